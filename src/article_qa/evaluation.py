@@ -1,0 +1,170 @@
+"""Measure retrieval quality: on a question set for the article, and on a BEIR folder.
+
+Question sets are JSON Lines, one object per question:
+
+    {"id": "a01", "question": "...", "gold": ["a short verbatim phrase of the answer"], "kind": "fact"}
+
+A hit answers when its text contains any gold phrase, so labels survive a change of splitter. A
+question with ``"gold": []`` has no answer in the article; the right reply to it is an empty list.
+
+BEIR folders (``corpus.jsonl``, ``queries.jsonl``, ``qrels/test.tsv``) are indexed with the same
+pipeline, one passage per document (title + text), and scored by nDCG@10 and recall@100.
+This module only measures; it changes no setting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .retrieval import Retriever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    gold: tuple[str, ...]
+    kind: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold)
+
+
+def load_questions(path: str | Path) -> list[Question]:
+    """Read a question set; a line that is not a question object is an error naming the line."""
+    questions = []
+    for n, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            questions.append(Question(str(obj["id"]), obj["question"], tuple(obj["gold"]), obj.get("kind", "")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n}: not a question object ({exc})") from None
+    return questions
+
+
+def evaluate(retriever: Retriever, questions: list[Question], *, k: int = 3) -> dict[str, Any]:
+    """hit@1, hit@3, MRR (answerable), abstention rates, and the misses, as a dict."""
+    ranks: list[int | None] = []
+    abstained_right = 0
+    wrongly_empty = 0
+    misses = []
+    unanswerable = [q for q in questions if not q.answerable]
+    for q in questions:
+        hits = retriever.search(q.question, k=k)
+        if not q.answerable:
+            abstained_right += not hits
+            if hits:
+                misses.append({"id": q.id, "question": q.question, "got": hits[0].passage_id})
+            continue
+        if not hits:
+            wrongly_empty += 1
+        ranked = retriever.search(q.question, k=len(retriever.passages), min_score=None)
+        rank = next((h.rank for h in ranked if any(g in h.text for g in q.gold)), None)
+        ranks.append(rank)
+        if rank != 1:
+            misses.append({"id": q.id, "question": q.question, "rank": rank, "got": ranked[0].passage_id})
+    n = len(ranks)
+    return {
+        "answerable": n,
+        "unanswerable": len(unanswerable),
+        "hit@1": _share(sum(r == 1 for r in ranks), n),
+        "hit@3": _share(sum(r is not None and r <= 3 for r in ranks), n),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else 0.0,
+        "abstain_unanswerable": _share(abstained_right, len(unanswerable)),
+        "abstain_offtopic": _share(
+            sum(1 for q in unanswerable if q.kind == "off-topic" and not retriever.search(q.question, k=k)),
+            sum(1 for q in unanswerable if q.kind == "off-topic"),
+        ),
+        "empty_answerable": _share(wrongly_empty, n),
+        "misses": misses,
+    }
+
+
+def _share(a: int, b: int) -> float:
+    return round(a / b, 4) if b else 0.0
+
+
+# ----- BEIR -------------------------------------------------------------------------------------
+def load_beir(folder: str | Path, split: str = "test"):
+    """Documents {id: text}, queries {id: text} and qrels {qid: {docid: grade}} of a BEIR folder."""
+    folder = Path(folder)
+    docs = {}
+    with open(folder / "corpus.jsonl", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            docs[str(d["_id"])] = (d.get("title") or "").strip() + "\n" + (d.get("text") or "").strip()
+    queries = {}
+    with open(folder / "queries.jsonl", encoding="utf-8") as f:
+        for line in f:
+            q = json.loads(line)
+            queries[str(q["_id"])] = q["text"]
+    qrels: dict[str, dict[str, int]] = {}
+    for i, line in enumerate((folder / "qrels" / f"{split}.tsv").read_text("utf-8").splitlines()):
+        parts = line.split("\t")
+        if i == 0 and not parts[-1].strip().lstrip("-").isdigit():
+            continue  # header
+        qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return docs, {q: queries[q] for q in qrels if q in queries}, qrels
+
+
+def ndcg_at(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
+    """nDCG@k with graded relevance (BEIR / pytrec_eval convention).
+
+    >>> round(ndcg_at(["a", "b"], {"b": 1}), 4)
+    0.6309
+    """
+    dcg = sum(rel.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(rel.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def evaluate_beir(folder: str | Path, retriever_factory, *, work_dir: str | Path | None = None) -> dict[str, Any]:
+    """Index a BEIR folder with the retrieval pipeline and score its test queries."""
+    docs, queries, qrels = load_beir(folder)
+    ids = list(docs)
+    with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        # One file per document would be slow to hash; instead one file whose blocks are documents.
+        # Each document becomes exactly one passage: newlines inside it are folded to spaces.
+        text = "\n\n".join(" ".join(docs[i].split()) for i in ids)
+        (corpus / "beir.txt").write_text(text, "utf-8")
+        retriever = retriever_factory(corpus, Path(tmp) / "index")
+        t0 = time.perf_counter()
+        index = retriever.load()
+        build = time.perf_counter() - t0
+        if len(index.passages) != len(ids):
+            raise RuntimeError(f"expected {len(ids)} passages, got {len(index.passages)}")
+        ndcgs, recalls = [], []
+        t0 = time.perf_counter()
+        for qid, qtext in queries.items():
+            hits = retriever.search(qtext, k=100, min_score=None)
+            ranked = [ids[h.paragraph - 1] for h in hits]
+            ndcgs.append(ndcg_at(ranked, qrels[qid]))
+            relevant = {d for d, g in qrels[qid].items() if g > 0}
+            recalls.append(len(relevant & set(ranked)) / len(relevant) if relevant else 0.0)
+        search = time.perf_counter() - t0
+    return {
+        "documents": len(ids),
+        "queries": len(queries),
+        "ndcg@10": round(float(np.mean(ndcgs)), 4),
+        "recall@100": round(float(np.mean(recalls)), 4),
+        "build_seconds": round(build, 1),
+        "passages_per_second": round(len(ids) / build, 1),
+        "query_ms": round(1000 * search / max(1, len(queries)), 2),
+    }

@@ -1,0 +1,231 @@
+"""Read corpus files and split them into `Passage` records.
+
+A passage is one paragraph or one list item of an article, carried with the heading it stands under
+and its exact character offsets, so that ``source_text[start:end] == text`` always holds. The title,
+headings and page boilerplate (a closing "Leave a Comment" form and the like) are never passages.
+Sentence spans inside each passage are found here too, for highlighting.
+
+This module does not embed, index or rank anything, and it never rewrites the article's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+CORPUS_SUFFIXES = (".txt", ".md")
+
+# A heading line that starts page boilerplate: it and everything after it in the file is dropped.
+BOILERPLATE_HEADINGS = re.compile(
+    r"^(leave a (comment|reply)|post a comment|comments?|related (posts|articles)|share this( post)?"
+    r"|you may also like|about the author)\W*$",
+    re.IGNORECASE,
+)
+# A single block of boilerplate wherever it stands.
+BOILERPLATE_BLOCKS = re.compile(
+    r"^(your email address will not be published|required fields are marked|"
+    r"save my name, email, and website|subscribe to our newsletter)",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_SMALL_WORDS = {
+    "a", "an", "and", "as", "at", "be", "but", "by", "for", "from", "in", "into", "is", "of", "on",
+    "or", "the", "to", "vs", "with", "can", "do", "does",
+}  # fmt: skip
+# A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) and white space
+# before an upper-case letter, a digit, a quote or a bracket. "p.c", "et al." and "1)" do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_NO_BREAK_AFTER = re.compile(r"(\bal|\be\.g|\bi\.e|\betc|\bvs|\bDr|\bMr|\bMrs|\bMs|\bSt|\bNo)\.$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file, read whole."""
+
+    source: str  # file name inside the corpus folder
+    text: str
+    sha256: str
+
+    @property
+    def stem(self) -> str:
+        return Path(self.source).stem
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph or list item of a document, verbatim, with where it stands."""
+
+    passage_id: str
+    text: str
+    source: str
+    section: str | None
+    paragraph: int
+    start: int
+    end: int
+    title: str | None = None
+    # (start, end) source offsets of each sentence, in order, inside [start, end).
+    sentences: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def citation(self) -> str:
+        return f"{self.section or 'Introduction'}, ¶{self.paragraph} ({self.source})"
+
+
+class CorpusError(ValueError):
+    """A corpus folder or file that cannot be used, with a message saying how to fix it."""
+
+
+def corpus_files(corpus_dir: str | Path) -> list[Path]:
+    """The indexable files of a corpus folder (top level, *.txt and *.md), sorted by name."""
+    folder = Path(corpus_dir)
+    if not folder.is_dir():
+        raise CorpusError(f"corpus folder {folder} does not exist; put the article(s) there as .txt or .md")
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES)
+
+
+def read_document(path: str | Path) -> Document:
+    """Read one corpus file as UTF-8 (a leading BOM is kept out of the text)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"{path} is not UTF-8 text (byte {exc.start}); re-save it as UTF-8 and rebuild"
+        ) from None
+    return Document(source=path.name, text=text, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def read_corpus(corpus_dir: str | Path) -> list[Document]:
+    """Every indexable file of the folder as a `Document`; an error if there is none."""
+    files = corpus_files(corpus_dir)
+    if not files:
+        raise CorpusError(f"corpus folder {corpus_dir} has no .txt or .md file to index")
+    return [read_document(p) for p in files]
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines, one per line, with leading/trailing spaces trimmed.
+
+    >>> _blocks("a\\n\\n  b c \\n")
+    [(0, 1), (5, 8)]
+    """
+    spans = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        stripped = body.strip()
+        if stripped:
+            lead = len(body) - len(body.lstrip())
+            spans.append((pos + lead, pos + lead + len(stripped)))
+        pos += len(line)
+    return spans
+
+
+def _is_heading_line(line: str) -> bool:
+    """A short line in title case, or short and without closing punctuation.
+
+    >>> _is_heading_line("Findings From Key Research"), _is_heading_line("Research has also shown it.")
+    (True, False)
+    """
+    words = re.findall(r"[A-Za-z][\w'’-]*", line)
+    if not words or len(words) > 14 or len(line) > 120:
+        return False
+    if line.rstrip()[-1] in ".,;:":
+        return False
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    capitalised = sum(w[0].isupper() for w in content)
+    title_case = bool(content) and capitalised >= max(1, round(0.75 * len(content)))
+    return title_case or (line.rstrip()[-1] not in "?!" and len(words) <= 8)
+
+
+def sentence_spans(text: str, offset: int = 0) -> tuple[tuple[int, int], ...]:
+    """Split `text` into sentences; spans are offsets into the source (`offset` + index).
+
+    >>> sentence_spans("It works. At 14 days, 48 p.c remained.")
+    ((0, 9), (10, 39))
+    """
+    spans = []
+    begin = 0
+    for m in _SENTENCE_END.finditer(text):
+        if _NO_BREAK_AFTER.search(text[begin : m.start()]):
+            continue
+        spans.append((offset + begin, offset + m.start()))
+        begin = m.end()
+    if begin < len(text):
+        spans.append((offset + begin, offset + len(text.rstrip())))
+    return tuple((a, b) for a, b in spans if b > a)
+
+
+def split_document(doc: Document) -> list[Passage]:
+    """Split a document into passages: paragraphs and list items, headings attached.
+
+    A paragraph is a run of non-blank lines; each list item (a line starting with a bullet or a
+    number) is a passage of its own. The first heading-like block is the title; headings before the
+    first passage (a repeated title, a subtitle) belong to the title block. A boilerplate heading
+    ("Leave a Comment", ...) ends the article.
+    """
+    text = doc.text
+    passages: list[Passage] = []
+    title: str | None = None
+    section: str | None = None
+    para: list[tuple[int, int]] = []  # line spans of the paragraph being gathered
+
+    def flush() -> None:
+        if not para:
+            return
+        start, end = para[0][0], para[-1][1]
+        body = text[start:end]
+        para.clear()
+        if BOILERPLATE_BLOCKS.match(body):
+            return
+        n = len(passages) + 1
+        passages.append(
+            Passage(
+                passage_id=f"{doc.stem}:{n}",
+                text=body,
+                source=doc.source,
+                section=section,
+                paragraph=n,
+                start=start,
+                end=end,
+                title=title,
+                sentences=sentence_spans(body, start),
+            )
+        )
+
+    lines = _blocks(text)
+    for i, (a, b) in enumerate(lines):
+        line = text[a:b]
+        prev_blank = i == 0 or text.count("\n", lines[i - 1][1], a) >= 2
+        next_blank = i + 1 == len(lines) or text.count("\n", b, lines[i + 1][0]) >= 2
+        md = _MD_HEADING.match(line)
+        if md or (prev_blank and next_blank and _is_heading_line(line)):
+            flush()
+            heading = md.group(2).strip() if md else line
+            if BOILERPLATE_HEADINGS.match(heading):
+                break
+            if passages:
+                section = heading
+            elif title is None:
+                title = heading
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            flush()
+            para.append((a + bullet.end(), b))  # the bullet mark is not passage text
+            flush()
+            continue
+        if prev_blank:
+            flush()
+        para.append((a, b))
+    flush()
+    return passages
+
+
+def split_corpus(docs: list[Document]) -> list[Passage]:
+    """All passages of all documents, in corpus order."""
+    return [p for doc in docs for p in split_document(doc)]
