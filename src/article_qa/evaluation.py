@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .retrieval import Retriever
+from .embedding import Embedder
+from .passages import Passage, sentence_spans
+from .retrieval import Retriever, Settings
 
 log = logging.getLogger(__name__)
 
@@ -133,32 +134,26 @@ def ndcg_at(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
     return dcg / idcg if idcg else 0.0
 
 
-def evaluate_beir(folder: str | Path, retriever_factory, *, work_dir: str | Path | None = None) -> dict[str, Any]:
-    """Index a BEIR folder with the retrieval pipeline and score its test queries."""
+def evaluate_beir(folder: str | Path, embedder: Embedder, settings: Settings | None = None) -> dict[str, Any]:
+    """Index a BEIR folder with the retrieval pipeline (one passage per document) and score it."""
     docs, queries, qrels = load_beir(folder)
     ids = list(docs)
-    with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        # One file per document would be slow to hash; instead one file whose blocks are documents.
-        # Each document becomes exactly one passage: newlines inside it are folded to spaces.
-        text = "\n\n".join(" ".join(docs[i].split()) for i in ids)
-        (corpus / "beir.txt").write_text(text, "utf-8")
-        retriever = retriever_factory(corpus, Path(tmp) / "index")
-        t0 = time.perf_counter()
-        index = retriever.load()
-        build = time.perf_counter() - t0
-        if len(index.passages) != len(ids):
-            raise RuntimeError(f"expected {len(ids)} passages, got {len(index.passages)}")
-        ndcgs, recalls = [], []
-        t0 = time.perf_counter()
-        for qid, qtext in queries.items():
-            hits = retriever.search(qtext, k=100, min_score=None)
-            ranked = [ids[h.paragraph - 1] for h in hits]
-            ndcgs.append(ndcg_at(ranked, qrels[qid]))
-            relevant = {d for d, g in qrels[qid].items() if g > 0}
-            recalls.append(len(relevant & set(ranked)) / len(relevant) if relevant else 0.0)
-        search = time.perf_counter() - t0
+    passages = [
+        Passage(passage_id=i, text=docs[i], source=i, section=None, paragraph=n, start=0, end=len(docs[i]),
+                sentences=sentence_spans(docs[i]))
+        for n, i in enumerate(ids, 1)
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    retriever = Retriever.from_passages(passages, embedder, settings)
+    build = time.perf_counter() - t0
+    ndcgs, recalls = [], []
+    t0 = time.perf_counter()
+    for qid, qtext in queries.items():
+        ranked = [h.passage_id for h in retriever.search(qtext, k=100, min_score=None)]
+        ndcgs.append(ndcg_at(ranked, qrels[qid]))
+        relevant = {d for d, g in qrels[qid].items() if g > 0}
+        recalls.append(len(relevant & set(ranked)) / len(relevant) if relevant else 0.0)
+    search = time.perf_counter() - t0
     return {
         "documents": len(ids),
         "queries": len(queries),

@@ -110,7 +110,7 @@ class VectorIndex:
         faiss = _faiss()
         try:
             return cls(faiss.read_index(str(path)))
-        except Exception as exc:  # noqa: BLE001 - FAISS raises RuntimeError with C++ text
+        except Exception as exc:
             raise IndexFormatError(
                 f"{path} is not a readable FAISS index ({str(exc).splitlines()[0][:120]}); "
                 "rebuild it with `article-qa build`"
@@ -128,9 +128,7 @@ class PassageIndex:
 
     def __post_init__(self) -> None:
         if len(self.passages) != len(self.vectors):
-            raise IndexFormatError(
-                f"{len(self.passages)} passages but {len(self.vectors)} vectors; rebuild the index"
-            )
+            raise IndexFormatError(f"{len(self.passages)} passages but {len(self.vectors)} vectors; rebuild the index")
         n_sent = sum(len(p.sentences) for p in self.passages)
         if self.sentence_vectors.shape != (n_sent, self.vectors.dim):
             raise IndexFormatError(

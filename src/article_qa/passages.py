@@ -93,9 +93,7 @@ def read_document(path: str | Path) -> Document:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"{path} is not UTF-8 text (byte {exc.start}); re-save it as UTF-8 and rebuild"
-        ) from None
+        raise CorpusError(f"{path} is not UTF-8 text (byte {exc.start}); re-save it as UTF-8 and rebuild") from None
     return Document(source=path.name, text=text, sha256=hashlib.sha256(raw).hexdigest())
 
 

@@ -53,7 +53,7 @@ class Settings:
     # what goes before the passage when embedded: none|section|title+section|title+section+previous
     context: str = "title+section+previous"
     vocabulary: bool = True  # rewrite with corpus/synonyms.solr before embedding and BM25
-    lexical_weight: float = 0.4  # share of BM25 in the fused score
+    lexical_weight: float = 0.3  # share of BM25 in the fused score
     sentence_weight: float = 0.3  # share of the best sentence in the dense score
 
     def __post_init__(self) -> None:
@@ -187,6 +187,14 @@ class Retriever:
             index = self.build()
         return self._prepare(index)
 
+    @classmethod
+    def from_passages(cls, passages: list[Passage], embedder: Embedder, settings: Settings | None = None) -> Retriever:
+        """A retriever over passages made elsewhere (e.g. a benchmark's documents), held in memory."""
+        r = cls(corpus_dir="", index_dir="", embedder=embedder, settings=settings, save=False)
+        index = r._index_passages(passages, Vocabulary(), {"passages_given": len(passages)})
+        r._loaded = r._prepare(index, Vocabulary())
+        return r
+
     def build(self) -> PassageIndex:
         """Split, embed and index the corpus; save it unless this retriever serves from memory."""
         t0 = time.perf_counter()
@@ -195,25 +203,8 @@ class Retriever:
         if not passages:
             raise IndexFormatError(f"the corpus {self.corpus_dir} has no passages to index")
         vocab = load_vocabulary(self.corpus_dir) if self.settings.vocabulary else Vocabulary()
-        log.info(
-            "building index: %d files, %d passages, model %s", len(docs), len(passages), self.embedder.name
-        )
-        inputs = [self.passage_input(p, vocab, passages[i - 1] if i else None) for i, p in enumerate(passages)]
-        vectors = self.embedder.encode(inputs, show_progress=True)
-        sentence_vectors = self.embedder.encode(
-            [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)], show_progress=True
-        )
-        manifest = {
-            **self.expected_manifest(),
-            "dim": int(vectors.shape[1]),
-            "normalized": True,
-            "metric": "inner_product",
-            "passages": len(passages),
-            "sentences": int(len(sentence_vectors)),
-            "versions": _versions(),
-        }
-        index = PassageIndex(passages, VectorIndex.fit(vectors), sentence_vectors, manifest)
-        manifest["faiss_index"] = index.vectors.kind
+        log.info("building index: %d files, %d passages, model %s", len(docs), len(passages), self.embedder.name)
+        index = self._index_passages(passages, vocab, self.expected_manifest())
         seconds = time.perf_counter() - t0
         if self.save:
             try:
@@ -223,8 +214,31 @@ class Retriever:
                 log.warning("cannot write index to %s (%s); serving from memory", self.index_dir, exc)
         log.info(
             "built index: %d files, %d passages, %d sentences, model %s, %.1f s",
-            len(docs), len(passages), len(sentence_vectors), self.embedder.name, seconds,
-        )  # fmt: skip
+            len(docs),
+            len(passages),
+            len(index.sentence_vectors),
+            self.embedder.name,
+            seconds,
+        )
+        return index
+
+    def _index_passages(self, passages: list[Passage], vocab: Vocabulary, fingerprint: dict) -> PassageIndex:
+        inputs = [self.passage_input(p, vocab, passages[i - 1] if i else None) for i, p in enumerate(passages)]
+        vectors = self.embedder.encode(inputs, show_progress=True)
+        sentence_vectors = self.embedder.encode(
+            [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)], show_progress=True
+        )
+        manifest = {
+            **fingerprint,
+            "dim": int(vectors.shape[1]),
+            "normalized": True,
+            "metric": "inner_product",
+            "passages": len(passages),
+            "sentences": len(sentence_vectors),
+            "versions": _versions(),
+        }
+        index = PassageIndex(passages, VectorIndex.fit(vectors), sentence_vectors, manifest)
+        manifest["faiss_index"] = index.vectors.kind
         return index
 
     def passage_input(self, passage: Passage, vocab: Vocabulary, previous: Passage | None = None) -> str:
@@ -249,8 +263,9 @@ class Retriever:
         parts.append(passage.text)
         return vocab.rewrite_passage("\n".join(parts))
 
-    def _prepare(self, index: PassageIndex) -> _Loaded:
-        vocab = load_vocabulary(self.corpus_dir) if self.settings.vocabulary else Vocabulary()
+    def _prepare(self, index: PassageIndex, vocab: Vocabulary | None = None) -> _Loaded:
+        if vocab is None:
+            vocab = load_vocabulary(self.corpus_dir) if self.settings.vocabulary else Vocabulary()
         bm25 = BM25([vocab.rewrite_passage(p.text) for p in index.passages])
         vectors = index.vectors.reconstruct_all() if len(index.vectors) <= 200_000 else np.zeros((0, 0))
         return _Loaded(index, vocab, bm25, vectors, max_idf=math.log(1 + (bm25.n_docs + 0.5) / 0.5))
@@ -290,10 +305,19 @@ class Retriever:
             hs, he = p.sentences[sentence_best[idx]] if p.sentences else (p.start, p.end)
             hits.append(
                 Hit(
-                    passage_id=p.passage_id, text=p.text, score=round(score, 4), rank=len(hits) + 1,
-                    source=p.source, section=p.section, paragraph=p.paragraph, start=p.start,
-                    end=p.end, citation=p.citation, highlight_start=hs, highlight_end=he,
-                )  # fmt: skip
+                    passage_id=p.passage_id,
+                    text=p.text,
+                    score=round(score, 4),
+                    rank=len(hits) + 1,
+                    source=p.source,
+                    section=p.section,
+                    paragraph=p.paragraph,
+                    start=p.start,
+                    end=p.end,
+                    citation=p.citation,
+                    highlight_start=hs,
+                    highlight_end=he,
+                )
             )
         return hits
 

@@ -1,0 +1,144 @@
+"""The `article-qa` command: build, ask, eval, eval-beir, serve.
+
+A thin layer over the library: it parses arguments, configures logging and prints results. Every
+option also has an environment variable (ARTICLE_QA_MODEL, ARTICLE_QA_CORPUS, ARTICLE_QA_INDEX,
+ARTICLE_QA_HOST, ARTICLE_QA_PORT). Errors a user can fix are printed as one line, with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+
+from .embedding import ModelError
+from .index import IndexFormatError
+from .passages import CorpusError
+from .retrieval import Retriever, Settings
+from .vocabulary import VocabularyError
+
+log = logging.getLogger("article_qa")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", help="corpus folder (env ARTICLE_QA_CORPUS, default ./corpus)")
+    common.add_argument("--index", help="index folder (env ARTICLE_QA_INDEX, default ./index)")
+    common.add_argument("--model", help="sentence-transformers name or path (env ARTICLE_QA_MODEL)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+    p = argparse.ArgumentParser(prog="article-qa", description="Answers questions with the article's own passages.")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", parents=[common], help="build the index (when missing or stale)")
+    b.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
+    a = sub.add_parser("ask", parents=[common], help="print the passages that answer a question")
+    a.add_argument("question")
+    a.add_argument("-k", type=int, default=3, help="how many passages at most (default 3)")
+    a.add_argument("--min-score", type=float, default=None, help="relevance cut (default: calibrated)")
+    a.add_argument("--all", action="store_true", help="no relevance cut: always k passages")
+    a.add_argument("--json", action="store_true", help="print hits as JSON")
+    e = sub.add_parser("eval", parents=[common], help="hit@1, hit@3, MRR and abstention on a question set")
+    e.add_argument("questions", nargs="?", default="eval/dev.jsonl")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--misses", action="store_true", help="list the questions not answered first")
+    eb = sub.add_parser("eval-beir", parents=[common], help="nDCG@10 and recall@100 on a BEIR folder")
+    eb.add_argument("folder")
+    eb.add_argument("--json", action="store_true")
+    s = sub.add_parser("serve", parents=[common], help="start the chat page")
+    s.add_argument("--host", default=None, help="default 127.0.0.1 (env ARTICLE_QA_HOST)")
+    s.add_argument("--port", type=int, default=None, help="default 7860 (env ARTICLE_QA_PORT)")
+    s.add_argument("--share", action="store_true", help="also open a public share link")
+    return p
+
+
+def _retriever(args: argparse.Namespace) -> Retriever:
+    return Retriever(args.corpus, args.index, args.model)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    r = _retriever(args)
+    index = r.build() if args.force else r.load()
+    print(f"{len(index.passages)} passages from {len(index.manifest['corpus'])} file(s), "
+          f"model {index.manifest['model']}, index {r.index_dir}/")  # fmt: skip
+    for p in index.passages:
+        line = " ".join(p.text.split())
+        print(f"  {p.passage_id:<28} {(p.section or 'Introduction')[:28]:<28} {line[:60]}…")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    r = _retriever(args)
+    kwargs = {"min_score": None} if args.all else ({} if args.min_score is None else {"min_score": args.min_score})
+    hits = r.search(args.question, args.k, **kwargs)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("Nothing in the article answers that question.")
+        return 0
+    for h in hits:
+        print(f"[{h.rank}] {h.citation}  (relevance {h.score:.2f})")
+        print(textwrap.indent(textwrap.fill(" ".join(h.text.split()), 96), "    "))
+        print(f"    > {' '.join(h.highlight.split())}\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, load_questions
+
+    m = evaluate(_retriever(args), load_questions(args.questions))
+    if args.json:
+        print(json.dumps(m if args.misses else {k: v for k, v in m.items() if k != "misses"}, indent=2))
+        return 0
+    print(f"questions: {m['answerable']} answerable, {m['unanswerable']} unanswerable ({args.questions})")
+    print("| hit@1 | hit@3 | MRR | unanswerable -> empty | off-topic -> empty | answerable -> empty |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['mrr']:.3f} | {m['abstain_unanswerable']:.3f} "
+          f"| {m['abstain_offtopic']:.3f} | {m['empty_answerable']:.3f} |")  # fmt: skip
+    if args.misses:
+        for miss in m["misses"]:
+            print(f"  miss {miss}")
+    return 0
+
+
+def cmd_eval_beir(args: argparse.Namespace) -> int:
+    from .embedding import load_embedder
+    from .evaluation import evaluate_beir
+
+    embedder = load_embedder(args.model)
+    m = evaluate_beir(args.folder, embedder, Settings(vocabulary=False))
+    if args.json:
+        print(json.dumps(m, indent=2))
+    else:
+        for key, value in m.items():
+            print(f"{key:>20}: {value}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import launch
+
+    launch(_retriever(args), host=args.host, port=args.port, share=args.share)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "urllib3", "sentence_transformers", "filelock", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    commands = {"build": cmd_build, "ask": cmd_ask, "eval": cmd_eval, "eval-beir": cmd_eval_beir, "serve": cmd_serve}
+    try:
+        return commands[args.command](args)
+    except (CorpusError, IndexFormatError, ModelError, VocabularyError, ValueError, TypeError, OSError) as exc:
+        print(f"article-qa {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
