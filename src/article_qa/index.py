@@ -201,8 +201,10 @@ def read_manifest(directory: str | Path) -> dict[str, Any]:
     path = Path(directory) / MANIFEST
     try:
         manifest = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise IndexFormatError(f"{path} is missing; build the index with `article-qa build`") from None
+    except OSError as exc:
+        raise IndexFormatError(f"{path} cannot be read ({exc.strerror}); check its permissions") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise IndexFormatError(f"{path} is not valid JSON ({exc}); rebuild with `article-qa build`") from None
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:

@@ -48,7 +48,7 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stop words.
 
     >>> tokenize("Does ketamine help with cocaine addiction?")
-    ['help', 'ketamine', 'cocaine', 'addiction']
+    ['ketamine', 'help', 'cocaine', 'addiction']
     """
     return [stem(t) for t in _TOKEN.findall(text.lower().replace("’", "'")) if t not in STOPWORDS][:10_000]
 

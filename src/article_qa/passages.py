@@ -130,7 +130,9 @@ def _is_heading_line(line: str) -> bool:
     (True, False)
     """
     words = re.findall(r"[A-Za-z][\w'’-]*", line)
-    if not words or len(words) > 14 or len(line) > 120:
+    if not words:  # no Latin words (e.g. Chinese): short and without closing punctuation
+        return 0 < len(line) <= 30 and line.rstrip()[-1] not in ".,;:。，；：!?！？"
+    if len(words) > 14 or len(line) > 120:
         return False
     if line.rstrip()[-1] in ".,;:":
         return False
@@ -144,7 +146,7 @@ def sentence_spans(text: str, offset: int = 0) -> tuple[tuple[int, int], ...]:
     """Split `text` into sentences; spans are offsets into the source (`offset` + index).
 
     >>> sentence_spans("It works. At 14 days, 48 p.c remained.")
-    ((0, 9), (10, 39))
+    ((0, 9), (10, 38))
     """
     spans = []
     begin = 0

@@ -1,0 +1,44 @@
+# One task runner for people and CI. Every target sets itself up on a fresh machine:
+# a .venv with the pinned packages of requirements.lock (torch 2.13.0, CPU build) and this package.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-fast index lint format eval bench clean
+
+run: index ## set up, build the index if missing or stale, serve the chat page on 127.0.0.1:7860
+	$(PY) app.py
+
+test: $(STAMP) ## the whole suite: lint, fast tests, real-model tests, UI tests
+	$(VENV)/bin/ruff check src tests app.py
+	$(VENV)/bin/ruff format --check src tests app.py
+	$(PY) -m pytest
+
+test-fast: $(STAMP) ## only the tests that need no real model
+	$(PY) -m pytest -m "not model"
+
+index: $(STAMP) ## build index/ for corpus/ when it is missing or stale
+	$(PY) -m article_qa build
+
+eval: $(STAMP) ## retrieval quality on the development questions
+	$(PY) -m article_qa eval eval/dev.jsonl
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests app.py
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests app.py
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info

@@ -1,0 +1,63 @@
+"""The article-qa command on the fake embedder: build, ask (text and JSON), eval, errors."""
+
+import json
+
+import pytest
+
+from article_qa import cli, retrieval
+
+from .conftest import FakeEmbedder
+
+
+@pytest.fixture
+def run(corpus_copy, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(retrieval, "load_embedder", lambda model=None: FakeEmbedder())
+
+    def _run(*args):
+        code = cli.main([args[0], "--corpus", str(corpus_copy), "--index", str(tmp_path / "index"), *args[1:]])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
+def test_build_prints_the_passages(run):
+    code, out, _ = run("build")
+    assert code == 0
+    assert out.startswith("24 passages from 1 file(s)")
+    assert "ketamine-for-addiction:24" in out
+
+
+def test_ask_text_and_json(run):
+    code, out, _ = run("ask", "cocaine midazolam session", "--all", "-k", "2")
+    assert code == 0 and out.startswith("[1] ") and "[2] " in out and "(ketamine-for-addiction.txt)" in out
+    code, out, _ = run("ask", "cocaine midazolam session", "--all", "-k", "2", "--json")
+    hits = json.loads(out)
+    assert [h["rank"] for h in hits] == [1, 2] and {"citation", "highlight_start", "text"} <= hits[0].keys()
+
+
+def test_ask_with_nothing_above_the_cut(run):
+    code, out, _ = run("ask", "capital of France", "--min-score", "5")
+    assert code == 0 and "Nothing in the article answers" in out
+
+
+def test_user_errors_are_one_line_with_exit_2(run, tmp_path):
+    code, _, err = run("ask", "   ")
+    assert code == 2 and "question is empty" in err and "Traceback" not in err
+    code, _, err = cli.main(["build", "--corpus", str(tmp_path / "nowhere")]), None, None
+    assert code == 2
+
+
+def test_eval_prints_the_table(run, tmp_path):
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(
+        json.dumps({"id": "a", "question": "cocaine midazolam", "gold": ["fifty-five individuals"]})
+        + "\n"
+        + json.dumps({"id": "u", "question": "capital of France", "gold": [], "kind": "off-topic"})
+        + "\n",
+        "utf-8",
+    )
+    code, out, _ = run("eval", str(qs), "--json")
+    m = json.loads(out)
+    assert code == 0 and m["answerable"] == 1 and m["unanswerable"] == 1
+    assert 0 <= m["hit@1"] <= m["hit@3"] <= 1

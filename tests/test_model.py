@@ -1,0 +1,57 @@
+"""Tier 2: the bundled all-MiniLM-L6-v2 on the shipped article and index (loads torch)."""
+
+import pytest
+
+from article_qa.evaluation import evaluate, load_questions
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.model
+
+# Reached on eval/dev.jsonl with the default settings (see README); a small margin below.
+DEV_FLOOR = {"hit@1": 0.80, "hit@3": 0.90, "mrr": 0.86}
+
+
+def test_control_group_question_cites_the_cocaine_study_first(real_retriever):
+    hits = real_retriever.search("Which drug did the control group get in the cocaine study?")
+    assert hits, "the article answers this"
+    assert "a single IV ketamine or midazolam session" in hits[0].text
+    assert hits[0].citation == "Findings From Key Research, ¶10 (ketamine-for-addiction.txt)"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "How do I bake sourdough bread?", "Who won the 2018 World Cup?"],
+)
+def test_off_topic_questions_get_an_empty_list(real_retriever, question):
+    assert real_retriever.search(question) == []
+
+
+@pytest.mark.parametrize(
+    "question, phrase, within",
+    [
+        ("Does ketamine help with cocaine addiction?", "cocaine use dysfunction signifies ketamine may profit", 3),
+        ("What are the side effects of ketamine infusions?", "There are dangers and negative effects", 1),
+        ("Is ketamine approved by the FDA for depression?", "was given FDA approval for despair therapy", 3),
+        ("Can people get addicted to ketamine itself?", "has abuse potential", 1),
+        ("What percent of the ketamine group stayed abstinent at 14 days?", "48 p.c of individuals", 1),
+        ("how long did benefits last with the higher heroin dose", "lasted till no less than 24 weeks", 1),
+    ],
+)
+def test_questions_in_plain_words_find_the_answer(real_retriever, question, phrase, within):
+    hits = real_retriever.search(question, k=within)
+    assert any(phrase in h.text for h in hits), [h.citation for h in hits]
+
+
+def test_numeric_question_highlights_the_sentence_with_the_number(real_retriever):
+    hit = real_retriever.search("What percent of the ketamine group stayed abstinent at 14 days?", k=1)[0]
+    assert "48 p.c" in hit.highlight
+    assert hit.start <= hit.highlight_start < hit.highlight_end <= hit.end
+
+
+def test_dev_set_scores_do_not_slide_back(real_retriever):
+    m = evaluate(real_retriever, load_questions(ROOT / "eval" / "dev.jsonl"))
+    for key, floor in DEV_FLOOR.items():
+        assert m[key] >= floor, f"{key} fell to {m[key]} (floor {floor})"
+    assert m["abstain_offtopic"] == 1.0
+    assert m["empty_answerable"] <= 0.02

@@ -1,0 +1,127 @@
+"""The splitter: verbatim offsets, headings, boilerplate, lists, unicode, empty files."""
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from article_qa.passages import CorpusError, Document, read_corpus, read_document, sentence_spans, split_document
+
+from .conftest import ARTICLE
+
+
+def doc(text: str, name: str = "a.txt") -> Document:
+    return Document(source=name, text=text, sha256="x")
+
+
+@pytest.fixture(scope="module")
+def article():
+    d = read_document(ARTICLE)
+    return d, split_document(d)
+
+
+def test_offsets_are_verbatim(article):
+    d, passages = article
+    assert len(passages) == 24
+    for p in passages:
+        assert d.text[p.start : p.end] == p.text
+        assert p.text == p.text.strip()
+        for a, b in p.sentences:
+            assert p.start <= a < b <= p.end
+
+
+def test_passages_in_order_without_overlap(article):
+    _, passages = article
+    for a, b in itertools.pairwise(passages):
+        assert a.end <= b.start
+    assert [p.paragraph for p in passages] == list(range(1, 25))
+    assert len({p.passage_id for p in passages}) == 24
+
+
+def test_title_headings_and_boilerplate_are_not_passages(article):
+    _d, passages = article
+    texts = [p.text for p in passages]
+    for line in ("Can Ketamine Be Used to Treat Addictions?", "Findings From Key Research", "In Conclusion",
+                 "Leave a Comment"):  # fmt: skip
+        assert line not in texts
+    assert not any("email address" in t for t in texts)
+    assert passages[0].title == "Can Ketamine Be Used to Treat Addictions?"
+
+
+def test_sections_attached(article):
+    _, passages = article
+    by_section = {}
+    for p in passages:
+        by_section.setdefault(p.section, []).append(p.paragraph)
+    assert by_section[None] == [1, 2, 3, 4, 5, 6]
+    assert by_section["Findings From Key Research"] == list(range(7, 16))
+    assert by_section["Pitfalls, Limitations, and Unanswered Questions"] == list(range(16, 22))
+    assert by_section["In Conclusion"] == [22, 23, 24]
+    assert passages[6].citation == "Findings From Key Research, ¶7 (ketamine-for-addiction.txt)"
+
+
+def test_bullets_are_separate_passages_without_the_mark(article):
+    _, passages = article
+    bullets = [p for p in passages if p.section == "Pitfalls, Limitations, and Unanswered Questions"][1:]
+    assert [p.text.split()[0] for p in bullets] == ["Placebo", "Ketamine", "Ketamine", "Analysis", "There"]
+    assert not any(p.text.startswith("•") for p in passages)
+
+
+def test_ids_are_stable():
+    first = [p.passage_id for p in split_document(read_document(ARTICLE))]
+    second = [p.passage_id for p in split_document(read_document(ARTICLE))]
+    assert first == second and first[0] == "ketamine-for-addiction:1"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", []),
+        ("\n\n   \n", []),
+        ("One lone sentence that is a paragraph.", ["One lone sentence that is a paragraph."]),
+        ("Título Único\n\nLa ketamina reduce el ansia. ¿Funciona?\n", ["La ketamina reduce el ansia. ¿Funciona?"]),
+        ("标题\n\n氯胺酮可以减少渴望。\n", ["氯胺酮可以减少渴望。"]),
+        (
+            "Intro para one.\nstill para one.\n\nPara two 😀 here.",
+            ["Intro para one.\nstill para one.", "Para two 😀 here."],
+        ),
+        ("# Title\n\nText one.\n\n## Part\n\n- item a.\n- item b.\n", ["Text one.", "item a.", "item b."]),
+        ("Title\r\n\r\nWindows line one.\r\n\r\nWindows two.\r\n", ["Windows line one.", "Windows two."]),
+    ],
+)
+def test_edge_cases(text, expected):
+    passages = split_document(doc(text))
+    assert [p.text for p in passages] == expected
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+
+
+def test_markdown_sections():
+    passages = split_document(doc("# Title\n\nText one.\n\n## Part Two\n\nText two.\n\n## Comments\n\nBy bob."))
+    assert [(p.section, p.text) for p in passages] == [(None, "Text one."), ("Part Two", "Text two.")]
+
+
+def test_sentence_spans_keep_abbreviations():
+    text = "Saline was the control (Grabski et al., 2022), which matters. At 14 days, 48 p.c stayed."
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Saline was the control (Grabski et al., 2022), which matters.",
+        "At 14 days, 48 p.c stayed.",
+    ]
+
+
+def test_empty_folder_and_bad_encoding(tmp_path: Path):
+    with pytest.raises(CorpusError, match=r"no \.txt or \.md"):
+        read_corpus(tmp_path)
+    with pytest.raises(CorpusError, match="does not exist"):
+        read_corpus(tmp_path / "missing")
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 au lait\n")
+    with pytest.raises(CorpusError, match=r"bad\.txt is not UTF-8"):
+        read_corpus(tmp_path)
+
+
+def test_bom_is_not_text(tmp_path: Path):
+    (tmp_path / "a.txt").write_bytes("\ufeffTitle\n\nBody text.".encode())
+    d = read_corpus(tmp_path)[0]
+    assert d.text.startswith("Title")
+    assert [p.text for p in split_document(d)] == ["Body text."]
