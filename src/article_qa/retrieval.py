@@ -389,7 +389,9 @@ def default_retriever() -> Retriever:
 def retrieve(question: str, k: int = 3, *, min_score: float | None = _DEFAULT) -> list[Hit]:  # type: ignore[assignment]
     """The article's passages that answer `question`, best first; [] when nothing does.
 
-    >>> hits = retrieve("Does ketamine help with cocaine addiction?", k=3)  # doctest: +SKIP
+    The first call loads the model and the index (building it when missing or stale); later calls
+    reuse them. Configure with ARTICLE_QA_MODEL / ARTICLE_QA_CORPUS / ARTICLE_QA_INDEX, or use a
+    `Retriever` directly.
     """
     clean_question(question)  # errors before any model is loaded
     check_k(k)
