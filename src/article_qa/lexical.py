@@ -53,6 +53,52 @@ def tokenize(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text.lower().replace("’", "'")) if t not in STOPWORDS][:10_000]
 
 
+def words(text: str) -> list[str]:
+    """Lower-cased surface words, unstemmed (the speller's vocabulary).
+
+    >>> words("Ketamine's 48 p.c")
+    ["ketamine's", '48', 'p.c']
+    """
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+class Speller:
+    """Corrects a reader's typo to a corpus word one edit away (insert, delete, replace, swap).
+
+    Only words of five letters or more that the corpus does not contain are touched, and only when a
+    corpus word is exactly one edit away (the most frequent such word wins), so that ordinary words
+    and names stay as they are.
+
+    >>> Speller(["heroin", "ketamine", "alcohol"]).correct("does ketamin help heorin and alchohol users")
+    'does ketamine help heroin and alcohol users'
+    """
+
+    LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+    def __init__(self, vocabulary: list[str]):
+        self.counts = Counter(w for w in vocabulary if w.isalpha())
+
+    def candidates(self, word: str) -> set[str]:
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        edits = {a + b[1:] for a, b in splits if b}
+        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        edits |= {a + c + b[1:] for a, b in splits if b for c in self.LETTERS}
+        edits |= {a + c + b for a, b in splits for c in self.LETTERS}
+        return {e for e in edits if e in self.counts}
+
+    def fix(self, word: str) -> str:
+        low = word.lower()
+        if len(low) < 5 or not low.isalpha() or low in self.counts or low in STOPWORDS:
+            return word
+        found = self.candidates(low)
+        return max(found, key=lambda w: (self.counts[w], w)) if found else word
+
+    def correct(self, text: str) -> str:
+        if not self.counts:
+            return text
+        return re.sub(r"[A-Za-z]+", lambda m: self.fix(m.group(0)), text)
+
+
 class BM25:
     """BM25 scores of a query against every document (k1=1.2, b=0.75 by default)."""
 

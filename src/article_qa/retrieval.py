@@ -32,7 +32,7 @@ import numpy as np
 from . import __version__
 from .embedding import Embedder, load_embedder
 from .index import FORMAT_VERSION, IndexFormatError, PassageIndex, VectorIndex, stale_reasons
-from .lexical import BM25, tokenize
+from .lexical import BM25, Speller, tokenize, words
 from .passages import Passage, read_corpus, split_corpus
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MIN_SCORE = 0.15
 MAX_QUESTION_CHARS = 2000  # the model reads 256 word pieces at most; more text only costs time
 _DEFAULT = object()
+HIGHLIGHT_LEXICAL = 0.3  # weight of the question's words in choosing the sentence to mark
 CONTEXTS = ("none", "section", "title+section", "title+section+previous")
 
 
@@ -55,6 +56,7 @@ class Settings:
     vocabulary: bool = True  # rewrite with corpus/synonyms.solr before embedding and BM25
     lexical_weight: float = 0.3  # share of BM25 in the fused score
     sentence_weight: float = 0.3  # share of the best sentence in the dense score
+    spelling: bool = True  # correct a question's typos to corpus words one edit away
 
     def __post_init__(self) -> None:
         if self.context not in CONTEXTS:
@@ -128,6 +130,7 @@ class _Loaded:
     vocabulary: Vocabulary
     bm25: BM25
     vectors: np.ndarray  # passage vectors, (n, dim), for exact scoring of FAISS candidates
+    speller: Speller | None = None
     max_idf: float = field(default=0.0)
 
 
@@ -179,7 +182,7 @@ class Retriever:
             index = PassageIndex.load(self.index_dir)
             reasons = stale_reasons(index.manifest, expected)
             if reasons:
-                log.warning("index %s is stale (%s); rebuilding", self.index_dir, "; ".join(reasons))
+                log.warning("the index in %s is stale (%s); rebuilding", self.index_dir, "; ".join(reasons))
                 index = None
         except IndexFormatError as exc:
             log.warning("cannot use index %s: %s; building it", self.index_dir, exc)
@@ -266,9 +269,15 @@ class Retriever:
     def _prepare(self, index: PassageIndex, vocab: Vocabulary | None = None) -> _Loaded:
         if vocab is None:
             vocab = load_vocabulary(self.corpus_dir) if self.settings.vocabulary else Vocabulary()
-        bm25 = BM25([vocab.rewrite_passage(p.text) for p in index.passages])
+        texts = [vocab.rewrite_passage(p.text) for p in index.passages]
+        bm25 = BM25(texts)
+        speller = None
+        if self.settings.spelling:
+            known = [w for t in texts for w in words(t)]
+            known += [w for rule in vocab.query_rules + vocab.corpus_rules for term in rule for w in words(term)]
+            speller = Speller(known)
         vectors = index.vectors.reconstruct_all() if len(index.vectors) <= 200_000 else np.zeros((0, 0))
-        return _Loaded(index, vocab, bm25, vectors, max_idf=math.log(1 + (bm25.n_docs + 0.5) / 0.5))
+        return _Loaded(index, vocab, bm25, vectors, speller, max_idf=math.log(1 + (bm25.n_docs + 0.5) / 0.5))
 
     @property
     def passages(self) -> list[Passage]:
@@ -294,7 +303,7 @@ class Retriever:
         self.load()
         loaded = self._loaded
         assert loaded is not None
-        scores, sentence_best = self._score(text, loaded)
+        scores, query, sent_scores = self._score(text, loaded)
         order = np.argsort(-scores, kind="stable")[:k]
         hits = []
         for idx in order:
@@ -302,7 +311,7 @@ class Retriever:
             if min_score is not None and score < min_score:
                 break
             p = loaded.index.passages[idx]
-            hs, he = p.sentences[sentence_best[idx]] if p.sentences else (p.start, p.end)
+            hs, he = self._highlight(idx, query, sent_scores, loaded)
             hits.append(
                 Hit(
                     passage_id=p.passage_id,
@@ -321,10 +330,12 @@ class Retriever:
             )
         return hits
 
-    def _score(self, text: str, loaded: _Loaded) -> tuple[np.ndarray, np.ndarray]:
-        """Fused score of every passage and the index of each passage's best sentence."""
+    def _score(self, text: str, loaded: _Loaded) -> tuple[np.ndarray, str, np.ndarray]:
+        """Fused score of every passage, the query as scored, and the score of every sentence."""
         s = self.settings
         index = loaded.index
+        if loaded.speller is not None:
+            text = loaded.speller.correct(text)
         query = loaded.vocabulary.rewrite_query(text)
         encode_query = getattr(self.embedder, "encode_query", None)
         q = encode_query(query) if encode_query else self.embedder.encode([query])[0]
@@ -335,26 +346,39 @@ class Retriever:
             d, ids = index.vectors.search(q[None, :], min(n, 1000))
             dense = np.full(n, -1.0, dtype=np.float32)
             dense[ids[0]] = d[0]
-        sent_scores = index.sentence_vectors @ q if len(index.sentence_vectors) else np.zeros(0)
-        best_sentence = np.zeros(n, dtype=np.int64)
-        sentence_max = dense.copy()
+        sent_scores = index.sentence_vectors @ q
         offs = index.sentence_offsets
+        has = offs[1:] > offs[:-1]
+        sentence_max = dense
         if len(sent_scores):
-            starts = offs[:-1]
-            has = offs[1:] > starts
-            maxes = np.maximum.reduceat(sent_scores, np.minimum(starts, len(sent_scores) - 1))
+            maxes = np.maximum.reduceat(sent_scores, np.minimum(offs[:-1], len(sent_scores) - 1))
             sentence_max = np.where(has, maxes, dense)
-            for i in np.flatnonzero(has):  # the argmax inside each passage's own range
-                best_sentence[i] = int(np.argmax(sent_scores[offs[i] : offs[i + 1]]))
-        dense_mix = (1 - s.sentence_weight) * dense + s.sentence_weight * sentence_max
-        fused = dense_mix
+        fused = (1 - s.sentence_weight) * dense + s.sentence_weight * sentence_max
         if s.lexical_weight > 0:
             lexical = loaded.bm25.scores(query)
             terms = set(tokenize(query))
             possible = sum(loaded.bm25.idf.get(t, loaded.max_idf) for t in terms) * (loaded.bm25.k1 + 1)
             coverage = lexical / possible if possible > 0 else lexical
-            fused = (1 - s.lexical_weight) * dense_mix + s.lexical_weight * np.clip(coverage, 0, 1)
-        return fused.astype(np.float32), best_sentence
+            fused = (1 - s.lexical_weight) * fused + s.lexical_weight * np.clip(coverage, 0, 1)
+        return fused.astype(np.float32), query, sent_scores
+
+    def _highlight(self, idx: int, query: str, sent_scores: np.ndarray, loaded: _Loaded) -> tuple[int, int]:
+        """Offsets of the passage's sentence that answers best: its similarity to the question, plus a
+        share of the question's rarer words it contains (so a numbers question marks the number)."""
+        p = loaded.index.passages[idx]
+        if not p.sentences:
+            return p.start, p.end
+        lo = loaded.index.sentence_offsets[idx]
+        terms = set(tokenize(query))
+        idf = loaded.bm25.idf
+        total = sum(idf.get(t, loaded.max_idf) for t in terms) or 1.0
+        best, best_score = 0, -np.inf
+        for j, sentence in enumerate(_sentence_texts(p)):
+            found = terms & set(tokenize(loaded.vocabulary.rewrite_passage(sentence)))
+            score = float(sent_scores[lo + j]) + HIGHLIGHT_LEXICAL * sum(idf.get(t, 0.0) for t in found) / total
+            if score > best_score:
+                best, best_score = j, score
+        return p.sentences[best]
 
 
 def _sentence_texts(p: Passage) -> list[str]:
