@@ -66,11 +66,11 @@ class Speller:
     """Corrects a reader's typo to a corpus word one edit away (insert, delete, replace, swap).
 
     Only words of five letters or more that the corpus does not contain are touched, and only when a
-    corpus word is exactly one edit away (the most frequent such word wins), so that ordinary words
-    and names stay as they are.
+    corpus word with the same first letter is exactly one edit away (the most frequent such word
+    wins), so that ordinary words and names stay as they are ("France" does not become "trance").
 
-    >>> Speller(["heroin", "ketamine", "alcohol"]).correct("does ketamin help heorin and alchohol users")
-    'does ketamine help heroin and alcohol users'
+    >>> Speller(["heroin", "ketamine", "alcohol", "trance"]).correct("ketamin for heorin, alchohol in France")
+    'ketamine for heroin, alcohol in France'
     """
 
     LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -90,7 +90,7 @@ class Speller:
         low = word.lower()
         if len(low) < 5 or not low.isalpha() or low in self.counts or low in STOPWORDS:
             return word
-        found = self.candidates(low)
+        found = {c for c in self.candidates(low) if c[0] == low[0]}
         return max(found, key=lambda w: (self.counts[w], w)) if found else word
 
     def correct(self, text: str) -> str:
