@@ -27,6 +27,9 @@ index: $(STAMP) ## build index/ for corpus/ when it is missing or stale
 eval: $(STAMP) ## retrieval quality on the development questions
 	$(PY) -m article_qa eval eval/dev.jsonl
 
+bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/results.json
+	$(PY) -m article_qa bench
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests app.py
 

@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     eb = sub.add_parser("eval-beir", parents=[common], help="nDCG@10 and recall@100 on a BEIR folder")
     eb.add_argument("folder")
     eb.add_argument("--json", action="store_true")
+    eb.add_argument("--lexical-weight", type=float, default=Settings.lexical_weight)
+    eb.add_argument("--sentence-weight", type=float, default=0.0, help="0 skips sentence vectors (default)")
+    bn = sub.add_parser("bench", parents=[common], help="latency, cold start and build benchmarks")
+    bn.add_argument("--quick", action="store_true", help="a short run that checks the suite works")
+    bn.add_argument("--output", default="bench/results.json", help="where to write the JSON")
+    bn.add_argument("--scifact", default="../shared/benchmarks/scifact", help="BEIR folder for the build benchmark")
     s = sub.add_parser("serve", parents=[common], help="start the chat page")
     s.add_argument("--host", default=None, help="default 127.0.0.1 (env ARTICLE_QA_HOST)")
     s.add_argument("--port", type=int, default=None, help="default 7860 (env ARTICLE_QA_PORT)")
@@ -107,12 +113,24 @@ def cmd_eval_beir(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_beir
 
     embedder = load_embedder(args.model)
-    m = evaluate_beir(args.folder, embedder, Settings(vocabulary=False))
+    settings = Settings(
+        vocabulary=False, spelling=False, lexical_weight=args.lexical_weight, sentence_weight=args.sentence_weight
+    )
+    m = evaluate_beir(args.folder, embedder, settings)
     if args.json:
         print(json.dumps(m, indent=2))
     else:
         for key, value in m.items():
             print(f"{key:>20}: {value}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .bench import run
+
+    run(quick=args.quick, output=Path(args.output), scifact=Path(args.scifact))
     return 0
 
 
@@ -132,7 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("httpx", "urllib3", "sentence_transformers", "filelock", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    commands = {"build": cmd_build, "ask": cmd_ask, "eval": cmd_eval, "eval-beir": cmd_eval_beir, "serve": cmd_serve}
+    commands = {
+        "build": cmd_build,
+        "ask": cmd_ask,
+        "eval": cmd_eval,
+        "eval-beir": cmd_eval_beir,
+        "serve": cmd_serve,
+        "bench": cmd_bench,
+    }
     try:
         return commands[args.command](args)
     except (CorpusError, IndexFormatError, ModelError, VocabularyError, ValueError, TypeError, OSError) as exc:

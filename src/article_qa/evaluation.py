@@ -100,14 +100,10 @@ def _share(a: int, b: int) -> float:
 
 
 # ----- BEIR -------------------------------------------------------------------------------------
-def load_beir(folder: str | Path, split: str = "test"):
+def load_beir(folder: str | Path, split: str = "test", *, with_docs: bool = True):
     """Documents {id: text}, queries {id: text} and qrels {qid: {docid: grade}} of a BEIR folder."""
     folder = Path(folder)
-    docs = {}
-    with open(folder / "corpus.jsonl", encoding="utf-8") as f:
-        for line in f:
-            d = json.loads(line)
-            docs[str(d["_id"])] = (d.get("title") or "").strip() + "\n" + (d.get("text") or "").strip()
+    docs = {p.passage_id: p.text for p in beir_passages(folder)} if with_docs else {}
     queries = {}
     with open(folder / "queries.jsonl", encoding="utf-8") as f:
         for line in f:
@@ -134,15 +130,27 @@ def ndcg_at(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
     return dcg / idcg if idcg else 0.0
 
 
+def beir_passages(folder: str | Path, limit: int | None = None) -> list[Passage]:
+    """The documents of a BEIR folder as passages, one each (title + text), in file order."""
+    docs = {}
+    with open(Path(folder) / "corpus.jsonl", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            docs[str(d["_id"])] = ((d.get("title") or "").strip() + "\n" + (d.get("text") or "").strip()).strip()
+            if limit is not None and len(docs) >= limit:
+                break
+    return [
+        Passage(passage_id=i, text=t, source=i, section=None, paragraph=n, start=0, end=len(t),
+                sentences=sentence_spans(t))
+        for n, (i, t) in enumerate(docs.items(), 1)
+    ]  # fmt: skip
+
+
 def evaluate_beir(folder: str | Path, embedder: Embedder, settings: Settings | None = None) -> dict[str, Any]:
     """Index a BEIR folder with the retrieval pipeline (one passage per document) and score it."""
-    docs, queries, qrels = load_beir(folder)
-    ids = list(docs)
-    passages = [
-        Passage(passage_id=i, text=docs[i], source=i, section=None, paragraph=n, start=0, end=len(docs[i]),
-                sentences=sentence_spans(docs[i]))
-        for n, i in enumerate(ids, 1)
-    ]  # fmt: skip
+    _, queries, qrels = load_beir(folder, with_docs=False)
+    passages = beir_passages(folder)
+    ids = [p.passage_id for p in passages]
     t0 = time.perf_counter()
     retriever = Retriever.from_passages(passages, embedder, settings)
     build = time.perf_counter() - t0

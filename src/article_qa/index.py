@@ -7,7 +7,8 @@ a directory:
     manifest.json     format version, model, dimension, settings, corpus hashes, counts, versions
     passages.jsonl    one `Passage` per line, in vector order
     passages.faiss    the FAISS index of the passage vectors
-    sentences.npy     one unit vector per sentence, in passage order (float32, no pickle)
+    sentences.npy     one unit vector per sentence, in passage order (float32, no pickle); empty
+                      when sentence scoring is off
 
 Writing goes to a temporary directory that replaces the old one only when it is complete. Loading
 checks every file against the manifest and raises `IndexFormatError` naming the file and the fix.
@@ -130,7 +131,8 @@ class PassageIndex:
         if len(self.passages) != len(self.vectors):
             raise IndexFormatError(f"{len(self.passages)} passages but {len(self.vectors)} vectors; rebuild the index")
         n_sent = sum(len(p.sentences) for p in self.passages)
-        if self.sentence_vectors.shape != (n_sent, self.vectors.dim):
+        # No sentence vectors at all (0 rows) is allowed: sentence scoring is then off.
+        if self.sentence_vectors.shape not in ((n_sent, self.vectors.dim), (0, self.vectors.dim)):
             raise IndexFormatError(
                 f"{n_sent} sentences of dim {self.vectors.dim} but sentence vectors of shape "
                 f"{self.sentence_vectors.shape}; rebuild the index"

@@ -228,9 +228,12 @@ class Retriever:
     def _index_passages(self, passages: list[Passage], vocab: Vocabulary, fingerprint: dict) -> PassageIndex:
         inputs = [self.passage_input(p, vocab, passages[i - 1] if i else None) for i, p in enumerate(passages)]
         vectors = self.embedder.encode(inputs, show_progress=True)
-        sentence_vectors = self.embedder.encode(
-            [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)], show_progress=True
-        )
+        if self.settings.sentence_weight > 0:
+            sentence_vectors = self.embedder.encode(
+                [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)], show_progress=True
+            )
+        else:  # sentence scoring off: no sentence vectors (highlights then go by the question's words)
+            sentence_vectors = np.zeros((0, vectors.shape[1]), dtype=np.float32)
         manifest = {
             **fingerprint,
             "dim": int(vectors.shape[1]),
@@ -278,6 +281,16 @@ class Retriever:
             speller = Speller(known)
         vectors = index.vectors.reconstruct_all() if len(index.vectors) <= 200_000 else np.zeros((0, 0))
         return _Loaded(index, vocab, bm25, vectors, speller, max_idf=math.log(1 + (bm25.n_docs + 0.5) / 0.5))
+
+    def warm(self) -> None:
+        """Load the index and the model now, so that the first reader does not wait for them."""
+        self.load()
+        encode_query = getattr(self.embedder, "encode_query", None)
+        if encode_query is not None:
+            encode_query("warm up")
+            getattr(self.embedder, "_cache", {}).pop("warm up", None)
+        else:
+            self.embedder.encode(["warm up"])
 
     @property
     def passages(self) -> list[Passage]:
@@ -350,7 +363,7 @@ class Retriever:
         offs = index.sentence_offsets
         has = offs[1:] > offs[:-1]
         sentence_max = dense
-        if len(sent_scores):
+        if len(sent_scores) and s.sentence_weight > 0:
             maxes = np.maximum.reduceat(sent_scores, np.minimum(offs[:-1], len(sent_scores) - 1))
             sentence_max = np.where(has, maxes, dense)
         fused = (1 - s.sentence_weight) * dense + s.sentence_weight * sentence_max
@@ -375,7 +388,8 @@ class Retriever:
         best, best_score = 0, -np.inf
         for j, sentence in enumerate(_sentence_texts(p)):
             found = terms & set(tokenize(loaded.vocabulary.rewrite_passage(sentence)))
-            score = float(sent_scores[lo + j]) + HIGHLIGHT_LEXICAL * sum(idf.get(t, 0.0) for t in found) / total
+            similarity = float(sent_scores[lo + j]) if len(sent_scores) else 0.0
+            score = similarity + HIGHLIGHT_LEXICAL * sum(idf.get(t, 0.0) for t in found) / total
             if score > best_score:
                 best, best_score = j, score
         return p.sentences[best]

@@ -125,7 +125,7 @@ def build_app(retriever: Retriever):
     import gradio as gr
 
     service = ChatService(retriever)
-    retriever.load()  # load (or build) before the first reader waits for it
+    retriever.warm()  # load (or build) the index and the model before the first reader waits
 
     def chat_api(message: str) -> str:
         """The reply to a question about the article, as Markdown."""
