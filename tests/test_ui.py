@@ -3,7 +3,7 @@
 import pytest
 
 from article_qa.retrieval import Hit
-from article_qa.ui import ChatService, build_app, escape_markdown, format_reply
+from article_qa.ui import ChatService, build_app, escape_markdown, format_reply, is_follow_up, server_options
 
 
 def make_hit(text="Alpha beta. Gamma *delta* [x](y) <img src=x onerror=alert(1)>.", **kw) -> Hit:
@@ -18,7 +18,8 @@ def test_markup_in_passages_is_escaped():
     reply = format_reply([make_hit()])
     assert "<img" not in reply and "&lt;img" in reply
     assert "\\*delta\\*" in reply and "\\[x\\]\\(y\\)" in reply
-    assert "**Gamma" in reply  # the answering sentence is marked
+    assert "<mark>Gamma" in reply  # the answering sentence is marked
+    assert "<details><summary>More sources" not in reply  # one hit: nothing folded
     assert "Findings, ¶1 · a.txt" in reply and "strong match (0.50)" in reply
 
 
@@ -43,10 +44,32 @@ def test_service_turns_errors_into_friendly_messages(fake_retriever):
     assert "something went wrong" in ChatService(Broken()).reply("ketamine")
 
 
+def test_follow_ups_are_read_with_the_previous_question(fake_retriever):
+    service = ChatService(fake_retriever)
+    reply, _ = service.answer("and for cocaine?", 3, previous="Does ketamine help alcohol use disorder?")
+    assert "Read as a follow-up" in reply and "Does ketamine help alcohol use disorder? and for cocaine?" in reply
+    reply, _ = service.answer("Is ketamine safe for heroin users?", 3, previous="Does ketamine help alcohol?")
+    assert "Read as a follow-up" not in reply
+    assert (
+        is_follow_up("what about side effects?") and is_follow_up("cocaine") and not is_follow_up("Is it FDA approved?")
+    )
+
+
+def test_context_marks_the_passage_among_its_neighbours(fake_retriever):
+    service = ChatService(fake_retriever)
+    near = service.context("ketamine-for-addiction:10")
+    assert near.count("<mark>") == 1 and "¶9" in near and "¶10" in near and "¶11" in near and "¶12" not in near
+    assert "**Findings From Key Research**" in near
+    whole = service.context("ketamine-for-addiction:10", radius=None)
+    assert "¶1<" in whole and "¶24<" in whole and whole.count("<mark>") == 1
+    assert "no longer" in service.context("missing:1")
+
+
 @pytest.fixture
 def served(fake_retriever):
     app = build_app(fake_retriever)
-    _, url, _ = app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    options = server_options(port=None) | {"server_port": None, "prevent_thread_lock": True, "quiet": True}
+    _, url, _ = app.launch(**options)
     yield url
     app.close()
 
@@ -58,9 +81,29 @@ def test_endpoints_through_gradio_client(served):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/chat", "/retrieve"} <= set(endpoints)
     reply = client.predict("cocaine midazolam session", api_name="/chat")
-    assert isinstance(reply, str) and ("From the article" in reply or "doesn't cover" in reply)
+    assert isinstance(reply, str) and (reply.startswith("> ") or "doesn't cover" in reply)
     hits = client.predict("cocaine midazolam session", 2, api_name="/retrieve")
     assert isinstance(hits, list) and len(hits) <= 2
     for h in hits:
         assert {"passage_id", "text", "score", "rank", "citation", "start", "end"} <= set(h)
     assert client.predict("  ", api_name="/chat").startswith("Please type a question")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gradio_api/file=/etc/passwd",
+        "/gradio_api/file=pyproject.toml",
+        "/gradio_api/file=../pyproject.toml",
+        "/gradio_api/file/pyproject.toml",
+        "/gradio_api/file=https://example.com/x.png",
+        "/file=/etc/passwd",
+        "/gradio_api/upload",
+    ],
+)
+def test_no_files_outside_the_page_are_served(served, path):
+    import httpx
+
+    r = httpx.get(served.rstrip("/") + path, timeout=10)
+    assert r.status_code in (403, 404, 405), (path, r.status_code)
+    assert "root:" not in r.text and "[project]" not in r.text

@@ -1,33 +1,36 @@
 """The Gradio chat page over a `Retriever`, and its two named API endpoints.
 
-- The page: a reader asks in plain words; the reply quotes the best passages verbatim, the answering
-  sentence in bold, each with its citation (section, paragraph, file) and a relevance label. When
-  nothing clears the threshold it says so and names the nearest sections.
-- ``/chat``: message -> the same reply as Markdown.
-- ``/retrieve``: question, k -> the hits as JSON objects with the `Hit` fields.
+- The page: a reader asks in plain words. The reply quotes the best passage verbatim with the
+  answering sentence marked, its citation (section, paragraph, file) and a relevance label; the next
+  passages are folded under "More sources". Each cited passage can be opened in the article (its
+  neighbouring paragraphs, or the whole article with it marked) in a side panel. When nothing clears
+  the threshold the reply says so and names the nearest sections. A short follow-up ("and for
+  cocaine?") is read together with the previous question.
+- ``/chat``: message -> the reply as Markdown.  ``/retrieve``: question, k -> hits as JSON objects.
 
-Article text and user input are escaped before they reach Markdown, so nothing in them is rendered
-as markup. Errors reach readers as a short message, never a traceback. Analytics are off and no share
-link is opened unless asked. Ranking lives in `retrieval`; this module only presents.
+Article text and user input are escaped before they reach Markdown, so nothing in them is rendered as
+markup. Readers never see a traceback. Analytics are off, no share link is opened unless asked, and
+routes the page does not need (uploads, fetching URLs through ``file=``, run history) are refused.
+Ranking lives in `retrieval`; this module only presents.
 """
-
-from __future__ import annotations
 
 import html
 import logging
 import os
 import re
 from typing import Any
+from urllib.parse import unquote
 
+from .lexical import tokenize
 from .retrieval import Hit, Retriever, check_k, clean_question
 
 log = logging.getLogger(__name__)
 
 TITLE = "Ketamine & addiction: ask the article"
 DESCRIPTION = (
-    "Ask a question about the article *Can Ketamine Be Used to Treat Addictions?* The answer is the "
-    "article's own words: the passages that answer it, quoted verbatim with where they stand. Nothing is "
-    "generated, and nothing here is medical advice."
+    "Ask a question about the article *Can Ketamine Be Used to Treat Addictions?* Every answer is the "
+    "article's own words: the passages that answer it, quoted verbatim with where they stand, the best "
+    "sentence marked. Nothing is generated, and nothing here is medical advice."
 )
 EXAMPLES = [
     "Does ketamine help with cocaine addiction?",
@@ -36,11 +39,14 @@ EXAMPLES = [
     "How long did the benefits last for heroin users?",
     "Is ketamine FDA approved for depression?",
 ]
+MAX_CONCURRENT = 2  # searches at once: the model's forward pass is CPU-bound; see the README's load test
+MAX_QUEUE = 64  # waiting requests beyond this are refused at once ("Queue is full, try again")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+_FOLLOW_UP_START = re.compile(r"^(and|or|but|also|what about|how about|and what about|same for|then)\b", re.I)
 
 
 def escape_markdown(text: str) -> str:
-    """Text shown as itself in Markdown: HTML and Markdown syntax escaped.
+    """Text shown as itself in Markdown: HTML and Markdown syntax escaped, white space folded.
 
     >>> escape_markdown("<b>*hi*</b> [x](y)")
     '&lt;b&gt;\\\\*hi\\\\*&lt;/b&gt; \\\\[x\\\\]\\\\(y\\\\)'
@@ -57,48 +63,74 @@ def relevance_label(score: float) -> str:
     return "possible match"
 
 
-def format_hit(hit: Hit) -> str:
-    """One cited passage as a Markdown quotation, the answering sentence in bold."""
+def marked_text(hit: Hit) -> str:
+    """The passage, escaped, with the answering sentence inside <mark>."""
     before = hit.text[: hit.highlight_start - hit.start]
     after = hit.text[hit.highlight_end - hit.start :]
-    body = " ".join(
-        part
-        for part in (escape_markdown(before), f"**{escape_markdown(hit.highlight)}**", escape_markdown(after))
-        if part
-    )
+    parts = [escape_markdown(before), f"<mark>{escape_markdown(hit.highlight)}</mark>", escape_markdown(after)]
+    return " ".join(p for p in parts if p)
+
+
+def format_citation(hit: Hit) -> str:
     where = f"{escape_markdown(hit.section or 'Introduction')}, ¶{hit.paragraph} · {escape_markdown(hit.source)}"
-    return f"> {body}\n\n<sub>[{hit.rank}] {where} · {relevance_label(hit.score)} ({hit.score:.2f})</sub>"
+    return f"<sub>[{hit.rank}] {where} · {relevance_label(hit.score)} ({hit.score:.2f})</sub>"
 
 
-def format_reply(hits: list[Hit], nearest: list[str] | None = None) -> str:
-    """The whole reply in Markdown; `nearest` section names are shown when there is no hit."""
+def format_hit(hit: Hit) -> str:
+    """One cited passage as a Markdown quotation with its citation line."""
+    return f"> {marked_text(hit)}\n\n{format_citation(hit)}"
+
+
+def format_reply(hits: list[Hit], nearest: list[str] | None = None, read_as: str | None = None) -> str:
+    """The whole reply in Markdown: best passage first, the rest folded under "More sources"."""
+    note = f"<sub>Read as a follow-up: “{escape_markdown(read_as)}”</sub>\n\n" if read_as else ""
     if not hits:
         reply = "The article doesn't cover that, so there is nothing to quote."
         if nearest:
             reply += " The nearest sections are: " + ", ".join(f"*{escape_markdown(s)}*" for s in nearest) + "."
-        return reply
-    lead = "From the article:" if len(hits) == 1 else f"From the article ({len(hits)} passages, best first):"
-    return lead + "\n\n" + "\n\n".join(format_hit(h) for h in hits)
+        return note + reply
+    reply = note + format_hit(hits[0])
+    if len(hits) > 1:
+        more = "\n\n".join(format_hit(h) for h in hits[1:])
+        reply += f"\n\n<details><summary>More sources ({len(hits) - 1})</summary>\n\n{more}\n\n</details>"
+    return reply
+
+
+def is_follow_up(message: str) -> bool:
+    """A message too short to stand alone, or one that starts like a follow-up.
+
+    >>> is_follow_up("and for cocaine?"), is_follow_up("What about side effects?"), is_follow_up("Is it safe?")
+    (True, True, False)
+    """
+    return bool(_FOLLOW_UP_START.match(message.strip())) or len(tokenize(message)) <= 1
 
 
 class ChatService:
-    """What the page and the API call: input checks, retrieval, formatting, friendly errors."""
+    """What the page and the API call: input checks, follow-ups, retrieval, formatting, friendly errors."""
 
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
 
-    def reply(self, message: Any, k: Any = 3) -> str:
+    def answer(self, message: Any, k: Any = 3, previous: str | None = None) -> tuple[str, list[Hit]]:
+        """The reply in Markdown and the hits it cites; bad input gets a friendly reply, not an error."""
         try:
             question = clean_question(message)
-            k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
-            hits = self.retriever.search(question, min(k, 10))
-            nearest = [] if hits else self.nearest_sections(question)
-            return format_reply(hits, nearest)
+            k = min(check_k(int(k) if isinstance(k, float) and k.is_integer() else k), 10)
         except (TypeError, ValueError) as exc:
-            return f"Please type a question about the article ({escape_markdown(str(exc))})."
+            return f"Please type a question about the article ({escape_markdown(str(exc))}).", []
+        read_as = None
+        if previous and is_follow_up(question):
+            read_as = f"{previous} {question}"
+        try:
+            hits = self.retriever.search(read_as or question, k)
+            nearest = [] if hits else self.nearest_sections(read_as or question)
+            return format_reply(hits, nearest, read_as), hits
         except Exception:
             log.exception("failed to answer %r", message)
-            return "Sorry, something went wrong while searching the article. Please try again."
+            return "Sorry, something went wrong while searching the article. Please try again.", []
+
+    def reply(self, message: Any, k: Any = 3, previous: str | None = None) -> str:
+        return self.answer(message, k, previous)[0]
 
     def nearest_sections(self, question: str, n: int = 3) -> list[str]:
         sections: list[str] = []
@@ -108,15 +140,54 @@ class ChatService:
                 sections.append(name)
         return sections[:n]
 
-    def retrieve(self, question: str, k: int = 3) -> list[dict[str, Any]]:
-        """Hits as JSON objects; bad input raises a readable error for the API client."""
-        import gradio as gr
+    def retrieve(self, question: Any, k: Any = 3) -> list[dict[str, Any]]:
+        """Hits as JSON objects; bad input raises ValueError/TypeError with a readable message."""
+        k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
+        return [h.to_dict() for h in self.retriever.search(question, min(k, 100))]
 
-        try:
-            k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
-            return [h.to_dict() for h in self.retriever.search(question, min(k, 100))]
-        except (TypeError, ValueError) as exc:
-            raise gr.Error(str(exc)) from None
+    def context(self, passage_id: str, radius: int | None = 1) -> str:
+        """A passage in its place: `radius` paragraphs either side (None: the whole file), it marked."""
+        passages = self.retriever.passages
+        i = next((n for n, p in enumerate(passages) if p.passage_id == passage_id), None)
+        if i is None:
+            return "That passage is no longer in the article."
+        p = passages[i]
+        same = [n for n, q in enumerate(passages) if q.source == p.source]
+        lo, hi = (same[0], same[-1]) if radius is None else (max(same[0], i - radius), min(same[-1], i + radius))
+        out = [f"### {escape_markdown(p.title or p.source)}"]
+        section = object()
+        for n in range(lo, hi + 1):
+            q = passages[n]
+            if q.section != section:
+                section = q.section
+                out.append(f"**{escape_markdown(q.section or 'Introduction')}**")
+            body = escape_markdown(q.text)
+            out.append(
+                f"<mark>{body}</mark> <sub>¶{q.paragraph}</sub>" if n == i else f"{body} <sub>¶{q.paragraph}</sub>"
+            )
+        return "\n\n".join(out)
+
+
+class RouteGuard:
+    """ASGI middleware refusing routes the page never needs: uploads, fetching URLs via ``file=``,
+    run history and the proxy. What remains serves the page and its two endpoints."""
+
+    BLOCKED = ("/gradio_api/upload", "/gradio_api/run-history", "/gradio_api/proxy=")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            path = unquote(scope.get("path", ""))
+            is_file = path.startswith(("/gradio_api/file=", "/gradio_api/file/"))
+            if path.startswith(self.BLOCKED) or (is_file and "://" in path):
+                await send(
+                    {"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]}
+                )
+                await send({"type": "http.response.body", "body": b"Not Found"})
+                return
+        await self.app(scope, receive, send)
 
 
 def build_app(retriever: Retriever):
@@ -133,19 +204,47 @@ def build_app(retriever: Retriever):
 
     def retrieve_api(question: str, k: int = 3) -> list[dict]:
         """The passages that answer a question, as JSON objects with the Hit fields."""
-        return service.retrieve(question, k)
+        try:
+            return service.retrieve(question, k)
+        except (TypeError, ValueError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
 
-    def respond(message: str, history: list[dict], k: float):
-        history = list(history or [])
+    def respond(message: str, history: list[dict], k: float, last_question: str, cited: dict):
+        history, cited = list(history or []), dict(cited or {})
         if not (message or "").strip():
-            return "", history
+            return "", history, last_question, cited
+        reply, hits = service.answer(message, k, last_question or None)
         history.append({"role": "user", "content": escape_markdown(message[:2000])})
-        history.append({"role": "assistant", "content": service.reply(message, k)})
-        return "", history
+        entry: dict[str, Any] = {"role": "assistant", "content": reply}
+        if hits:
+            entry["options"] = [{"label": f"Show [{h.rank}] in the article", "value": h.passage_id} for h in hits]
+            cited[str(len(history))] = [h.passage_id for h in hits]
+            last_question = message if not is_follow_up(message) or not last_question else last_question
+        history.append(entry)
+        return "", history, last_question, cited
+
+    def show_context(passage_id: str):
+        return service.context(passage_id), passage_id, gr.Sidebar(open=True)
+
+    def on_option(evt: gr.SelectData):
+        return show_context(str(evt.value))
+
+    def on_select(evt: gr.SelectData, cited: dict):
+        ids = (cited or {}).get(str(evt.index[0] if isinstance(evt.index, list) else evt.index))
+        return show_context(ids[0]) if ids else (gr.skip(), gr.skip(), gr.skip())
+
+    def whole_article(passage_id: str):
+        return service.context(passage_id, radius=None) if passage_id else gr.skip()
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        last_question = gr.State("")
+        cited = gr.State({})
+        current = gr.State("")
+        with gr.Sidebar(open=False, position="right", width=460) as side:
+            context = gr.Markdown("Choose *Show in the article* under an answer.", sanitize_html=True)
+            whole = gr.Button("Whole article", size="sm")
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
-        chatbot = gr.Chatbot(label="Answers quoted from the article", height=520, sanitize_html=True)
+        chatbot = gr.Chatbot(label="Answers quoted from the article", height=560, sanitize_html=True, elem_id="answers")
         with gr.Row():
             box = gr.Textbox(
                 placeholder="Ask about ketamine and addiction, e.g. does it help with alcohol use?",
@@ -153,25 +252,45 @@ def build_app(retriever: Retriever):
                 scale=8,
                 max_length=2000,
                 autofocus=True,
+                elem_id="question",
             )
-            send = gr.Button("Ask", variant="primary", scale=1)
+            send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
         with gr.Row():
             k = gr.Slider(1, 5, value=3, step=1, label="Passages to show (top-k)", scale=3)
-            clear = gr.ClearButton([box, chatbot], value="Clear", scale=1)
+            gr.ClearButton([box, chatbot, last_question, cited], value="Clear", scale=1)
         gr.Examples(EXAMPLES, inputs=box, label="Try one")
-        send.click(respond, [box, chatbot, k], [box, chatbot], api_visibility="private")
-        box.submit(respond, [box, chatbot, k], [box, chatbot], api_visibility="private")
-        del clear
-        gr.api(chat_api, api_name="chat")
-        gr.api(retrieve_api, api_name="retrieve")
-    app.queue(default_concurrency_limit=4, max_size=64)
+        inputs, outputs = [box, chatbot, k, last_question, cited], [box, chatbot, last_question, cited]
+        search = {"concurrency_limit": MAX_CONCURRENT, "concurrency_id": "search"}
+        send.click(respond, inputs, outputs, api_visibility="private", **search)
+        box.submit(respond, inputs, outputs, api_visibility="private", **search)
+        chatbot.option_select(on_option, None, [context, current, side], api_visibility="private", queue=False)
+        chatbot.select(on_select, [cited], [context, current, side], api_visibility="private", queue=False)
+        whole.click(whole_article, [current], [context], api_visibility="private", queue=False)
+        gr.api(chat_api, api_name="chat", **search)
+        gr.api(retrieve_api, api_name="retrieve", **search)
+    app.queue(max_size=MAX_QUEUE)
     return app
+
+
+def server_options(host: str | None = None, port: int | None = None, share: bool = False) -> dict[str, Any]:
+    """The `launch()` arguments of the page: loopback by default, no share link, no analytics or run
+    history, and the route guard."""
+    from starlette.middleware import Middleware
+
+    return {
+        "server_name": host or os.environ.get("ARTICLE_QA_HOST") or "127.0.0.1",
+        "server_port": int(port or os.environ.get("ARTICLE_QA_PORT") or 7860),
+        "share": share,
+        "show_error": False,
+        "footer_links": ["api"],
+        "run_history": False,
+        "app_kwargs": {"middleware": [Middleware(RouteGuard)]},
+    }
 
 
 def launch(retriever: Retriever, host: str | None = None, port: int | None = None, share: bool = False) -> None:
     """Serve the chat page (127.0.0.1:7860 unless told otherwise)."""
-    host = host or os.environ.get("ARTICLE_QA_HOST") or "127.0.0.1"
-    port = int(port or os.environ.get("ARTICLE_QA_PORT") or 7860)
+    options = server_options(host, port, share)
     app = build_app(retriever)
-    log.info("serving the chat page on http://%s:%d", host, port)
-    app.launch(server_name=host, server_port=port, share=share, show_error=False, footer_links=["api"])
+    log.info("serving the chat page on http://%s:%d", options["server_name"], options["server_port"])
+    app.launch(**options)
