@@ -8,12 +8,12 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast index lint format eval bench clean
+.PHONY: run test test-fast index lint format eval bench screenshot browser-deps clean
 
 run: index ## set up, build the index if missing or stale, serve the chat page on 127.0.0.1:7860
 	$(PY) app.py
 
-test: $(STAMP) ## the whole suite: lint, fast tests, real-model tests, UI tests
+test: $(STAMP) browser-deps ## the whole suite: lint, fast tests, real-model tests, browser tests
 	$(VENV)/bin/ruff check src tests app.py
 	$(VENV)/bin/ruff format --check src tests app.py
 	$(PY) -m pytest
@@ -29,6 +29,18 @@ eval: $(STAMP) ## retrieval quality on the development questions
 
 bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/results.json
 	$(PY) -m article_qa bench
+
+screenshot: $(STAMP) browser-deps index ## docs/screenshot.png: a real answer in headless Chromium
+	$(PY) -m tests.browser docs/screenshot.png
+
+# Debian's Chromium for the browser tests; without it (and without root) those tests are skipped.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-dejavu-core >/dev/null; \
+	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests app.py

@@ -247,7 +247,7 @@ def build_app(retriever: Retriever):
         chatbot = gr.Chatbot(label="Answers quoted from the article", height=560, sanitize_html=True, elem_id="answers")
         with gr.Row():
             box = gr.Textbox(
-                placeholder="Ask about ketamine and addiction, e.g. does it help with alcohol use?",
+                placeholder="Ask a question about the article…",
                 show_label=False,
                 scale=8,
                 max_length=2000,

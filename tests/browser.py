@@ -1,0 +1,114 @@
+"""Drive the chat page in headless Chromium: serve `app.py` on a free port, open a browser.
+
+Used by the browser tests and by `make screenshot` (``python -m tests.browser docs/screenshot.png``).
+Chromium comes from Debian's packages (/usr/bin/chromium); Playwright only drives it, it downloads
+nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def browser_available() -> bool:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return Path(CHROMIUM).exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_app(timeout: float = 180.0) -> Iterator[str]:
+    """`python app.py` on a free loopback port; yields its URL once it answers HTTP 200."""
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("app.py did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def ask(page, question: str) -> None:
+    """Type a question, send it, and wait for the reply bubble."""
+    before = page.locator("#answers .message.bot").count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    page.locator("#answers .message.bot").nth(before).wait_for(timeout=60_000)
+
+
+def screenshot(path: Path) -> None:
+    with serve_app() as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 940}, device_scale_factor=1)
+        page.goto(url)
+        ask(page, "Which drug did the control group get in the cocaine study?")
+        page.get_by_role("button", name="Show [1] in the article").click()
+        page.get_by_text("Whole article").wait_for()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(path))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.png"))
