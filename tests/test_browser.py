@@ -5,9 +5,9 @@ Marked `browser`: skipped where Chromium or Playwright is missing (`make test` i
 
 import pytest
 
-expect = pytest.importorskip("playwright.sync_api").expect
-
 from .browser import ask, browser_available, chromium, serve_app
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [
     pytest.mark.browser,
