@@ -46,9 +46,8 @@ sys.exit(main(["serve", "--port", sys.argv[2]]))
 def test_app_answers_without_reaching_out(tmp_path):
     log = tmp_path / "outbound.jsonl"
     port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "GRADIO_ANALYTICS_ENABLED")
-    }  # the app must switch these off by itself
+    switched_off_by_the_app = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "GRADIO_ANALYTICS_ENABLED")
+    env = {k: v for k, v in os.environ.items() if k not in switched_off_by_the_app}
     env |= {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY": "http://127.0.0.1:9",
             "NO_PROXY": "127.0.0.1,localhost"}  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-c", GUARD, str(log), str(port)], cwd=ROOT, env=env,

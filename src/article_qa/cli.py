@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     bn.add_argument("--quick", action="store_true", help="a short run that checks the suite works")
     bn.add_argument("--output", default="bench/results.json", help="where to write the JSON")
     bn.add_argument("--scifact", default="../shared/benchmarks/scifact", help="BEIR folder for the build benchmark")
+    lt = sub.add_parser("loadtest", parents=[common], help="concurrent users against app.py over loopback")
+    lt.add_argument("--users", type=int, default=16)
+    lt.add_argument("--seconds", type=float, default=30.0)
+    lt.add_argument("--flood", type=int, default=200, help="requests sent at once past the queue limit (0: none)")
+    lt.add_argument("--output", default="bench/loadtest.json")
     s = sub.add_parser("serve", parents=[common], help="start the chat page")
     s.add_argument("--host", default=None, help="default 127.0.0.1 (env ARTICLE_QA_HOST)")
     s.add_argument("--port", type=int, default=None, help="default 7860 (env ARTICLE_QA_PORT)")
@@ -134,6 +139,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_loadtest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .loadtest import run
+
+    result = run(users=args.users, seconds=args.seconds, flood=args.flood, output=Path(args.output))
+    return 1 if result["load"]["errors"] else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .ui import launch
 
@@ -157,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval-beir": cmd_eval_beir,
         "serve": cmd_serve,
         "bench": cmd_bench,
+        "loadtest": cmd_loadtest,
     }
     try:
         return commands[args.command](args)

@@ -111,7 +111,7 @@ class VectorIndex:
         faiss = _faiss()
         try:
             return cls(faiss.read_index(str(path)))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported to the user as one clear message
             raise IndexFormatError(
                 f"{path} is not a readable FAISS index ({str(exc).splitlines()[0][:120]}); "
                 "rebuild it with `article-qa build`"

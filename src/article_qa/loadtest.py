@@ -1,0 +1,160 @@
+"""Load test of the chat page over loopback: `article-qa loadtest`, `make loadtest`.
+
+Starts `python app.py` on a free 127.0.0.1 port, then N concurrent users, each its own `gradio_client`
+Client, ask a mix of the development questions through `/chat` and `/retrieve` for a fixed time.
+Reports requests served, errors, throughput and p50/p95/p99 latency. Then it floods the queue past its
+limit at once and reports how the surplus is answered (a quick "queue is full, try again" rather
+than a hang). Every loop is bounded in count and time, and all traffic stays on this machine.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .bench import ROOT, _env, _free_port, percentiles
+
+
+def _start_app(port: int, timeout: float = 180.0) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port)],
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("app.py did not start")
+
+
+def _client(url: str):
+    from gradio_client import Client
+
+    # ssl_verify=False: plain http on loopback; it saves the client a TLS context per call.
+    return Client(url, verbose=False, analytics_enabled=False, ssl_verify=False, download_files=False)
+
+
+def _users(url: str, users: int, seconds: float, questions: list[str]) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def user(n: int) -> None:
+        client = _client(url)
+        i = n
+        while time.monotonic() < stop and i < n + 100_000:
+            q = questions[i % len(questions)]
+            t0 = time.perf_counter()
+            try:
+                if i % 2:
+                    client.predict(q, api_name="/chat")
+                else:
+                    client.predict(q, 3, api_name="/retrieve")
+                with lock:
+                    latencies.append(1000 * (time.perf_counter() - t0))
+            except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+            i += users
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    wall = time.perf_counter() - t0
+    return {
+        "users": users,
+        "seconds": round(wall, 1),
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "requests_per_s": round(len(latencies) / wall, 1),
+        "latency_ms": percentiles(latencies) if latencies else None,
+    }
+
+
+def _flood(url: str, requests: int, questions: list[str]) -> dict[str, Any]:
+    """Submit `requests` jobs at once; count answers, 'queue full' refusals, and anything else."""
+    clients = [_client(url) for _ in range(max(1, requests // 40))]  # a Client runs 40 jobs at most
+    outcome: dict[str, int] = {"answered": 0, "refused_busy": 0, "other_error": 0, "timed_out": 0}
+    refusal_ms: list[float] = []
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        t0 = time.perf_counter()
+        try:
+            job = clients[i % len(clients)].submit(questions[i % len(questions)], api_name="/chat")
+            job.result(timeout=120)
+            kind = "answered"
+        except TimeoutError:
+            kind = "timed_out"
+        except Exception as exc:  # noqa: BLE001 - sorted into refusals and other errors
+            busy = "queue is full" in str(exc).lower() or "busy" in str(exc).lower()
+            kind = "refused_busy" if busy else "other_error"
+        with lock:
+            outcome[kind] += 1
+            if kind == "refused_busy":
+                refusal_ms.append(1000 * (time.perf_counter() - t0))
+
+    with ThreadPoolExecutor(max_workers=min(requests, 200)) as pool:
+        list(pool.map(one, range(requests)))
+    return {
+        "submitted": requests,
+        **outcome,
+        "refusal_ms": percentiles(refusal_ms) if refusal_ms else None,
+    }
+
+
+def run(users: int = 16, seconds: float = 30.0, flood: int = 200, output: Path | None = None) -> dict[str, Any]:
+    from .evaluation import load_questions
+
+    questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    port = _free_port()
+    proc = _start_app(port)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _client(url).predict(questions[0], api_name="/chat")  # warm
+        result = {"load": _users(url, users, seconds, questions)}
+        if flood:
+            result["flood"] = _flood(url, flood, questions)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    load = result["load"]
+    lat = load["latency_ms"] or {"p50": 0, "p95": 0, "p99": 0}
+    print(
+        f"{load['users']} users, {load['seconds']} s: {load['requests']} requests, {load['errors']} errors, "
+        f"{load['requests_per_s']} req/s, latency ms p50 {lat['p50']:.0f} / p95 {lat['p95']:.0f} / p99 {lat['p99']:.0f}"
+    )
+    if load["error_samples"]:
+        print("  errors:", *load["error_samples"], sep="\n    ")
+    if "flood" in result:
+        f = result["flood"]
+        print(
+            f"flood of {f['submitted']} at once: {f['answered']} answered, {f['refused_busy']} refused as busy"
+            f" (p50 {f['refusal_ms']['p50'] if f['refusal_ms'] else '-'} ms), {f['other_error']} other errors,"
+            f" {f['timed_out']} timed out"
+        )
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=2))
+    return result
