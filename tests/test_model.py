@@ -55,3 +55,20 @@ def test_dev_set_scores_do_not_slide_back(real_retriever):
         assert m[key] >= floor, f"{key} fell to {m[key]} (floor {floor})"
     assert m["abstain_offtopic"] == 1.0
     assert m["empty_answerable"] <= 0.02
+
+
+def test_onnx_questions_match_torch_and_rank_the_same(real_retriever):
+    from article_qa.embedding import load_embedder
+
+    questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
+    onnx, torch = load_embedder(backend="onnx"), load_embedder(backend="torch")
+    for q in questions[:40]:
+        a, b = onnx.encode_query(q), torch.encode_query(q)
+        assert float(a @ b) > 0.99999, q
+    assert onnx.backend == "onnx"
+    from article_qa import Retriever
+
+    on_torch = Retriever(real_retriever.corpus_dir, real_retriever.index_dir, embedder=torch)
+    for q in questions:
+        top = [h.passage_id for h in real_retriever.search(q, 3, min_score=None)]
+        assert top == [h.passage_id for h in on_torch.search(q, 3, min_score=None)], q

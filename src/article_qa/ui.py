@@ -99,7 +99,7 @@ def format_reply(hits: list[Hit], nearest: list[str] | None = None, read_as: str
 def is_follow_up(message: str) -> bool:
     """A message too short to stand alone, or one that starts like a follow-up.
 
-    >>> is_follow_up("and for cocaine?"), is_follow_up("What about side effects?"), is_follow_up("Is it safe?")
+    >>> is_follow_up("and for cocaine?"), is_follow_up("What about side effects?"), is_follow_up("Is it FDA approved?")
     (True, True, False)
     """
     return bool(_FOLLOW_UP_START.match(message.strip())) or len(tokenize(message)) <= 1
