@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast index lint format eval bench loadtest screenshot browser-deps clean
+.PHONY: run test test-fast index lint format eval bench bench-scale loadtest screenshot browser-deps clean
 
 run: index ## set up, build the index if missing or stale, serve the chat page on 127.0.0.1:7860
 	$(PY) app.py
@@ -41,6 +41,9 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium chromium-driver fonts-dejavu-core >/dev/null; \
 	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; }
+
+bench-scale: $(STAMP) ## exact vs HNSW FAISS search at 10k, 100k and 1M random 384-d vectors
+	$(PY) -m article_qa bench-scale
 
 loadtest: $(STAMP) index ## 16 users for 30 s against app.py over loopback, then a flood past the queue limit
 	$(PY) -m article_qa loadtest

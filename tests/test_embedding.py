@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from article_qa.embedding import ModelError, SentenceTransformerEmbedder, normalize, onnx_supported
+from article_qa.embedding import ModelError, SentenceTransformerEmbedder, encode_in_chunks, normalize, onnx_supported
 
 
 def write_model(folder, pooling):
@@ -50,3 +50,19 @@ def test_import_loads_no_heavy_library():
     code = f"import sys, article_qa; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_chunked_encoding_resumes_from_its_cache(tmp_path):
+    from .conftest import FakeEmbedder
+
+    texts = [f"text number {i}" for i in range(50)]
+    first = FakeEmbedder()
+    a = encode_in_chunks(first, texts, chunk=8, cache=tmp_path)
+    assert first.calls == 7 and a.shape == (50, 64)
+    # as if the build had stopped after three chunks: drop the rest of the cache
+    files = sorted(tmp_path.rglob("*.npy"), key=lambda p: p.stat().st_mtime)
+    for f in files[3:]:
+        f.unlink()
+    again = FakeEmbedder()
+    b = encode_in_chunks(again, texts, chunk=8, cache=tmp_path)
+    assert again.calls == 4 and np.array_equal(a, b)

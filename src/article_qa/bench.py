@@ -29,7 +29,36 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
+MB = 1024 * 1024
+# Odd and hostile input, as readers and programs send it: (label, question, k).
+BAD_INPUTS: list[tuple[str, Any, Any]] = [
+    ("empty string", "", 3),
+    ("whitespace", " \t\n ", 3),
+    ("None", None, 3),
+    ("int", 12, 3),
+    ("list", ["ketamine"], 3),
+    ("bytes", b"ketamine", 3),
+    ("1 MB question", "ketamine craving " * (MB // 17), 3),
+    ("control chars and NUL", "keta\x00mine\x07 \x1b[31mcraving", 3),
+    ("only NUL bytes", "\x00\x00", 3),
+    ("invalid surrogates", "ketamine \ud800\udfff\udc00 craving", 3),
+    ("emoji", "💊 ketamine 🍸 alcohol?", 3),
+    ("Spanish", "¿La ketamina ayuda con la adicción al alcohol?", 3),
+    ("Chinese", "氯胺酮能治疗成瘾吗？", 3),
+    ("Arabic", "هل يمكن استخدام الكيتامين لعلاج الإدمان؟", 3),
+    ("punctuation only", "?!?...;;", 3),
+    ("HTML and script", "<script>alert(1)</script><img src=x onerror=alert(1)>", 3),
+    ("Markdown and link", "**bold** [click](javascript:alert(1)) `code` # heading", 3),
+    ("k = 0", "ketamine", 0),
+    ("k negative", "ketamine", -1),
+    ("k huge", "ketamine", 10**9),
+    ("k float", "ketamine", 2.5),
+    ("k string", "ketamine", "3"),
+    ("k None", "ketamine", None),
+]
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -248,6 +277,29 @@ def bench_build(quick: bool, scifact: Path | None) -> dict[str, Any]:
     return out
 
 
+def bench_bad_input() -> list[dict[str, Any]]:
+    """Each odd input through retrieve() and the chat page: the outcome and the time it took."""
+    from .retrieval import default_retriever
+    from .ui import ChatService
+
+    retriever = default_retriever()
+    service = ChatService(retriever)
+    rows = []
+    for label, question, k in BAD_INPUTS:
+        t0 = time.perf_counter()
+        try:
+            outcome = f"{len(retriever.search(question, k))} hits"
+        except (TypeError, ValueError) as exc:
+            outcome = f"{type(exc).__name__}: {exc}"
+        api_ms = 1000 * (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        reply = service.reply(question, k)
+        page_ms = 1000 * (time.perf_counter() - t0)
+        rows.append({"input": label, "api": outcome, "api_ms": round(api_ms, 1), "page": reply[:70],
+                     "page_ms": round(page_ms, 1)})  # fmt: skip
+    return rows
+
+
 def machine() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -268,7 +320,11 @@ def run(quick: bool = False, output: Path | None = None, scifact: Path | None = 
     results["cold"] = bench_cold(quick)
     results["app"] = bench_app_start()
     results["build"] = bench_build(quick, scifact)
+    results["bad_input"] = bench_bad_input()
     print(table(results))
+    worst = max(results["bad_input"], key=lambda r: max(r["api_ms"], r["page_ms"]))
+    print(f"\nbad input: {len(results['bad_input'])} cases, worst {worst['input']!r} "
+          f"{max(worst['api_ms'], worst['page_ms']):.0f} ms")  # fmt: skip
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=output.parent, delete=False, suffix=".tmp") as f:
@@ -308,3 +364,87 @@ def table(r: dict[str, Any]) -> str:
 
 def _ppp(p: dict[str, float]) -> str:
     return f"{p['p50']:.2f} / {p['p95']:.2f} / {p['p99']:.2f}"
+
+
+def scale_vectors(n: int, dim: int = 384, seed: int = 0, chunk: int = 100_000) -> np.ndarray:
+    """`n` random unit vectors (isotropic Gaussian, normalised), made in chunks to bound memory."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, dim), dtype=np.float32)
+    for lo in range(0, n, chunk):
+        block = rng.standard_normal((min(chunk, n - lo), dim), dtype=np.float32)
+        out[lo : lo + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def bench_scale(sizes: list[int], queries: int = 200, ef_values: tuple[int, ...] = (16, 32, 64, 128, 256, 512)):
+    """Exact vs HNSW over random 384-d unit vectors: build time, memory, search p50, recall@10."""
+    import faiss
+
+    rows = []
+    for n in sizes:
+        data = scale_vectors(n)
+        q = scale_vectors(queries, seed=1)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        t0 = time.perf_counter()
+        flat = faiss.IndexFlatIP(data.shape[1])
+        flat.add(data)
+        flat_build = time.perf_counter() - t0
+        _, truth = flat.search(q, 10)  # ground truth, batched
+        faiss.omp_set_num_threads(1)
+        flat_ms = _search_ms(flat, q[:50])
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        t0 = time.perf_counter()
+        hnsw = faiss.IndexHNSWFlat(data.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 64
+        hnsw.add(data)
+        hnsw_build = time.perf_counter() - t0
+        faiss.omp_set_num_threads(1)
+        sweep = []
+        for ef in ef_values:
+            hnsw.hnsw.efSearch = ef
+            _, found = hnsw.search(q, 10)
+            recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)]))
+            ms = _search_ms(hnsw, q)
+            sweep.append({"ef_search": ef, "recall@10": round(recall, 4), "search_ms": percentiles(ms)})
+        rows.append({
+            "n": n,
+            "flat": {"build_s": round(flat_build, 2), "memory_mb": round(data.nbytes / MB, 1),
+                     "search_ms": percentiles(flat_ms)},
+            "hnsw": {"build_s": round(hnsw_build, 1), "memory_mb": round(_faiss_bytes(hnsw) / MB, 1),
+                     "sweep": sweep},
+        })  # fmt: skip
+        print(scale_table(rows[-1:]), flush=True)
+    return rows
+
+
+def _search_ms(index, queries: np.ndarray, k: int = 10) -> list[float]:
+    """Milliseconds of single-query searches, one per row of `queries`."""
+    out = []
+    for i in range(len(queries)):
+        t0 = time.perf_counter()
+        index.search(queries[i : i + 1], k)
+        out.append(1000 * (time.perf_counter() - t0))
+    return out
+
+
+def _faiss_bytes(index) -> int:
+    import faiss
+
+    return int(faiss.serialize_index(index).nbytes)
+
+
+def scale_table(rows: list[dict[str, Any]]) -> str:
+    lines = []
+    for r in rows:
+        f, h = r["flat"], r["hnsw"]
+        lines.append(
+            f"n={r['n']:>9,}  exact: build {f['build_s']} s, {f['memory_mb']} MB, "
+            f"search p50 {f['search_ms']['p50']:.2f} ms  |  HNSW(M=32, efC=64): build {h['build_s']} s, "
+            f"{h['memory_mb']} MB"
+        )
+        for s in h["sweep"]:
+            lines.append(
+                f"      efSearch {s['ef_search']:>4}: recall@10 {s['recall@10']:.3f}, "
+                f"search p50 {s['search_ms']['p50']:.3f} ms"
+            )
+    return "\n".join(lines)

@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     bn.add_argument("--quick", action="store_true", help="a short run that checks the suite works")
     bn.add_argument("--output", default="bench/results.json", help="where to write the JSON")
     bn.add_argument("--scifact", default="../shared/benchmarks/scifact", help="BEIR folder for the build benchmark")
+    bs = sub.add_parser("bench-scale", parents=[common], help="exact vs HNSW search on random vectors")
+    bs.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated passage counts")
+    bs.add_argument("--output", default="bench/scale.json")
     lt = sub.add_parser("loadtest", parents=[common], help="concurrent users against app.py over loopback")
     lt.add_argument("--users", type=int, default=16)
     lt.add_argument("--seconds", type=float, default=30.0)
@@ -139,6 +142,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_scale(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from .bench import bench_scale
+
+    rows = bench_scale([int(x) for x in args.sizes.split(",")])
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(rows, indent=2))
+    return 0
+
+
 def cmd_loadtest(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -172,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
         "bench": cmd_bench,
         "loadtest": cmd_loadtest,
+        "bench-scale": cmd_bench_scale,
     }
     try:
         return commands[args.command](args)

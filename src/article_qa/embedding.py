@@ -315,6 +315,33 @@ class SentenceTransformerEmbedder:
         return vector
 
 
+def encode_in_chunks(embedder: Embedder, texts: list[str], chunk: int = 2048, cache: Path | None = None) -> np.ndarray:
+    """Embed many texts in chunks, each saved to a cache as it is done, so that a build that stops
+    halfway resumes where it was: a chunk already embedded (same model, same texts) is read back.
+    Memory stays at one chunk of model work plus the output array."""
+    if len(texts) <= chunk:
+        return embedder.encode(texts, show_progress=True)
+    from tqdm.auto import tqdm
+
+    folder = (cache or cache_dir() / "embeddings") / hashlib.sha256(embedder.name.encode()).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for lo in tqdm(range(0, len(texts), chunk), desc="embedding", unit="chunk"):
+        part = texts[lo : lo + chunk]
+        path = folder / (hashlib.sha256("\x1f".join(part).encode("utf-8", "replace")).hexdigest() + ".npy")
+        try:
+            vectors = np.load(path, allow_pickle=False)
+            if vectors.shape[0] != len(part):
+                raise ValueError("wrong shape")
+        except (OSError, ValueError):
+            vectors = embedder.encode(part)
+            tmp = path.with_name(f".{path.stem}.{os.getpid()}.npy")
+            np.save(tmp, vectors, allow_pickle=False)
+            os.replace(tmp, path)
+        parts.append(vectors)
+    return np.concatenate(parts)
+
+
 def load_embedder(model: str | None = None, backend: str | None = None) -> SentenceTransformerEmbedder:
     """The embedder for a model name or path; `None` means ARTICLE_QA_MODEL or the bundled model."""
     return SentenceTransformerEmbedder(model or os.environ.get("ARTICLE_QA_MODEL") or None, backend=backend)

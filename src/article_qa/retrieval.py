@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .embedding import Embedder, load_embedder
+from .embedding import Embedder, encode_in_chunks, load_embedder
 from .index import FORMAT_VERSION, IndexFormatError, PassageIndex, VectorIndex, stale_reasons
 from .lexical import BM25, Speller, tokenize, words
 from .passages import Passage, read_corpus, split_corpus
@@ -228,10 +228,10 @@ class Retriever:
 
     def _index_passages(self, passages: list[Passage], vocab: Vocabulary, fingerprint: dict) -> PassageIndex:
         inputs = [self.passage_input(p, vocab, passages[i - 1] if i else None) for i, p in enumerate(passages)]
-        vectors = self.embedder.encode(inputs, show_progress=True)
+        vectors = encode_in_chunks(self.embedder, inputs)
         if self.settings.sentence_weight > 0:
-            sentence_vectors = self.embedder.encode(
-                [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)], show_progress=True
+            sentence_vectors = encode_in_chunks(
+                self.embedder, [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)]
             )
         else:  # sentence scoring off: no sentence vectors (highlights then go by the question's words)
             sentence_vectors = np.zeros((0, vectors.shape[1]), dtype=np.float32)
