@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     bs = sub.add_parser("bench-scale", parents=[common], help="exact vs HNSW search on random vectors")
     bs.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated passage counts")
     bs.add_argument("--output", default="bench/scale.json")
+    bs.add_argument("--clusters", type=int, default=0, help="0: isotropic random vectors; C: around C centres")
     lt = sub.add_parser("loadtest", parents=[common], help="concurrent users against app.py over loopback")
     lt.add_argument("--users", type=int, default=16)
     lt.add_argument("--seconds", type=float, default=30.0)
@@ -148,7 +149,7 @@ def cmd_bench_scale(args: argparse.Namespace) -> int:
 
     from .bench import bench_scale
 
-    rows = bench_scale([int(x) for x in args.sizes.split(",")])
+    rows = bench_scale([int(x) for x in args.sizes.split(",")], clusters=args.clusters)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(rows, indent=2))
     return 0

@@ -39,7 +39,7 @@ EXAMPLES = [
     "How long did the benefits last for heroin users?",
     "Is ketamine FDA approved for depression?",
 ]
-MAX_CONCURRENT = 2  # searches at once: the model's forward pass is CPU-bound; see the README's load test
+MAX_CONCURRENT = int(os.environ.get("ARTICLE_QA_CONCURRENCY") or 2)  # searches at once; see the README
 MAX_QUEUE = 64  # waiting requests beyond this are refused at once ("Queue is full, try again")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 _FOLLOW_UP_START = re.compile(r"^(and|or|but|also|what about|how about|and what about|same for|then)\b", re.I)
