@@ -57,12 +57,15 @@ def test_bad_input_raises_documented_errors(fake_retriever, question, k, error, 
         fake_retriever.search(question, k)
 
 
-def test_retrieve_checks_input_before_loading_anything():
+def test_retrieve_checks_input_before_loading_anything(monkeypatch):
+    def must_not_load():
+        raise AssertionError("the model and index were loaded for a bad question")
+
+    monkeypatch.setattr(article_qa.retrieval, "default_retriever", must_not_load)
     with pytest.raises(TypeError):
         article_qa.retrieve(None)
     with pytest.raises(ValueError):
         article_qa.retrieve("ok", k=0)
-    assert article_qa.retrieval._default is None
 
 
 def test_long_and_odd_questions_are_accepted(fake_retriever):

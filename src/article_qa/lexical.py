@@ -65,18 +65,22 @@ def words(text: str) -> list[str]:
 class Speller:
     """Corrects a reader's typo to a corpus word one edit away (insert, delete, replace, swap).
 
-    Only words of five letters or more that the corpus does not contain are touched, and only when a
-    corpus word with the same first letter is exactly one edit away (the most frequent such word
-    wins), so that ordinary words and names stay as they are ("France" does not become "trance").
+    Only words of five letters or more that are not known are touched, and only when a corpus word
+    with the same first letter is exactly one edit away (the most frequent such word wins), so that
+    ordinary words and names stay as they are ("France" does not become "trance"). `known` adds words
+    that are never corrected but are not targets either (e.g. the synonyms file's terms).
 
     >>> Speller(["heroin", "ketamine", "alcohol", "trance"]).correct("ketamin for heorin, alchohol in France")
     'ketamine for heroin, alcohol in France'
+    >>> Speller(["ideas"], known=["alcoholism"]).correct("ideal alcoholism")
+    'ideal alcoholism'
     """
 
     LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
-    def __init__(self, vocabulary: list[str]):
+    def __init__(self, vocabulary: list[str], known: list[str] = ()):
         self.counts = Counter(w for w in vocabulary if w.isalpha())
+        self.known = set(known)
 
     def candidates(self, word: str) -> set[str]:
         splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -88,7 +92,7 @@ class Speller:
 
     def fix(self, word: str) -> str:
         low = word.lower()
-        if len(low) < 5 or not low.isalpha() or low in self.counts or low in STOPWORDS:
+        if len(low) < 5 or not low.isalpha() or low in self.counts or low in self.known or low in STOPWORDS:
             return word
         found = {c for c in self.candidates(low) if c[0] == low[0]}
         return max(found, key=lambda w: (self.counts[w], w)) if found else word

@@ -277,9 +277,12 @@ class Retriever:
         bm25 = BM25(texts)
         speller = None
         if self.settings.spelling:
-            known = [w for t in texts for w in words(t)]
-            known += [w for rule in vocab.query_rules + vocab.corpus_rules for term in rule for w in words(term)]
-            speller = Speller(known)
+            # Targets: the passages' words and the readers' synonyms; the article's own odd words
+            # (what the explicit rules rewrite) are left alone but never suggested.
+            targets = [w for t in texts for w in words(t)]
+            targets += [w for rule in vocab.query_rules for term in rule for w in words(term)]
+            known = [w for rule in vocab.corpus_rules for term in rule for w in words(term)]
+            speller = Speller(targets, known)
         vectors = index.vectors.reconstruct_all() if len(index.vectors) <= 200_000 else np.zeros((0, 0))
         if len(index.passages) <= 200_000:
             terms = [frozenset(tokenize(vocab.rewrite_passage(t))) for p in index.passages for t in _sentence_texts(p)]
