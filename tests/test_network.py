@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import free_port
+from article_qa.bench import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.model

@@ -9,37 +9,13 @@ than a hang). Every loop is bounded in count and time, and all traffic stays on 
 
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .bench import ROOT, _env, _free_port, percentiles
-
-
-def _start_app(port: int, timeout: float = 180.0) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port)],
-        cwd=ROOT,
-        env=_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("app.py did not start")
+from .bench import ROOT, percentiles, running_app
 
 
 def _client(url: str):
@@ -128,17 +104,11 @@ def run(users: int = 16, seconds: float = 30.0, flood: int = 200, output: Path |
 
     questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    port = _free_port()
-    proc = _start_app(port)
-    url = f"http://127.0.0.1:{port}/"
-    try:
+    with running_app() as (url, _):
         _client(url).predict(questions[0], api_name="/chat")  # warm
         result = {"load": _users(url, users, seconds, questions)}
         if flood:
             result["flood"] = _flood(url, flood, questions)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
     load = result["load"]
     lat = load["latency_ms"] or {"p50": 0, "p95": 0, "p99": 0}
     print(
