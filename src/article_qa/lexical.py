@@ -72,8 +72,8 @@ class Speller:
 
     >>> Speller(["heroin", "ketamine", "alcohol", "trance"]).correct("ketamin for heorin, alchohol in France")
     'ketamine for heroin, alcohol in France'
-    >>> Speller(["ideas"], known=["alcoholism"]).correct("ideal alcoholism")
-    'ideal alcoholism'
+    >>> Speller(["heroin"], known=["ideas"]).correct("ideal heroine")
+    'ideal heroine'
     """
 
     LETTERS = "abcdefghijklmnopqrstuvwxyz"
