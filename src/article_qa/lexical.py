@@ -72,8 +72,8 @@ class Speller:
 
     >>> Speller(["heroin", "ketamine", "alcohol", "trance"]).correct("ketamin for heorin, alchohol in France")
     'ketamine for heroin, alcohol in France'
-    >>> Speller(["heroin"], known=["ideas"]).correct("ideal heroine")
-    'ideal heroine'
+    >>> Speller(["heroin"], known=["ideas"]).correct("an ideal dose")
+    'an ideal dose'
     """
 
     LETTERS = "abcdefghijklmnopqrstuvwxyz"
