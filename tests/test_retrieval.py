@@ -165,3 +165,16 @@ def test_settings_are_checked():
 def test_public_names():
     assert set(article_qa.__all__) >= {"retrieve", "Retriever", "Hit", "Passage", "__version__"}
     assert Path(article_qa.__file__).parent.name == "article_qa"
+
+
+def test_approximate_index_is_searched_through_faiss(corpus_copy, tmp_path, monkeypatch):
+    from article_qa.index import VectorIndex
+
+    exact = Retriever(corpus_copy, tmp_path / "exact", embedder=FakeEmbedder())
+    expected = [h.passage_id for h in exact.search("cocaine midazolam session", 3, min_score=None)]
+    fit = VectorIndex.fit.__func__
+    monkeypatch.setattr(VectorIndex, "fit", classmethod(lambda cls, v, **kw: fit(cls, v, hnsw_threshold=5)))
+    approx = Retriever(corpus_copy, tmp_path / "hnsw", embedder=FakeEmbedder())
+    assert approx.load().vectors.kind == "hnsw" and approx.load().manifest["faiss_index"] == "hnsw"
+    assert [h.passage_id for h in approx.search("cocaine midazolam session", 3, min_score=None)] == expected
+    assert approx._loaded.vectors.size == 0  # scored through FAISS, not a full matrix product

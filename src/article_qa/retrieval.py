@@ -283,7 +283,8 @@ class Retriever:
             targets += [w for rule in vocab.query_rules for term in rule for w in words(term)]
             known = [w for rule in vocab.corpus_rules for term in rule for w in words(term)]
             speller = Speller(targets, known)
-        vectors = index.vectors.reconstruct_all() if len(index.vectors) <= 200_000 else np.zeros((0, 0))
+        # An exact index is scored as one matrix product; an approximate one through FAISS (see _score).
+        vectors = index.vectors.reconstruct_all() if index.vectors.kind == "flat" else np.zeros((0, 0), np.float32)
         if len(index.passages) <= 200_000:
             terms = [frozenset(tokenize(vocab.rewrite_passage(t))) for p in index.passages for t in _sentence_texts(p)]
         else:
