@@ -117,10 +117,14 @@ def check_k(k: object) -> int:
 
 
 def default_paths() -> tuple[Path, Path]:
-    """Corpus and index folders from ARTICLE_QA_CORPUS / ARTICLE_QA_INDEX, else ./corpus and ./index."""
+    """Corpus and index folders from ARTICLE_QA_CORPUS / ARTICLE_QA_INDEX, else ./corpus and ./index;
+    when the working folder has no corpus/, those of the project this package is installed from."""
+    here = Path("corpus")
+    project = Path(__file__).resolve().parents[2]
+    base = project if not here.is_dir() and (project / "corpus").is_dir() else Path()
     return (
-        Path(os.environ.get("ARTICLE_QA_CORPUS") or "corpus"),
-        Path(os.environ.get("ARTICLE_QA_INDEX") or "index"),
+        Path(os.environ.get("ARTICLE_QA_CORPUS") or base / "corpus"),
+        Path(os.environ.get("ARTICLE_QA_INDEX") or base / "index"),
     )
 
 
