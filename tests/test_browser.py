@@ -77,3 +77,17 @@ def test_passage_opens_in_the_article(page):
 def test_off_topic_question_says_so(page):
     ask(page, "What is the capital of France?")
     assert "doesn't cover that" in page.locator("#answers .message.bot").last.inner_text()
+
+
+def test_the_page_loads_nothing_from_outside(browser, url):
+    from urllib.parse import urlparse
+
+    page = browser.new_page()
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(url)
+    ask(page, "Does ketamine help with cocaine addiction?")
+    page.close()
+    outside = [u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")
+               and urlparse(u).hostname not in ("127.0.0.1", "localhost")]  # fmt: skip
+    assert requested and outside == []
