@@ -100,10 +100,9 @@ def _share(a: int, b: int) -> float:
 
 
 # ----- BEIR -------------------------------------------------------------------------------------
-def load_beir(folder: str | Path, split: str = "test", *, with_docs: bool = True):
-    """Documents {id: text}, queries {id: text} and qrels {qid: {docid: grade}} of a BEIR folder."""
+def load_beir_queries(folder: str | Path, split: str = "test"):
+    """Queries {id: text} and qrels {qid: {docid: grade}} of a BEIR folder (documents: `beir_passages`)."""
     folder = Path(folder)
-    docs = {p.passage_id: p.text for p in beir_passages(folder)} if with_docs else {}
     queries = {}
     with open(folder / "queries.jsonl", encoding="utf-8") as f:
         for line in f:
@@ -115,7 +114,7 @@ def load_beir(folder: str | Path, split: str = "test", *, with_docs: bool = True
         if i == 0 and not parts[-1].strip().lstrip("-").isdigit():
             continue  # header
         qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
-    return docs, {q: queries[q] for q in qrels if q in queries}, qrels
+    return {q: queries[q] for q in qrels if q in queries}, qrels
 
 
 def ndcg_at(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
@@ -148,7 +147,7 @@ def beir_passages(folder: str | Path, limit: int | None = None) -> list[Passage]
 
 def evaluate_beir(folder: str | Path, embedder: Embedder, settings: Settings | None = None) -> dict[str, Any]:
     """Index a BEIR folder with the retrieval pipeline (one passage per document) and score it."""
-    _, queries, qrels = load_beir(folder, with_docs=False)
+    queries, qrels = load_beir_queries(folder)
     passages = beir_passages(folder)
     ids = [p.passage_id for p in passages]
     t0 = time.perf_counter()
