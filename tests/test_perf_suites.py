@@ -1,8 +1,8 @@
 """Smoke runs of the benchmark suite and the load test: they run and report sane numbers.
 
 How fast is not asserted here (that is what `make bench` and `make loadtest` print); only that the
-suites work, that no request fails under concurrent users, and that a flood past the queue limit is
-refused quickly instead of hanging.
+suites work, that no request fails under concurrent users, and that every request of a flood is
+either answered or refused as busy, none hanging or failing otherwise.
 """
 
 import json
@@ -30,5 +30,6 @@ def test_short_load_test_has_no_errors_and_refuses_a_flood(tmp_path):
     assert result["load"]["errors"] == 0, result["load"]["error_samples"]
     flood = result["flood"]
     assert flood["other_error"] == 0 and flood["timed_out"] == 0
+    # every request is answered or refused as busy; how many of each depends on this machine's speed.
+    # That a flood past the queue limit is refused at once is asserted, without timing, in test_ui.
     assert flood["answered"] + flood["refused_busy"] == 160
-    assert flood["refused_busy"] > 0  # past the queue limit: "queue is full, try again", not a hang

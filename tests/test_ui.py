@@ -89,6 +89,48 @@ def test_endpoints_through_gradio_client(served):
     assert client.predict("  ", api_name="/chat").startswith("Please type a question")
 
 
+def test_a_flood_past_the_queue_is_refused_at_once_not_left_hanging(fake_retriever):
+    """One search at a time, two waiting: with searches held, the surplus is refused as busy, and the rest
+    are answered once searches run again. Deterministic: searches block on an event, not on timing."""
+    import threading
+    import time
+
+    from gradio_client import Client
+
+    gate = threading.Event()
+    search = fake_retriever.search
+
+    def held_search(*args, **kwargs):
+        gate.wait(timeout=60)
+        return search(*args, **kwargs)
+
+    fake_retriever.warm()
+    fake_retriever.search = held_search
+    app = build_app(fake_retriever, concurrency=1, max_queue=2)
+    options = server_options(port=None) | {"server_port": None, "prevent_thread_lock": True, "quiet": True}
+    _, url, _ = app.launch(**options)
+    try:
+        client = Client(url, verbose=False)
+        jobs = [client.submit("cocaine midazolam session", api_name="/chat") for _ in range(8)]
+        deadline = time.monotonic() + 30
+        while sum(job.done() for job in jobs) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        refused_while_held = sum(job.done() for job in jobs)
+        gate.set()
+        outcomes = []
+        for job in jobs:
+            try:
+                outcomes.append("answered" if job.result(timeout=30) else "empty")
+            except Exception as exc:  # noqa: BLE001 - the refusal is what is being counted
+                outcomes.append("refused" if "queue is full" in str(exc).lower() else repr(exc))
+        # one search running and two waiting; the other five are refused at once, before any search ends
+        assert refused_while_held == 5
+        assert sorted(outcomes) == ["answered"] * 3 + ["refused"] * 5, outcomes
+    finally:
+        gate.set()
+        app.close()
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -40,7 +40,7 @@ EXAMPLES = [
     "Is ketamine FDA approved for depression?",
 ]
 MAX_CONCURRENT = int(os.environ.get("ARTICLE_QA_CONCURRENCY") or 2)  # searches at once; see the README
-MAX_QUEUE = 64  # waiting requests beyond this are refused at once ("Queue is full, try again")
+MAX_QUEUE = int(os.environ.get("ARTICLE_QA_QUEUE") or 64)  # beyond this: refused at once ("Queue is full")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 _FOLLOW_UP_START = re.compile(r"^(and|or|but|also|what about|how about|and what about|same for|then)\b", re.I)
 
@@ -190,8 +190,12 @@ class RouteGuard:
         await self.app(scope, receive, send)
 
 
-def build_app(retriever: Retriever):
-    """The Gradio Blocks app: the chat page plus the `/chat` and `/retrieve` endpoints."""
+def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: int | None = None):
+    """The Gradio Blocks app: the chat page plus the `/chat` and `/retrieve` endpoints.
+
+    At most `concurrency` searches run at once (default `ARTICLE_QA_CONCURRENCY`, 2) and at most
+    `max_queue` requests wait (default `ARTICLE_QA_QUEUE`, 64); past that a request is refused at once
+    with "Queue is full", so a flood gets a quick answer instead of a hang."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
@@ -260,7 +264,7 @@ def build_app(retriever: Retriever):
             gr.ClearButton([box, chatbot, last_question, cited], value="Clear", scale=1)
         gr.Examples(EXAMPLES, inputs=box, label="Try one")
         inputs, outputs = [box, chatbot, k, last_question, cited], [box, chatbot, last_question, cited]
-        search = {"concurrency_limit": MAX_CONCURRENT, "concurrency_id": "search"}
+        search = {"concurrency_limit": concurrency or MAX_CONCURRENT, "concurrency_id": "search"}
         send.click(respond, inputs, outputs, api_visibility="private", **search)
         box.submit(respond, inputs, outputs, api_visibility="private", **search)
         chatbot.option_select(on_option, None, [context, current, side], api_visibility="private", queue=False)
@@ -268,7 +272,7 @@ def build_app(retriever: Retriever):
         whole.click(whole_article, [current], [context], api_visibility="private", queue=False)
         gr.api(chat_api, api_name="chat", **search)
         gr.api(retrieve_api, api_name="retrieve", **search)
-    app.queue(max_size=MAX_QUEUE)
+    app.queue(max_size=max_queue or MAX_QUEUE)
     return app
 
 
