@@ -1,7 +1,8 @@
 """Shared fixtures: a tiny deterministic fake embedder, a small corpus, and the real model (tier 2).
 
 The fake embedder hashes word stems and character trigrams into a 64-dimensional vector, so texts that
-share words are similar. It needs no model and gives the same vectors on every machine.
+share words are similar; its "tokens" are the words, each hashed the same way. It needs no model and
+gives the same vectors on every machine.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from article_qa.embedding import normalize
+from article_qa.embedding import Tokens, normalize
 from article_qa.lexical import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,14 +35,29 @@ class FakeEmbedder:
         grams = [w[i : i + 3] for w in words for i in range(max(1, len(w) - 2))]
         return words + grams
 
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        self.calls += 1
+    def _vectors(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for feat in self._features(text):
                 h = int.from_bytes(hashlib.blake2b(feat.encode(), digest_size=8).digest(), "little")
                 out[row, h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
         return normalize(out)
+
+    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        self.calls += 1
+        return self._vectors(texts)
+
+    def encode_tokens(self, texts: list[str]) -> list[Tokens]:
+        out = []
+        for text in texts:
+            words = tokenize(text)
+            ids = [int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "little") % 30_000
+                   for w in words]  # fmt: skip
+            out.append(Tokens(np.array(ids, dtype=np.int32), self._vectors(words)))
+        return out
+
+    def encode_query_tokens(self, text: str) -> Tokens:
+        return self.encode_tokens([text])[0]
 
 
 @pytest.fixture

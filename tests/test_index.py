@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from article_qa.embedding import normalize
-from article_qa.index import IndexFormatError, PassageIndex, VectorIndex, stale_reasons
+from article_qa.index import IndexFormatError, PassageIndex, TokenMatrix, VectorIndex, stale_reasons
 from article_qa.passages import Passage
 
 
@@ -16,16 +16,24 @@ def random_unit(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
     return normalize(np.random.default_rng(seed).standard_normal((n, dim)))
 
 
-def make_index(n: int = 5, dim: int = 16) -> PassageIndex:
+def make_tokens(n: int, dim: int = 16) -> TokenMatrix:
+    counts = [3 + i % 4 for i in range(n)]
+    ids = [np.arange(c, dtype=np.int32) + 100 * i for i, c in enumerate(counts)]
+    return TokenMatrix.concat(ids, [random_unit(c, dim, 10 + i) for i, c in enumerate(counts)], dim)
+
+
+def make_index(n: int = 5, dim: int = 16, tokens: bool = True) -> PassageIndex:
     passages = [
         Passage(f"doc:{i + 1}", f"Sentence {i}. More {i}.", "doc.txt", None, i + 1, 0, 1, sentences=((0, 1), (1, 2)))
         for i in range(n)
     ]
+    matrix = make_tokens(n, dim) if tokens else None
     return PassageIndex(
         passages,
         VectorIndex.fit(random_unit(n, dim)),
         random_unit(2 * n, dim, 1),
-        {"format_version": 1, "dim": dim, "passages": n},
+        {"format_version": 1, "dim": dim, "passages": n, "tokens": len(matrix) if matrix else 0},
+        matrix,
     )
 
 
@@ -68,8 +76,24 @@ def test_save_load_round_trip(tmp_path: Path):
     q = random_unit(4, 16, 3)
     assert np.array_equal(loaded.vectors.search(q, 3)[1], index.vectors.search(q, 3)[1])
     assert np.array_equal(loaded.sentence_vectors, index.sentence_vectors)
+    assert np.array_equal(loaded.tokens.ids, index.tokens.ids) and np.array_equal(loaded.tokens.counts, [3, 4, 5, 6, 3])
+    assert loaded.tokens.vectors.dtype == np.float16 and np.array_equal(loaded.tokens.vectors, index.tokens.vectors)
+    assert loaded.tokens.offsets.tolist() == [0, 3, 7, 12, 18, 21]
     assert json.loads((tmp_path / "idx" / "manifest.json").read_text())["passages"] == 5
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]  # no temporary leftovers
+
+
+def test_an_index_without_token_vectors_has_no_tokens_file(tmp_path: Path):
+    make_index(tokens=False).save(tmp_path / "idx")
+    assert not (tmp_path / "idx" / "tokens.npz").exists()
+    assert PassageIndex.load(tmp_path / "idx").tokens is None
+
+
+def test_token_arrays_must_hold_together():
+    with pytest.raises(IndexFormatError, match="do not hold together"):
+        TokenMatrix(np.arange(4), random_unit(4), np.array([2, 1]))
+    with pytest.raises(IndexFormatError, match="token vectors for 3 passages"):
+        PassageIndex(make_index().passages, make_index().vectors, make_index().sentence_vectors, {}, make_tokens(3))
 
 
 def test_failed_save_keeps_the_old_index(tmp_path: Path, monkeypatch):
@@ -83,6 +107,17 @@ def test_failed_save_keeps_the_old_index(tmp_path: Path, monkeypatch):
         make_index(4).save(tmp_path / "idx")
     assert len(PassageIndex.load(tmp_path / "idx").passages) == 3
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
+
+
+def test_leftovers_of_killed_writers_are_swept_but_not_fresh_ones(tmp_path: Path):
+    old, fresh = tmp_path / ".idx.tmp-old", tmp_path / ".idx.tmp-fresh"
+    for d in (old, fresh):
+        d.mkdir()
+        (d / "passages.jsonl").write_text("half written")
+    os.utime(old, (0, 0))  # as if from a build killed long ago
+    make_index().save(tmp_path / "idx")
+    assert not old.exists() and fresh.exists()  # a fresh one may belong to a build running now
+    assert len(PassageIndex.load(tmp_path / "idx").passages) == 5
 
 
 def test_swap_cut_between_renames_is_recovered(tmp_path: Path):
@@ -106,6 +141,14 @@ def test_swap_cut_between_renames_is_recovered(tmp_path: Path):
             "does not hold together",
         ),
         (lambda d: (d / "sentences.npy").write_bytes(b"x"), "sentences.npy"),
+        (lambda d: (d / "tokens.npz").write_bytes(b"PK\x03\x04 not a zip"), "tokens.npz is missing or damaged"),
+        (lambda d: (d / "tokens.npz").unlink(), "tokens.npz is missing or damaged"),
+        (
+            lambda d: (d / "manifest.json").write_text(
+                (d / "manifest.json").read_text().replace('"tokens": 21', '"tokens": 20')
+            ),
+            "holds 21 tokens, the manifest says 20",
+        ),
     ],
 )
 def test_damaged_index_is_refused_with_the_file_named(tmp_path: Path, damage, message):

@@ -178,3 +178,68 @@ def test_approximate_index_is_searched_through_faiss(corpus_copy, tmp_path, monk
     assert approx.load().vectors.kind == "hnsw" and approx.load().manifest["faiss_index"] == "hnsw"
     assert [h.passage_id for h in approx.search("cocaine midazolam session", 3, min_score=None)] == expected
     assert approx._loaded.vectors.size == 0  # scored through FAISS, not a full matrix product
+
+
+def test_late_interaction_scores_each_question_token_by_its_best_match(corpus_copy, tmp_path):
+    """With only late interaction, a passage's score is the idf-weighted mean, over the question's
+    tokens, of each token's best cosine among the passage's tokens, computed here by hand."""
+    import numpy as np
+
+    settings = Settings(lexical_weight=0.0, sentence_weight=0.0, token_weight=1.0, spelling=False)
+    r = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), settings=settings)
+    question = "midazolam session cocaine abstinent"
+    hits = r.search(question, k=24, min_score=None)
+    index, q = r.load(), r.embedder.encode_query_tokens(r._loaded.vocabulary.rewrite_query(question))
+    t, n = index.tokens, len(index.passages)
+    df = {
+        i: sum(i in set(t.ids[a:b].tolist()) for a, b in zip(t.offsets[:-1], t.offsets[1:], strict=True)) for i in q.ids
+    }
+    w = np.array([np.log1p((n - df[i] + 0.5) / (df[i] + 0.5)) for i in q.ids.tolist()])
+    w = w / w.sum()
+    for h in hits:
+        j = index.passages.index(next(p for p in index.passages if p.passage_id == h.passage_id))
+        rows = t.vectors[t.offsets[j] : t.offsets[j + 1]].astype(np.float32)
+        assert h.score == pytest.approx(float(w @ (q.vectors @ rows.T).max(1)), abs=1e-3)
+    assert "midazolam" in hits[0].text and "cocaine" in hits[0].text
+
+
+def test_late_interaction_on_candidates_matches_scoring_them_all(fake_retriever, monkeypatch):
+    import numpy as np
+
+    from article_qa import retrieval
+
+    fake_retriever.load()
+    question = "did the ketamine group drink less at six months"
+    everything, _, _ = fake_retriever._score(question, fake_retriever._loaded)
+    monkeypatch.setattr(retrieval, "TOKEN_CANDIDATES", 6)
+    candidates, _, _ = fake_retriever._score(question, fake_retriever._loaded)
+    same = np.isclose(everything, candidates, atol=1e-6)
+    assert same.sum() >= 6  # the six candidates are scored exactly as before
+    assert candidates[~same].max() <= candidates[same].min() + 1e-6 or same.all()
+    assert int(np.argmax(candidates)) == int(np.argmax(everything))
+
+
+def test_token_budget_turns_late_interaction_off_with_a_log_line(corpus_copy, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="article_qa")
+    r = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), token_budget=100)
+    assert r.load().tokens is None and r.load().manifest["tokens"] == 0
+    assert not (tmp_path / "index" / "tokens.npz").exists()
+    assert "late interaction off" in caplog.text
+    assert r.search("cocaine midazolam session", 3)  # still answers, on the first stage alone
+
+
+def test_next_passage_context_stays_in_its_section(fake_retriever):
+    from article_qa.vocabulary import Vocabulary
+
+    ps = fake_retriever.passages
+    by = {p.paragraph: p for p in ps}
+    ten = fake_retriever.passage_input(by[10], Vocabulary(), by[9], by[11])
+    assert by[10].text in ten and by[11].text in ten and by[9].text not in ten
+    assert ten.startswith(by[10].title) and by[10].section in ten
+    last = fake_retriever.passage_input(by[15], Vocabulary(), by[14], by[16])  # ¶16 opens the next section
+    assert by[16].text not in last and last.endswith(by[15].text)
+
+
+def test_token_weight_is_checked():
+    with pytest.raises(ValueError, match="token_weight"):
+        Settings(token_weight=-0.1)

@@ -264,11 +264,10 @@ if kind == "article":
         r = Retriever(source, Path(d) / "index", embedder=embedder)
         n = len(r.build().passages)
 else:
-    from article_qa.evaluation import beir_passages
-    from article_qa.retrieval import Retriever, Settings
+    from article_qa.evaluation import BEIR_TOKEN_BUDGET, beir_passages, beir_settings
+    from article_qa.retrieval import Retriever
     passages = beir_passages(source, limit=int(sys.argv[3]))
-    r = Retriever.from_passages(passages, embedder, Settings(vocabulary=False, spelling=False,
-                                sentence_weight=0.0))
+    r = Retriever.from_passages(passages, embedder, beir_settings(), token_budget=BEIR_TOKEN_BUDGET)
     n = len(passages)
 s = time.perf_counter() - t
 print(json.dumps({"passages": n, "seconds": round(s, 2), "passages_per_s": round(n / s, 1),

@@ -11,9 +11,11 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 import textwrap
 
 from .embedding import ModelError
+from .evaluation import BEIR_TOKEN_BUDGET
 from .index import IndexFormatError
 from .passages import CorpusError
 from .retrieval import Retriever, Settings
@@ -42,11 +44,21 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("questions", nargs="?", default="eval/dev.jsonl")
     e.add_argument("--json", action="store_true")
     e.add_argument("--misses", action="store_true", help="list the questions not answered first")
+    e.add_argument("--min-score", type=float, default=None, help="relevance cut (default: calibrated)")
+    e.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="try a ranking setting (e.g. token_weight=0); the index is then built in memory, index/ untouched",
+    )
     eb = sub.add_parser("eval-beir", parents=[common], help="nDCG@10 and recall@100 on a BEIR folder")
     eb.add_argument("folder")
     eb.add_argument("--json", action="store_true")
-    eb.add_argument("--lexical-weight", type=float, default=Settings.lexical_weight)
+    eb.add_argument("--lexical-weight", type=float, default=0.3, help="share of BM25 (default 0.3)")
     eb.add_argument("--sentence-weight", type=float, default=0.0, help="0 skips sentence vectors (default)")
+    eb.add_argument("--token-weight", type=float, default=Settings.token_weight, help="share of late interaction")
+    eb.add_argument("--token-budget", type=int, default=BEIR_TOKEN_BUDGET, help="most tokens kept for late interaction")
     bn = sub.add_parser("bench", parents=[common], help="latency, cold start and build benchmarks")
     bn.add_argument("--quick", action="store_true", help="a short run that checks the suite works")
     bn.add_argument("--output", default="bench/results.json", help="where to write the JSON")
@@ -99,10 +111,40 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_settings(pairs: list[str]) -> Settings:
+    """Settings from NAME=VALUE pairs, each value read as the type of the field's default.
+
+    >>> parse_settings(["token_weight=0", "vocabulary=false"]).token_weight
+    0.0
+    """
+    defaults = Settings()
+    values: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not hasattr(defaults, name):
+            raise ValueError(f"--set {pair!r}: expected NAME=VALUE with NAME one of {', '.join(vars(defaults))}")
+        kind = type(getattr(defaults, name))
+        if kind is bool:
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(f"--set {pair!r}: {name} is true or false")
+            values[name] = raw.lower() in ("true", "1")
+        else:
+            try:
+                values[name] = kind(raw)
+            except ValueError:
+                raise ValueError(f"--set {pair!r}: {name} must be a {kind.__name__}") from None
+    return Settings(**{**vars(defaults), **values})
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, load_questions
 
-    m = evaluate(_retriever(args), load_questions(args.questions))
+    retriever = _retriever(args)
+    if args.set:
+        with tempfile.TemporaryDirectory() as scratch:  # an index for other settings never replaces index/
+            retriever = Retriever(args.corpus, scratch, args.model, settings=parse_settings(args.set), save=False)
+            retriever.load()
+    m = evaluate(retriever, load_questions(args.questions), min_score=args.min_score)
     if args.json:
         print(json.dumps(m if args.misses else {k: v for k, v in m.items() if k != "misses"}, indent=2))
         return 0
@@ -119,13 +161,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_eval_beir(args: argparse.Namespace) -> int:
     from .embedding import load_embedder
-    from .evaluation import evaluate_beir
+    from .evaluation import beir_settings, evaluate_beir
 
     embedder = load_embedder(args.model)
-    settings = Settings(
-        vocabulary=False, spelling=False, lexical_weight=args.lexical_weight, sentence_weight=args.sentence_weight
-    )
-    m = evaluate_beir(args.folder, embedder, settings)
+    settings = beir_settings(args.lexical_weight, args.sentence_weight, args.token_weight)
+    m = evaluate_beir(args.folder, embedder, settings, token_budget=args.token_budget)
     if args.json:
         print(json.dumps(m, indent=2))
     else:

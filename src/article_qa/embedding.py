@@ -13,6 +13,11 @@ torch's to about 1e-6. That path needs neither torch nor sentence-transformers a
 fresh process answers without importing them. ``ARTICLE_QA_BACKEND=torch`` keeps questions on torch;
 models that are not a local folder with mean pooling always use torch.
 
+Besides one vector per text, the embedder gives the vectors of a text's content tokens (word pieces
+with a letter or digit, special tokens left out), as the same model reads them in the same forward
+pass: `encode_tokens` for passages, `encode_query_tokens` for a question. Ranking uses them for
+late interaction (each question token's best match in a passage).
+
 Heavy imports happen on first use, never at import time. This module knows nothing of passages,
 indexes or ranking: texts in, vectors out.
 """
@@ -23,8 +28,10 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -51,6 +58,36 @@ class Embedder(Protocol):
     def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
         ...
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The content tokens of one text as the model read it: word-piece ids and unit vectors."""
+
+    ids: np.ndarray  # (n,) int32
+    vectors: np.ndarray  # (n, dim) float32, unit rows
+
+
+_SPECIAL_TOKEN = re.compile(r"^(\[[^\]]*\]|<[^>]*>)$")  # [CLS], [SEP], [unused3], <s>, </s>, <pad>
+
+
+def content_token_mask(vocab: dict[str, int]) -> np.ndarray:
+    """For every token id of a vocabulary, whether it is a content token: it holds a letter or digit
+    and is not a special token such as [CLS] or <s>.
+
+    >>> content_token_mask({"[CLS]": 0, "the": 1, ",": 2, "##s": 3}).tolist()
+    [False, True, False, True]
+    """
+    mask = np.zeros(max(vocab.values(), default=-1) + 1, dtype=bool)
+    for token, i in vocab.items():
+        mask[i] = any(c.isalnum() for c in token) and not _SPECIAL_TOKEN.match(token)
+    return mask
+
+
+def _content_tokens(ids: np.ndarray, hidden: np.ndarray, attention: np.ndarray, mask: np.ndarray) -> Tokens:
+    ids = np.asarray(ids, dtype=np.int64)
+    keep = np.asarray(attention, dtype=bool) & (ids < len(mask)) & mask[np.minimum(ids, len(mask) - 1)]
+    return Tokens(ids[keep].astype(np.int32), normalize(np.asarray(hidden, dtype=np.float32)[keep]))
 
 
 def bundled_model_path() -> str:
@@ -154,16 +191,23 @@ class OnnxQueryEncoder:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
+        self.content_mask = content_token_mask(self.tokenizer.get_vocab())
+
     def encode(self, text: str) -> np.ndarray:
+        return self.encode_full(text)[0]
+
+    def encode_full(self, text: str) -> tuple[np.ndarray, Tokens]:
+        """The text's unit vector and its content tokens, from one run of the model."""
         enc = self.tokenizer.encode(text)
         ids = np.array([enc.ids], dtype=np.int64)
         mask = np.array([enc.attention_mask], dtype=np.int64)
         hidden = self.session.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        )
+        )[0][0]
         weights = mask[0, :, None].astype(np.float32)
-        vector = (hidden[0][0] * weights).sum(0) / max(float(weights.sum()), 1e-9)
-        return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+        vector = (hidden * weights).sum(0) / max(float(weights.sum()), 1e-9)
+        vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+        return vector, _content_tokens(ids[0], hidden, mask[0], self.content_mask)
 
 
 def _max_seq_length(model_dir: Path) -> int:
@@ -201,8 +245,9 @@ class SentenceTransformerEmbedder:
         self._model = None
         self._dim: int | None = None
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[np.ndarray, Tokens]] = OrderedDict()
         self._cache_size = cache_size
+        self._content_mask: np.ndarray | None = None
 
     @property
     def is_bundled(self) -> bool:
@@ -300,19 +345,57 @@ class SentenceTransformerEmbedder:
         )
         return normalize(vectors)
 
-    def encode_query(self, text: str) -> np.ndarray:
-        """One query's vector (shape (dim,)), from a small LRU cache when it was asked before."""
+    def encode_tokens(self, texts: list[str], *, batch_size: int = 32) -> list[Tokens]:
+        """The content tokens of each text (word pieces with a letter or digit), as unit vectors."""
+        return [tokens for _, tokens in self._encode_full(texts, batch_size=batch_size)]
+
+    def encode_with_tokens(self, texts: list[str], *, batch_size: int = 32) -> tuple[np.ndarray, list[Tokens]]:
+        """`encode` and `encode_tokens` of the same texts from one forward pass."""
+        full = self._encode_full(texts, batch_size=batch_size)
+        vectors = np.stack([v for v, _ in full]) if full else np.zeros((0, self.dim), dtype=np.float32)
+        return vectors, [t for _, t in full]
+
+    def _encode_full(self, texts: list[str], *, batch_size: int = 32) -> list[tuple[np.ndarray, Tokens]]:
+        """Each text's unit vector and content tokens from one forward pass on torch."""
+        model = self._load()
+        if not texts:
+            return []
+        if self._content_mask is None:
+            self._content_mask = content_token_mask(model.tokenizer.get_vocab())
+        outputs = model.encode(list(texts), batch_size=batch_size, output_value=None, show_progress_bar=False)
+        result = []
+        for out in outputs:
+            vector = normalize(out["sentence_embedding"].float().cpu().numpy()[None, :])[0]
+            tokens = _content_tokens(
+                out["input_ids"].cpu().numpy(),
+                out["token_embeddings"].float().cpu().numpy(),
+                out["attention_mask"].cpu().numpy(),
+                self._content_mask,
+            )
+            result.append((vector, tokens))
+        return result
+
+    def _query(self, text: str) -> tuple[np.ndarray, Tokens]:
         hit = self._cache.get(text)
         if hit is not None:
             self._cache.move_to_end(text)
             return hit
         onnx = self._onnx_encoder() if self.requested_backend == "onnx" else None
-        vector = onnx.encode(text) if onnx is not None else self.encode([text])[0]
-        vector.setflags(write=False)
-        self._cache[text] = vector
+        vector, tokens = onnx.encode_full(text) if onnx is not None else self._encode_full([text])[0]
+        for array in (vector, tokens.ids, tokens.vectors):
+            array.setflags(write=False)
+        self._cache[text] = (vector, tokens)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return vector
+        return vector, tokens
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's vector (shape (dim,)), from a small LRU cache when it was asked before."""
+        return self._query(text)[0]
+
+    def encode_query_tokens(self, text: str) -> Tokens:
+        """One query's content tokens, from the same model run (and cache) as its vector."""
+        return self._query(text)[1]
 
 
 def encode_in_chunks(embedder: Embedder, texts: list[str], chunk: int = 2048, cache: Path | None = None) -> np.ndarray:

@@ -1,16 +1,19 @@
 """Vector search over passages with FAISS, and the index directory on disk.
 
 `VectorIndex` takes vectors, not texts: it is tested with random arrays and no model. `PassageIndex`
-ties a `VectorIndex` to its passages and the sentence vectors used for highlighting, and saves them as
-a directory:
+ties a `VectorIndex` to its passages, the sentence vectors used for highlighting and the passages'
+token vectors used for late interaction, and saves them as a directory:
 
     manifest.json     format version, model, dimension, settings, corpus hashes, counts, versions
     passages.jsonl    one `Passage` per line, in vector order
     passages.faiss    the FAISS index of the passage vectors
     sentences.npy     one unit vector per sentence, in passage order (float32, no pickle); empty
-                      when sentence scoring is off
+                      when the index has no sentence vectors
+    tokens.npz        the passages' content-token ids, unit vectors (float16) and counts per passage
+                      (numpy arrays, no pickle); absent when token scoring is off
 
-Writing goes to a temporary directory that replaces the old one only when it is complete. Loading
+Writing goes to a temporary directory that replaces the old one only when it is complete; such
+directories left by a killed writer are swept once they are an hour old. Loading
 checks every file against the manifest and raises `IndexFormatError` naming the file and the fix.
 Whether an index is stale for a given corpus and settings is decided by the caller, who compares
 manifests (`stale_reasons`). Nothing here embeds or ranks.
@@ -23,6 +26,8 @@ import logging
 import os
 import shutil
 import tempfile
+import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +43,7 @@ MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "passages.faiss"
 SENTENCES = "sentences.npy"
+TOKENS = "tokens.npz"
 # Manifest keys that must match for an index to be used as it is.
 FINGERPRINT_KEYS = ("format_version", "model", "settings", "corpus")
 # Up to this many vectors search is exact (about 6 ms at 50k on 2 cores, below a question's model time);
@@ -120,13 +126,48 @@ class VectorIndex:
 
 
 @dataclass
+class TokenMatrix:
+    """The content tokens of every passage, concatenated in passage order: word-piece ids, unit vectors
+    (stored as float16) and how many rows belong to each passage."""
+
+    ids: np.ndarray  # (T,) int32
+    vectors: np.ndarray  # (T, dim) float16
+    counts: np.ndarray  # (n_passages,) int64
+
+    def __post_init__(self) -> None:
+        self.ids = np.ascontiguousarray(self.ids, dtype=np.int32)
+        self.vectors = np.ascontiguousarray(self.vectors, dtype=np.float16)
+        self.counts = np.ascontiguousarray(self.counts, dtype=np.int64)
+        if self.vectors.ndim != 2 or len(self.ids) != len(self.vectors) or int(self.counts.sum()) != len(self.ids):
+            raise IndexFormatError(
+                f"token arrays do not hold together: {len(self.ids)} ids, vectors of shape {self.vectors.shape}, "
+                f"counts summing to {int(self.counts.sum())}; rebuild the index"
+            )
+        self.offsets = np.concatenate([[0], np.cumsum(self.counts)])  # row range of each passage
+
+    @classmethod
+    def concat(cls, ids: list[np.ndarray], vectors: list[np.ndarray], dim: int) -> TokenMatrix:
+        """One matrix from per-passage token ids and vectors, in passage order."""
+        return cls(
+            np.concatenate([np.zeros(0, np.int32), *ids]),
+            np.concatenate([np.zeros((0, dim), np.float16), *(np.asarray(v, np.float16) for v in vectors)]),
+            np.array([len(i) for i in ids], dtype=np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
 class PassageIndex:
-    """Passages, their vectors, and the per-sentence vectors used for highlighting."""
+    """Passages, their vectors, the per-sentence vectors used for highlighting, and (optionally) the
+    passages' token vectors used for late interaction."""
 
     passages: list[Passage]
     vectors: VectorIndex
     sentence_vectors: np.ndarray
     manifest: dict[str, Any] = field(default_factory=dict)
+    tokens: TokenMatrix | None = None
 
     def __post_init__(self) -> None:
         if len(self.passages) != len(self.vectors):
@@ -138,6 +179,13 @@ class PassageIndex:
                 f"{n_sent} sentences of dim {self.vectors.dim} but sentence vectors of shape "
                 f"{self.sentence_vectors.shape}; rebuild the index"
             )
+        if self.tokens is not None and (
+            len(self.tokens.counts) != len(self.passages) or self.tokens.vectors.shape[1] != self.vectors.dim
+        ):
+            raise IndexFormatError(
+                f"token vectors for {len(self.tokens.counts)} passages of dim {self.tokens.vectors.shape[1]}, "
+                f"but {len(self.passages)} passages of dim {self.vectors.dim}; rebuild the index"
+            )
         # Row range of each passage's sentences in sentence_vectors (derived, never stored).
         counts = np.array([len(p.sentences) for p in self.passages], dtype=np.int64)
         self.sentence_offsets = np.concatenate([[0], np.cumsum(counts)])
@@ -146,6 +194,7 @@ class PassageIndex:
         """Write the index to `directory`, replacing what is there only once all files are written."""
         directory = Path(directory)
         directory.parent.mkdir(parents=True, exist_ok=True)
+        _sweep_leftovers(directory)
         tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
         try:
             with open(tmp / PASSAGES, "w", encoding="utf-8") as f:
@@ -153,6 +202,9 @@ class PassageIndex:
                     f.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
             self.vectors.save(tmp / VECTORS)
             np.save(tmp / SENTENCES, self.sentence_vectors.astype(np.float32), allow_pickle=False)
+            if self.tokens is not None:
+                with open(tmp / TOKENS, "wb") as f:
+                    np.savez(f, ids=self.tokens.ids, vectors=self.tokens.vectors, counts=self.tokens.counts)
             # The manifest goes last: a directory without one is never taken for an index.
             with open(tmp / MANIFEST, "w", encoding="utf-8") as f:
                 json.dump(self.manifest, f, indent=2, ensure_ascii=False, sort_keys=True)
@@ -190,13 +242,27 @@ class PassageIndex:
             raise IndexFormatError(
                 f"{directory / SENTENCES} is missing or damaged ({exc}); rebuild with `article-qa build`"
             ) from None
+        tokens = None
+        if manifest.get("tokens"):
+            try:
+                with np.load(directory / TOKENS, allow_pickle=False) as npz:
+                    tokens = TokenMatrix(npz["ids"], npz["vectors"], npz["counts"])
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                raise IndexFormatError(
+                    f"{directory / TOKENS} is missing or damaged ({exc}); rebuild with `article-qa build`"
+                ) from None
+            if len(tokens) != manifest["tokens"]:
+                raise IndexFormatError(
+                    f"{directory / TOKENS} holds {len(tokens)} tokens, the manifest says {manifest['tokens']}; "
+                    "rebuild with `article-qa build`"
+                )
         if vectors.dim != dim or manifest.get("passages") != len(passages) or len(vectors) != len(passages):
             raise IndexFormatError(
                 f"{directory} does not hold together: manifest says {manifest.get('passages')} passages "
                 f"of dim {dim}, {PASSAGES} has {len(passages)}, {VECTORS} has {len(vectors)} of dim "
                 f"{vectors.dim}; rebuild with `article-qa build`"
             )
-        return cls(passages, vectors, sentence_vectors, manifest)
+        return cls(passages, vectors, sentence_vectors, manifest, tokens)
 
 
 def read_manifest(directory: str | Path) -> dict[str, Any]:
@@ -259,6 +325,22 @@ def _replace_dir(new: Path, target: Path) -> None:
         os.rename(target, old)
     os.rename(new, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+LEFTOVER_AGE_S = 3600  # a temporary folder this old belongs to a writer that was killed
+
+
+def _sweep_leftovers(target: Path) -> None:
+    """Remove temporary folders that killed writers left beside `target` (an hour old or more; a
+    younger one may belong to a build running now)."""
+    now = time.time()
+    for path in target.parent.glob(f".{target.name}.tmp-*"):
+        try:
+            if path.is_dir() and now - path.stat().st_mtime >= LEFTOVER_AGE_S:
+                shutil.rmtree(path)
+                log.info("removed %s, left by an interrupted build", path)
+        except OSError:
+            pass  # another process removed it, or it cannot be removed: harmless either way
 
 
 def _recover(target: Path) -> None:

@@ -4,8 +4,12 @@ A `Retriever` loads the index for its corpus, model and settings, or builds it w
 stale (with a log line saying why), then ranks passages for a question by a fusion of
 
 - dense similarity of the question to each passage as embedded (context + plain-words rewrite),
-- the best similarity to one of the passage's sentences, and
-- BM25 over the rewritten passages, scaled by how much of the question it covers,
+- the best similarity to one of the passage's sentences (off by default),
+- BM25 over the rewritten passages, scaled by how much of the question it covers, and
+- late interaction: each content token of the question, as the model reads it in context, takes its
+  best match among the passage's tokens; the matches are averaged, weighted by the token's rarity
+  in the corpus (BM25 idf). The same model, so word swaps the synonyms file does not know
+  ("painkillers" for "pain medication") still meet halfway,
 
 keeps those that clear `min_score`, and marks the sentence that answers best. It never generates text:
 every `Hit.text` is a verbatim slice of a corpus file.
@@ -31,7 +35,7 @@ import numpy as np
 
 from . import __version__
 from .embedding import Embedder, encode_in_chunks, load_embedder
-from .index import FORMAT_VERSION, IndexFormatError, PassageIndex, VectorIndex, stale_reasons
+from .index import FORMAT_VERSION, IndexFormatError, PassageIndex, TokenMatrix, VectorIndex, stale_reasons
 from .lexical import BM25, Speller, tokenize, words
 from .passages import Passage, read_corpus, split_corpus
 from .vocabulary import Vocabulary, load_vocabulary
@@ -39,11 +43,16 @@ from .vocabulary import Vocabulary, load_vocabulary
 log = logging.getLogger(__name__)
 
 # Calibrated on the development questions (eval/dev.jsonl): see the README's evaluation table.
-DEFAULT_MIN_SCORE = 0.15
+DEFAULT_MIN_SCORE = 0.22
 MAX_QUESTION_CHARS = 2000  # the model reads 256 word pieces at most; more text only costs time
 _DEFAULT = object()
 HIGHLIGHT_LEXICAL = 0.3  # weight of the question's words in choosing the sentence to mark
-CONTEXTS = ("none", "section", "title+section", "title+section+previous")
+CONTEXTS = ("none", "section", "title+section", "title+section+previous", "title+section+next")
+# Token vectors are kept for corpora up to about this many tokens (about 190 MB at dim 384, float16);
+# a larger corpus is ranked without late interaction, which the build log says.
+TOKEN_BUDGET = 250_000
+TOKEN_CANDIDATES = 200  # passages given a late-interaction score, the best of the first stage
+TOKEN_CHUNK = 256  # passages embedded at once when token vectors are kept
 
 
 @dataclass(frozen=True)
@@ -51,17 +60,19 @@ class Settings:
     """How passages are embedded and ranked; all of it is recorded in the index manifest."""
 
     splitter: str = "paragraph-v1"
-    # what goes before the passage when embedded: none|section|title+section|title+section+previous
-    context: str = "title+section+previous"
+    # context embedded with a passage: none|section|title+section|title+section+previous|title+section+next
+    context: str = "title+section+next"
     vocabulary: bool = True  # rewrite with corpus/synonyms.solr before embedding and BM25
-    lexical_weight: float = 0.3  # share of BM25 in the fused score
-    sentence_weight: float = 0.3  # share of the best sentence in the dense score
+    lexical_weight: float = 0.2  # share of BM25 in the first-stage score
+    sentence_weight: float = 0.5  # share of the best sentence in the dense score
+    token_weight: float = 0.4  # share of late interaction (question tokens vs passage tokens) in the score
     spelling: bool = True  # correct a question's typos to corpus words one edit away
+    highlight: bool = True  # embed every sentence, to mark the one that answers best
 
     def __post_init__(self) -> None:
         if self.context not in CONTEXTS:
             raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {self.context!r}")
-        for name in ("lexical_weight", "sentence_weight"):
+        for name in ("lexical_weight", "sentence_weight", "token_weight"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1]")
 
@@ -137,6 +148,8 @@ class _Loaded:
     speller: Speller | None = None
     max_idf: float = field(default=0.0)
     sentence_terms: list[frozenset[str]] = field(default_factory=list)  # lexical terms of each sentence
+    token_vectors: np.ndarray | None = None  # the index's token vectors, float32 when small
+    token_idf: np.ndarray | None = None  # BM25 idf of every word-piece id seen in the passages
 
 
 class Retriever:
@@ -151,6 +164,7 @@ class Retriever:
         embedder: Embedder | None = None,
         settings: Settings | None = None,
         save: bool = True,
+        token_budget: int | None = TOKEN_BUDGET,
     ):
         default_corpus, default_index = default_paths()
         self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else default_corpus
@@ -158,6 +172,7 @@ class Retriever:
         self.embedder = embedder if embedder is not None else load_embedder(model)
         self.settings = settings or Settings()
         self.save = save
+        self.token_budget = token_budget  # None: keep token vectors whatever the corpus size
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
 
@@ -196,9 +211,17 @@ class Retriever:
         return self._prepare(index)
 
     @classmethod
-    def from_passages(cls, passages: list[Passage], embedder: Embedder, settings: Settings | None = None) -> Retriever:
+    def from_passages(
+        cls,
+        passages: list[Passage],
+        embedder: Embedder,
+        settings: Settings | None = None,
+        token_budget: int | None = TOKEN_BUDGET,
+    ) -> Retriever:
         """A retriever over passages made elsewhere (e.g. a benchmark's documents), held in memory."""
-        r = cls(corpus_dir="", index_dir="", embedder=embedder, settings=settings, save=False)
+        r = cls(
+            corpus_dir="", index_dir="", embedder=embedder, settings=settings, save=False, token_budget=token_budget
+        )
         index = r._index_passages(passages, Vocabulary(), {"passages_given": len(passages)})
         r._loaded = r._prepare(index, Vocabulary())
         return r
@@ -231,13 +254,19 @@ class Retriever:
         return index
 
     def _index_passages(self, passages: list[Passage], vocab: Vocabulary, fingerprint: dict) -> PassageIndex:
-        inputs = [self.passage_input(p, vocab, passages[i - 1] if i else None) for i, p in enumerate(passages)]
-        vectors = encode_in_chunks(self.embedder, inputs)
-        if self.settings.sentence_weight > 0:
+        around = [None, *passages, None]
+        inputs = [self.passage_input(p, vocab, around[i], around[i + 2]) for i, p in enumerate(passages)]
+        token_texts = [vocab.rewrite_passage(p.text) for p in passages] if self._tokens_wanted(passages) else None
+        if token_texts == inputs and hasattr(self.embedder, "encode_with_tokens"):
+            vectors, tokens = self._encode_with_tokens(inputs)  # one model pass gives both
+        else:
+            vectors = encode_in_chunks(self.embedder, inputs)
+            tokens = self._encode_tokens(token_texts, int(vectors.shape[1])) if token_texts is not None else None
+        if self.settings.sentence_weight > 0 or self.settings.highlight:
             sentence_vectors = encode_in_chunks(
                 self.embedder, [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)]
             )
-        else:  # sentence scoring off: no sentence vectors (highlights then go by the question's words)
+        else:  # no sentence vectors (highlights then go by the question's words)
             sentence_vectors = np.zeros((0, vectors.shape[1]), dtype=np.float32)
         manifest = {
             **fingerprint,
@@ -246,18 +275,55 @@ class Retriever:
             "metric": "inner_product",
             "passages": len(passages),
             "sentences": len(sentence_vectors),
+            "tokens": len(tokens) if tokens is not None else 0,
             "versions": _versions(),
         }
-        index = PassageIndex(passages, VectorIndex.fit(vectors), sentence_vectors, manifest)
+        index = PassageIndex(passages, VectorIndex.fit(vectors), sentence_vectors, manifest, tokens)
         manifest["faiss_index"] = index.vectors.kind
         return index
 
-    def passage_input(self, passage: Passage, vocab: Vocabulary, previous: Passage | None = None) -> str:
-        """The text embedded for a passage: its context, then the passage itself, in plain words.
+    def _tokens_wanted(self, passages: list[Passage]) -> bool:
+        """Whether to keep token vectors: token scoring on, a model that gives them, and a corpus
+        within the token budget (else the log says late interaction is off)."""
+        if self.settings.token_weight <= 0 or not hasattr(self.embedder, "encode_tokens"):
+            return False
+        estimate = sum(len(p.text) for p in passages) // 4  # about four characters a word piece
+        if self.token_budget is not None and estimate > self.token_budget:
+            log.info("late interaction off: about %d tokens, more than the %d kept", estimate, self.token_budget)
+            return False
+        return True
+
+    def _encode_tokens(self, texts: list[str], dim: int) -> TokenMatrix:
+        ids, vectors = [], []
+        for lo in range(0, len(texts), TOKEN_CHUNK):  # float16 as it goes: a float32 batch is twice the size
+            for t in self.embedder.encode_tokens(texts[lo : lo + TOKEN_CHUNK]):  # type: ignore[attr-defined]
+                ids.append(t.ids)
+                vectors.append(t.vectors.astype(np.float16))
+        return TokenMatrix.concat(ids, vectors, dim)
+
+    def _encode_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, TokenMatrix]:
+        from tqdm.auto import tqdm
+
+        parts, ids, vectors = [], [], []
+        chunks = range(0, len(texts), TOKEN_CHUNK)
+        for lo in tqdm(chunks, desc="embedding", unit="chunk", disable=len(chunks) < 2):
+            v, tokens = self.embedder.encode_with_tokens(texts[lo : lo + TOKEN_CHUNK])  # type: ignore[attr-defined]
+            parts.append(v)
+            for t in tokens:
+                ids.append(t.ids)
+                vectors.append(t.vectors.astype(np.float16))
+        matrix = np.concatenate(parts)
+        return matrix, TokenMatrix.concat(ids, vectors, int(matrix.shape[1]))
+
+    def passage_input(
+        self, passage: Passage, vocab: Vocabulary, previous: Passage | None = None, following: Passage | None = None
+    ) -> str:
+        """The text embedded for a passage: its context and the passage itself, in plain words.
 
         With ``title+section+previous`` the first sentence of the passage before it (same file and
-        section) is added, so that a paragraph continuing a study ("These in the ketamine group ...")
-        carries what the study was.
+        section) goes first, so that a paragraph continuing a study ("These in the ketamine group ...")
+        carries what the study was. With ``title+section+next`` the passage after it (same file and
+        section) follows, so that a study's opening paragraph carries its results and vice versa.
         """
         context = self.settings.context
         parts = []
@@ -265,13 +331,11 @@ class Retriever:
             parts.append(passage.title)
         if context != "none" and passage.section:
             parts.append(passage.section)
-        if (
-            context.endswith("previous")
-            and previous is not None
-            and (previous.source, previous.section) == (passage.source, passage.section)
-        ):
-            parts.append(_sentence_texts(previous)[0])
+        if context.endswith("previous") and _same_section(previous, passage):
+            parts.append(_sentence_texts(previous)[0])  # type: ignore[arg-type]
         parts.append(passage.text)
+        if context.endswith("next") and _same_section(following, passage):
+            parts.append(following.text)  # type: ignore[union-attr]
         return vocab.rewrite_passage("\n".join(parts))
 
     def _prepare(self, index: PassageIndex, vocab: Vocabulary | None = None) -> _Loaded:
@@ -294,7 +358,19 @@ class Retriever:
         else:
             terms = []  # computed per hit instead: a large corpus would hold millions
         max_idf = math.log(1 + (bm25.n_docs + 0.5) / 0.5)
-        return _Loaded(index, vocab, bm25, vectors, speller, max_idf=max_idf, sentence_terms=terms)
+        token_vectors = token_idf = None
+        if index.tokens is not None and len(index.tokens):
+            t = index.tokens
+            # Keep float32 while small (a plain matrix product); larger ones are converted per question.
+            token_vectors = t.vectors.astype(np.float32) if len(t) <= 100_000 else t.vectors
+            firsts = np.concatenate([np.unique(t.ids[a:b]) for a, b in zip(t.offsets[:-1], t.offsets[1:], strict=True)])
+            df = np.bincount(firsts, minlength=int(t.ids.max()) + 1).astype(np.float64)
+            n = len(index.passages)
+            token_idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        return _Loaded(
+            index, vocab, bm25, vectors, speller, max_idf=max_idf, sentence_terms=terms,
+            token_vectors=token_vectors, token_idf=token_idf,
+        )  # fmt: skip
 
     def warm(self) -> None:
         """Load the index and the model now, so that the first reader does not wait for them."""
@@ -387,7 +463,41 @@ class Retriever:
             possible = sum(loaded.bm25.idf.get(t, loaded.max_idf) for t in terms) * (loaded.bm25.k1 + 1)
             coverage = lexical / possible if possible > 0 else lexical
             fused = (1 - s.lexical_weight) * fused + s.lexical_weight * np.clip(coverage, 0, 1)
+        encode_tokens = getattr(self.embedder, "encode_query_tokens", None)
+        if s.token_weight > 0 and loaded.token_vectors is not None and encode_tokens is not None:
+            fused = self._late_interaction(fused, encode_tokens(query), loaded)
         return fused.astype(np.float32), query, sent_scores
+
+    def _late_interaction(self, first: np.ndarray, tokens: Any, loaded: _Loaded) -> np.ndarray:
+        """Blend the first-stage scores with late interaction over the best `TOKEN_CANDIDATES` passages:
+        for each content token of the question, its best cosine among a passage's tokens, averaged
+        with BM25 idf weights. Passages outside the candidates keep the lowest candidate's token score."""
+        w = self.settings.token_weight
+        if len(tokens.ids) == 0:
+            return first
+        idf = loaded.token_idf
+        assert idf is not None and loaded.token_vectors is not None and loaded.index.tokens is not None
+        unseen = math.log1p((len(first) + 0.5) / 0.5)  # a word piece no passage has: the rarest
+        weights = np.where(tokens.ids < len(idf), idf[np.minimum(tokens.ids, len(idf) - 1)], unseen)
+        weights = (weights / weights.sum()).astype(np.float32)
+        offsets = loaded.index.tokens.offsets
+        n = len(first)
+        if n <= TOKEN_CANDIDATES:
+            candidates = np.arange(n)
+            rows = loaded.token_vectors
+        else:
+            candidates = np.argpartition(-first, TOKEN_CANDIDATES)[:TOKEN_CANDIDATES]
+            rows = loaded.token_vectors[np.concatenate([np.arange(offsets[c], offsets[c + 1]) for c in candidates])]
+        counts = loaded.index.tokens.counts[candidates]
+        if len(rows) == 0:
+            return first
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        sims = tokens.vectors @ np.asarray(rows, dtype=np.float32).T  # (question tokens, passage tokens)
+        best = np.maximum.reduceat(sims, np.minimum(starts, sims.shape[1] - 1), axis=1)  # (q tokens, candidates)
+        late = np.where(counts > 0, weights @ best, 0.0)
+        out = (1 - w) * first + w * float(late.min())
+        out[candidates] = (1 - w) * first[candidates] + w * late
+        return out
 
     def _highlight(self, idx: int, query: str, sent_scores: np.ndarray, loaded: _Loaded) -> tuple[int, int]:
         """Offsets of the passage's sentence that answers best: its similarity to the question, plus a
@@ -410,6 +520,10 @@ class Retriever:
             if score > best_score:
                 best, best_score = j, score
         return p.sentences[best]
+
+
+def _same_section(other: Passage | None, passage: Passage) -> bool:
+    return other is not None and (other.source, other.section) == (passage.source, passage.section)
 
 
 def _sentence_texts(p: Passage) -> list[str]:
