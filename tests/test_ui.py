@@ -20,7 +20,7 @@ def test_markup_in_passages_is_escaped():
     assert "\\*delta\\*" in reply and "\\[x\\]\\(y\\)" in reply
     assert "<mark>Gamma" in reply  # the answering sentence is marked
     assert "<details><summary>More sources" not in reply  # one hit: nothing folded
-    assert "Findings, ¶1 · a.txt" in reply and "strong match (0.50)" in reply
+    assert "Findings, ¶1 · a.txt" in reply and "good match (0.50)" in reply
 
 
 def test_no_answer_names_the_nearest_sections():
