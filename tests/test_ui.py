@@ -91,16 +91,18 @@ def test_endpoints_through_gradio_client(served):
 
 def test_a_flood_past_the_queue_is_refused_at_once_not_left_hanging(fake_retriever):
     """One search at a time, two waiting: with searches held, the surplus is refused as busy, and the rest
-    are answered once searches run again. Deterministic: searches block on an event, not on timing."""
+    are answered once searches run again. Deterministic: the first search is running (and blocked on
+    an event) before the other seven are sent, so exactly two of them find room in the queue."""
     import threading
     import time
 
     from gradio_client import Client
 
-    gate = threading.Event()
+    gate, entered = threading.Event(), threading.Event()
     search = fake_retriever.search
 
     def held_search(*args, **kwargs):
+        entered.set()
         gate.wait(timeout=60)
         return search(*args, **kwargs)
 
@@ -111,7 +113,9 @@ def test_a_flood_past_the_queue_is_refused_at_once_not_left_hanging(fake_retriev
     _, url, _ = app.launch(**options)
     try:
         client = Client(url, verbose=False)
-        jobs = [client.submit("cocaine midazolam session", api_name="/chat") for _ in range(8)]
+        jobs = [client.submit("cocaine midazolam session", api_name="/chat")]
+        assert entered.wait(timeout=30)  # the first search is running (and held): the queue is empty
+        jobs += [client.submit("cocaine midazolam session", api_name="/chat") for _ in range(7)]
         deadline = time.monotonic() + 30
         while sum(job.done() for job in jobs) < 5 and time.monotonic() < deadline:
             time.sleep(0.05)
