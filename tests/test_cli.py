@@ -60,4 +60,4 @@ def test_eval_prints_the_table(run, tmp_path):
     code, out, _ = run("eval", str(qs), "--json")
     m = json.loads(out)
     assert code == 0 and m["answerable"] == 1 and m["unanswerable"] == 1
-    assert 0 <= m["hit@1"] <= m["hit@3"] <= 1
+    assert 0 <= m["hit@1"] <= m["hit@3"] <= 1 and 0 <= m["highlight@1"] <= 1

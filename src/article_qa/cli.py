@@ -153,6 +153,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print("|---|---|---|---|---|---|")
     print(f"| {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['mrr']:.3f} | {m['abstain_unanswerable']:.3f} "
           f"| {m['abstain_offtopic']:.3f} | {m['empty_answerable']:.3f} |")  # fmt: skip
+    print(f"marked sentence holds the answer (highlight@1): {m['highlight@1']:.3f}")
     if args.misses:
         for miss in m["misses"]:
             print(f"  miss {miss}")

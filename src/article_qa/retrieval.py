@@ -46,7 +46,10 @@ log = logging.getLogger(__name__)
 DEFAULT_MIN_SCORE = 0.22
 MAX_QUESTION_CHARS = 2000  # the model reads 256 word pieces at most; more text only costs time
 _DEFAULT = object()
-HIGHLIGHT_LEXICAL = 0.3  # weight of the question's words in choosing the sentence to mark
+# Weight of the question's rarer words in choosing the sentence to mark; the model's similarity breaks
+# ties and decides when no word is shared. highlight@1 on the four question sets: 0.771 / 0.788 /
+# 0.667 / 0.733 at 0.3, 0.844 / 0.848 / 0.750 / 0.783 at 2.0, no better above.
+HIGHLIGHT_LEXICAL = 2.0
 CONTEXTS = ("none", "section", "title+section", "title+section+previous", "title+section+next")
 # Token vectors are kept for corpora up to about this many tokens (about 190 MB at dim 384, float16);
 # a larger corpus is ranked without late interaction, which the build log says.
