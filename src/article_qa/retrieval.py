@@ -54,7 +54,7 @@ CONTEXTS = ("none", "section", "title+section", "title+section+previous", "title
 # Token vectors are kept for corpora up to about this many tokens (about 190 MB at dim 384, float16);
 # a larger corpus is ranked without late interaction, which the build log says.
 TOKEN_BUDGET = 250_000
-TOKEN_CANDIDATES = 200  # passages given a late-interaction score, the best of the first stage
+TOKEN_CANDIDATES = 100  # passages given a late-interaction score, the best of the first stage
 TOKEN_CHUNK = 256  # passages embedded at once when token vectors are kept
 
 
