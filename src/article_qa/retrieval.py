@@ -261,10 +261,10 @@ class Retriever:
         inputs = [self.passage_input(p, vocab, around[i], around[i + 2]) for i, p in enumerate(passages)]
         token_texts = [vocab.rewrite_passage(p.text) for p in passages] if self._tokens_wanted(passages) else None
         if token_texts == inputs and hasattr(self.embedder, "encode_with_tokens"):
-            vectors, tokens = self._encode_with_tokens(inputs)  # one model pass gives both
+            vectors, tokens = self._encode_tokens(inputs, with_vectors=True)  # one model pass gives both
         else:
             vectors = encode_in_chunks(self.embedder, inputs)
-            tokens = self._encode_tokens(token_texts, int(vectors.shape[1])) if token_texts is not None else None
+            tokens = self._encode_tokens(token_texts, int(vectors.shape[1]))[1] if token_texts is not None else None
         if self.settings.sentence_weight > 0 or self.settings.highlight:
             sentence_vectors = encode_in_chunks(
                 self.embedder, [vocab.rewrite_passage(s) for p in passages for s in _sentence_texts(p)]
@@ -296,27 +296,28 @@ class Retriever:
             return False
         return True
 
-    def _encode_tokens(self, texts: list[str], dim: int) -> TokenMatrix:
-        ids, vectors = [], []
-        for lo in range(0, len(texts), TOKEN_CHUNK):  # float16 as it goes: a float32 batch is twice the size
-            for t in self.embedder.encode_tokens(texts[lo : lo + TOKEN_CHUNK]):  # type: ignore[attr-defined]
-                ids.append(t.ids)
-                vectors.append(t.vectors.astype(np.float16))
-        return TokenMatrix.concat(ids, vectors, dim)
-
-    def _encode_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, TokenMatrix]:
+    def _encode_tokens(
+        self, texts: list[str], dim: int | None = None, with_vectors: bool = False
+    ) -> tuple[np.ndarray, TokenMatrix]:
+        """The texts' token matrix, in chunks, float16 as it goes (a float32 batch is twice the size);
+        with `with_vectors`, their vectors too, from the same model pass (else an empty array).
+        `dim` is needed only without vectors; with them it is read off the vectors."""
         from tqdm.auto import tqdm
 
         parts, ids, vectors = [], [], []
         chunks = range(0, len(texts), TOKEN_CHUNK)
         for lo in tqdm(chunks, desc="embedding", unit="chunk", disable=len(chunks) < 2):
-            v, tokens = self.embedder.encode_with_tokens(texts[lo : lo + TOKEN_CHUNK])  # type: ignore[attr-defined]
-            parts.append(v)
+            chunk = texts[lo : lo + TOKEN_CHUNK]
+            if with_vectors:
+                v, tokens = self.embedder.encode_with_tokens(chunk)  # type: ignore[attr-defined]
+                parts.append(v)
+            else:
+                tokens = self.embedder.encode_tokens(chunk)  # type: ignore[attr-defined]
             for t in tokens:
                 ids.append(t.ids)
                 vectors.append(t.vectors.astype(np.float16))
-        matrix = np.concatenate(parts)
-        return matrix, TokenMatrix.concat(ids, vectors, int(matrix.shape[1]))
+        matrix = np.concatenate(parts) if parts else np.zeros((0, dim or 0), np.float32)
+        return matrix, TokenMatrix.concat(ids, vectors, dim or int(matrix.shape[1]))
 
     def passage_input(
         self, passage: Passage, vocab: Vocabulary, previous: Passage | None = None, following: Passage | None = None
