@@ -1,6 +1,7 @@
 # One task runner for people and CI. Every target sets itself up on a fresh machine:
 # a .venv with the pinned packages of requirements.lock (torch 2.13.0, CPU build) and this package.
 PYTHON ?= python3
+CODE   := src tests benchmarks app.py
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -14,12 +15,12 @@ run: index ## set up, build the index if missing or stale, serve the chat page o
 	$(PY) app.py
 
 test: $(STAMP) browser-deps ## the whole suite: lint, fast tests, real-model tests, browser tests
-	$(VENV)/bin/ruff check src tests app.py
-	$(VENV)/bin/ruff format --check src tests app.py
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
 	$(PY) -m pytest
 
-test-fast: $(STAMP) ## only the tests that need no real model
-	$(PY) -m pytest -m "not model"
+test-fast: $(STAMP) ## only the tests on the fake embedder: no real model, no browser (seconds)
+	$(PY) -m pytest -m "not model and not browser"
 
 index: $(STAMP) ## build index/ for corpus/ when it is missing or stale
 	$(PY) -m article_qa build
@@ -28,7 +29,7 @@ eval: $(STAMP) ## retrieval quality on the development questions
 	$(PY) -m article_qa eval eval/dev.jsonl
 
 bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/results.json
-	$(PY) -m article_qa bench
+	$(PY) -m benchmarks.bench
 
 screenshot: $(STAMP) browser-deps index ## docs/screenshot.png: a real answer in headless Chromium
 	$(PY) -m tests.browser docs/screenshot.png
@@ -43,16 +44,16 @@ browser-deps:
 	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; }
 
 bench-scale: $(STAMP) ## exact vs HNSW FAISS search at 10k, 100k and 1M random 384-d vectors
-	$(PY) -m article_qa bench-scale
+	$(PY) -m benchmarks.bench --scale
 
 loadtest: $(STAMP) index ## 16 users for 30 s against app.py over loopback, then a flood past the queue limit
-	$(PY) -m article_qa loadtest
+	$(PY) -m benchmarks.loadtest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests app.py
+	$(VENV)/bin/ruff check $(CODE)
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests app.py
+	$(VENV)/bin/ruff format $(CODE)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

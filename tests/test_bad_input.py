@@ -4,9 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from article_qa.bench import BAD_INPUTS
 from article_qa.passages import Document, split_document
 from article_qa.ui import ChatService
+
+from .support import BAD_INPUTS
 
 # The inputs are the benchmark's (which times them on the real model); the expectations are here.
 EXPECTED = {

@@ -1,6 +1,7 @@
 """The article-qa command on the fake embedder: build, ask (text and JSON), eval, errors."""
 
 import json
+import logging
 
 import pytest
 
@@ -48,7 +49,8 @@ def test_user_errors_are_one_line_with_exit_2(run, tmp_path):
     assert code == 2
 
 
-def test_eval_prints_the_table(run, tmp_path):
+@pytest.fixture
+def questions(tmp_path):
     qs = tmp_path / "q.jsonl"
     qs.write_text(
         json.dumps({"id": "a", "question": "cocaine midazolam", "gold": ["fifty-five individuals"]})
@@ -57,7 +59,36 @@ def test_eval_prints_the_table(run, tmp_path):
         + "\n",
         "utf-8",
     )
-    code, out, _ = run("eval", str(qs), "--json")
+    return qs
+
+
+def test_eval_prints_the_table(run, questions):
+    code, out, _ = run("eval", str(questions))
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("questions: 1 answerable, 1 unanswerable")
+    assert lines[1] == "| hit@1 | hit@3 | MRR | unanswerable -> empty | off-topic -> empty | answerable -> empty |"
+    cells = [c.strip() for c in lines[3].strip("|").split("|")]
+    assert len(cells) == 6 and all(0 <= float(c) <= 1 for c in cells)
+    assert lines[4].startswith("marked sentence holds the answer (highlight@1): ")
+
+
+def test_eval_json(run, questions):
+    code, out, _ = run("eval", str(questions), "--json")
     m = json.loads(out)
     assert code == 0 and m["answerable"] == 1 and m["unanswerable"] == 1
     assert 0 <= m["hit@1"] <= m["hit@3"] <= 1 and 0 <= m["highlight@1"] <= 1
+
+
+def test_eval_set_ranking_uses_the_index_on_disk_and_index_setting_builds_in_memory(run, questions, tmp_path, caplog):
+    run("build")
+    manifest = (tmp_path / "index" / "manifest.json").read_bytes()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        code, _, _ = run("eval", str(questions), "--json", "--set", "token_weight=0", "--set", "spelling=false")
+    assert code == 0 and caplog.text == ""  # ranking settings: the index on disk, nothing built
+    with caplog.at_level(logging.WARNING):
+        code, _, _ = run("eval", str(questions), "--json", "--set", "context=none")
+    assert code == 0 and "building it" in caplog.text  # an index setting: built in memory
+    assert (tmp_path / "index" / "manifest.json").read_bytes() == manifest  # index/ left as it was
+    code, _, err = run("eval", str(questions), "--set", "nonsense=1")
+    assert code == 2 and "expected NAME=VALUE" in err

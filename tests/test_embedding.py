@@ -3,11 +3,19 @@
 import json
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
 
-from article_qa.embedding import ModelError, SentenceTransformerEmbedder, encode_in_chunks, normalize, onnx_supported
+from article_qa.embedding import (
+    EncodedQuery,
+    ModelError,
+    SentenceTransformerEmbedder,
+    Tokens,
+    normalize,
+    onnx_supported,
+)
 
 
 def write_model(folder, pooling):
@@ -52,17 +60,46 @@ def test_import_loads_no_heavy_library():
     assert out.strip() == "[]"
 
 
-def test_chunked_encoding_resumes_from_its_cache(tmp_path):
-    from .conftest import FakeEmbedder
+class Yielding(str):
+    """A question whose hashing lets other threads run, so a thread switch lands between the cache's
+    look-up and its reordering, the worst moment (as it may, rarely, with plain strings)."""
 
-    texts = [f"text number {i}" for i in range(50)]
-    first = FakeEmbedder()
-    a = encode_in_chunks(first, texts, chunk=8, cache=tmp_path)
-    assert first.calls == 7 and a.shape == (50, 64)
-    # as if the build had stopped after three chunks: drop the rest of the cache
-    files = sorted(tmp_path.rglob("*.npy"), key=lambda p: p.stat().st_mtime)
-    for f in files[3:]:
-        f.unlink()
-    again = FakeEmbedder()
-    b = encode_in_chunks(again, texts, chunk=8, cache=tmp_path)
-    assert again.calls == 4 and np.array_equal(a, b)
+    def __hash__(self) -> int:
+        time.sleep(0)
+        return str.__hash__(self)
+
+
+def test_query_cache_is_safe_under_concurrent_eviction(monkeypatch):
+    """The chat page runs two searches at once: they evict and reuse cache entries, and none may fail
+    (an unlocked OrderedDict raised KeyError here, 4-5 times a run)."""
+    import threading
+
+    embedder = SentenceTransformerEmbedder(cache_size=2)
+    answer = EncodedQuery(np.ones(4, np.float32), Tokens(np.zeros(0, np.int32), np.zeros((0, 4), np.float32)))
+    monkeypatch.setattr(embedder, "_run_query", lambda text: answer)
+    errors: list[BaseException] = []
+
+    def ask(n: int) -> None:
+        try:
+            for i in range(2000):
+                assert embedder.encode_query(Yielding(f"question {(i * 7 + n) % 5}")) is answer
+        except BaseException as exc:  # noqa: BLE001 - collected and reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(embedder.query_cache) <= 2
+
+
+def test_fingerprint_follows_the_weights_not_the_name(tmp_path):
+    folder = write_model(tmp_path / "model", "mean_tokens")
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"weights one")
+    first = SentenceTransformerEmbedder(str(folder)).fingerprint
+    assert first.startswith(str(folder) + "@")
+    assert SentenceTransformerEmbedder(str(folder)).fingerprint == first  # same weights, same fingerprint
+    (folder / "model.safetensors").write_bytes(b"weights two")
+    assert SentenceTransformerEmbedder(str(folder)).fingerprint != first

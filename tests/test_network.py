@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from article_qa.bench import free_port
+from .support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.model

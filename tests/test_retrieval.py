@@ -1,12 +1,14 @@
 """The retrieve() / Retriever contract on the fake embedder: hits, errors, thresholds, staleness."""
 
+import json
 import logging
 from pathlib import Path
 
 import pytest
 
 import article_qa
-from article_qa import Hit, Retriever, Settings
+from article_qa import Hit, IndexSettings, RankSettings, Retriever
+from article_qa.embedding import Embedder
 from article_qa.index import PassageIndex
 
 from .conftest import FakeEmbedder
@@ -120,7 +122,7 @@ def test_other_model_or_setting_makes_the_index_stale(fake_retriever, tmp_path, 
             fake_retriever.corpus_dir,
             tmp_path / "index",
             embedder=FakeEmbedder("other-model"),
-            settings=Settings(context="none"),
+            settings=IndexSettings(context="none"),
         ).load()
     assert "setting context changed" in caplog.text
 
@@ -157,9 +159,36 @@ def test_unwritable_index_location_serves_from_memory(corpus_copy, tmp_path, cap
 
 def test_settings_are_checked():
     with pytest.raises(ValueError, match="context"):
-        Settings(context="everything")
+        IndexSettings(context="everything")
     with pytest.raises(ValueError, match="lexical_weight"):
-        Settings(lexical_weight=2)
+        RankSettings(lexical_weight=2)
+    with pytest.raises(ValueError, match="token_weight"):
+        RankSettings(token_weight=-0.1)
+    with pytest.raises(ValueError, match="token_candidates"):
+        RankSettings(token_candidates=0)
+
+
+def test_changing_a_ranking_setting_rebuilds_nothing(fake_retriever, tmp_path, caplog):
+    fake_retriever.load()
+    before = (tmp_path / "index" / "manifest.json").read_bytes()
+    embedder = FakeEmbedder()
+    other = RankSettings(lexical_weight=0.0, sentence_weight=0.1, token_weight=0.9, spelling=False, min_score=0.5)
+    with caplog.at_level(logging.WARNING):
+        r = Retriever(fake_retriever.corpus_dir, tmp_path / "index", embedder=embedder, ranking=other)
+        r.search("cocaine midazolam session", 3, min_score=None)
+    assert embedder.calls == 0 and "stale" not in caplog.text
+    assert (tmp_path / "index" / "manifest.json").read_bytes() == before
+    assert "lexical_weight" not in json.loads(before)["settings"]
+
+
+def test_fake_embedder_implements_the_whole_protocol(fake_embedder):
+    assert isinstance(fake_embedder, Embedder)
+
+
+def test_fast_tier_runs_the_query_path_and_the_build(fake_retriever, fake_embedder):
+    fake_retriever.search("cocaine midazolam session", 3)
+    assert fake_embedder.query_calls == 1  # the question went through encode_query
+    assert fake_retriever.load().tokens is not None  # token vectors were built through encode_with_tokens
 
 
 def test_public_names():
@@ -177,7 +206,7 @@ def test_approximate_index_is_searched_through_faiss(corpus_copy, tmp_path, monk
     approx = Retriever(corpus_copy, tmp_path / "hnsw", embedder=FakeEmbedder())
     assert approx.load().vectors.kind == "hnsw" and approx.load().manifest["faiss_index"] == "hnsw"
     assert [h.passage_id for h in approx.search("cocaine midazolam session", 3, min_score=None)] == expected
-    assert approx._loaded.vectors.size == 0  # scored through FAISS, not a full matrix product
+    assert approx._ready().vectors.size == 0  # scored through FAISS, not a full matrix product
 
 
 def test_late_interaction_scores_each_question_token_by_its_best_match(corpus_copy, tmp_path):
@@ -185,11 +214,11 @@ def test_late_interaction_scores_each_question_token_by_its_best_match(corpus_co
     tokens, of each token's best cosine among the passage's tokens, computed here by hand."""
     import numpy as np
 
-    settings = Settings(lexical_weight=0.0, sentence_weight=0.0, token_weight=1.0, spelling=False)
-    r = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), settings=settings)
+    ranking = RankSettings(lexical_weight=0.0, sentence_weight=0.0, token_weight=1.0, spelling=False)
+    r = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), ranking=ranking)
     question = "midazolam session cocaine abstinent"
     hits = r.search(question, k=24, min_score=None)
-    index, q = r.load(), r.embedder.encode_query_tokens(r._loaded.vocabulary.rewrite_query(question))
+    index, q = r.load(), r.embedder.encode_query(r._ready().vocabulary.rewrite_query(question)).tokens
     t, n = index.tokens, len(index.passages)
     df = {
         i: sum(i in set(t.ids[a:b].tolist()) for a, b in zip(t.offsets[:-1], t.offsets[1:], strict=True)) for i in q.ids
@@ -203,19 +232,21 @@ def test_late_interaction_scores_each_question_token_by_its_best_match(corpus_co
     assert "midazolam" in hits[0].text and "cocaine" in hits[0].text
 
 
-def test_late_interaction_on_candidates_matches_scoring_them_all(fake_retriever, monkeypatch):
+def test_late_interaction_on_candidates_matches_scoring_them_all(corpus_copy, tmp_path):
     import numpy as np
 
-    from article_qa import retrieval
+    from article_qa.ranking import rank
 
-    fake_retriever.load()
-    question = "did the ketamine group drink less at six months"
-    everything, _, _ = fake_retriever._score(question, fake_retriever._loaded)
-    monkeypatch.setattr(retrieval, "TOKEN_CANDIDATES", 6)
-    candidates, _, _ = fake_retriever._score(question, fake_retriever._loaded)
+    r = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder())
+    state = r._ready()
+    query = state.query_text("did the ketamine group drink less at six months")
+    encoded = r.embedder.encode_query(query)
+    everything = rank(state, query, encoded, RankSettings()).scores
+    candidates = rank(state, query, encoded, RankSettings(token_candidates=6)).scores
     same = np.isclose(everything, candidates, atol=1e-6)
     assert same.sum() >= 6  # the six candidates are scored exactly as before
-    assert candidates[~same].max() <= candidates[same].min() + 1e-6 or same.all()
+    assert not same.all()  # the others are not: they keep the lowest candidate's token score
+    assert candidates[~same].max() <= candidates[same].min() + 1e-6
     assert int(np.argmax(candidates)) == int(np.argmax(everything))
 
 
@@ -229,17 +260,12 @@ def test_token_budget_turns_late_interaction_off_with_a_log_line(corpus_copy, tm
 
 
 def test_next_passage_context_stays_in_its_section(fake_retriever):
-    from article_qa.vocabulary import Vocabulary
+    from article_qa.passages import embedded_text
 
     ps = fake_retriever.passages
     by = {p.paragraph: p for p in ps}
-    ten = fake_retriever.passage_input(by[10], Vocabulary(), by[9], by[11])
+    ten = embedded_text(by[10], "title+section+next", by[9], by[11])
     assert by[10].text in ten and by[11].text in ten and by[9].text not in ten
     assert ten.startswith(by[10].title) and by[10].section in ten
-    last = fake_retriever.passage_input(by[15], Vocabulary(), by[14], by[16])  # ¶16 opens the next section
+    last = embedded_text(by[15], "title+section+next", by[14], by[16])  # ¶16 opens the next section
     assert by[16].text not in last and last.endswith(by[15].text)
-
-
-def test_token_weight_is_checked():
-    with pytest.raises(ValueError, match="token_weight"):
-        Settings(token_weight=-0.1)

@@ -8,14 +8,16 @@ only when a model, an index or the page is needed.
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["Hit", "Passage", "Retriever", "Settings", "__version__", "retrieve"]
+__all__ = ["Hit", "IndexSettings", "Passage", "RankSettings", "Retriever", "__version__", "retrieve"]
 
-_HOMES = {"Hit": "retrieval", "Retriever": "retrieval", "Settings": "retrieval", "retrieve": "retrieval",
-          "Passage": "passages"}  # fmt: skip
+_HOMES = {"Hit": "retrieval", "Retriever": "retrieval", "retrieve": "retrieval", "Passage": "passages",
+          "IndexSettings": "build", "RankSettings": "ranking"}  # fmt: skip
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .build import IndexSettings
     from .passages import Passage
-    from .retrieval import Hit, Retriever, Settings, retrieve
+    from .ranking import RankSettings
+    from .retrieval import Hit, Retriever, retrieve
 
 
 def __getattr__(name: str):

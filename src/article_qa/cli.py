@@ -14,11 +14,13 @@ import sys
 import tempfile
 import textwrap
 
+from .build import IndexSettings
 from .embedding import ModelError
 from .evaluation import BEIR_TOKEN_BUDGET
 from .index import IndexFormatError
 from .passages import CorpusError
-from .retrieval import Retriever, Settings
+from .ranking import RankSettings
+from .retrieval import Retriever
 from .vocabulary import VocabularyError
 
 log = logging.getLogger("article_qa")
@@ -50,28 +52,16 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="try a ranking setting (e.g. token_weight=0); the index is then built in memory, index/ untouched",
+        help="try a setting (e.g. token_weight=0, context=none); an index setting builds an index in memory, "
+        "index/ untouched",
     )
     eb = sub.add_parser("eval-beir", parents=[common], help="nDCG@10 and recall@100 on a BEIR folder")
     eb.add_argument("folder")
     eb.add_argument("--json", action="store_true")
     eb.add_argument("--lexical-weight", type=float, default=0.3, help="share of BM25 (default 0.3)")
     eb.add_argument("--sentence-weight", type=float, default=0.0, help="0 skips sentence vectors (default)")
-    eb.add_argument("--token-weight", type=float, default=Settings.token_weight, help="share of late interaction")
+    eb.add_argument("--token-weight", type=float, default=RankSettings.token_weight, help="share of late interaction")
     eb.add_argument("--token-budget", type=int, default=BEIR_TOKEN_BUDGET, help="most tokens kept for late interaction")
-    bn = sub.add_parser("bench", parents=[common], help="latency, cold start and build benchmarks")
-    bn.add_argument("--quick", action="store_true", help="a short run that checks the suite works")
-    bn.add_argument("--output", default="bench/results.json", help="where to write the JSON")
-    bn.add_argument("--scifact", default="../shared/benchmarks/scifact", help="BEIR folder for the build benchmark")
-    bs = sub.add_parser("bench-scale", parents=[common], help="exact vs HNSW search on random vectors")
-    bs.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated passage counts")
-    bs.add_argument("--output", default="bench/scale.json")
-    bs.add_argument("--clusters", type=int, default=0, help="0: isotropic random vectors; C: around C centres")
-    lt = sub.add_parser("loadtest", parents=[common], help="concurrent users against app.py over loopback")
-    lt.add_argument("--users", type=int, default=16)
-    lt.add_argument("--seconds", type=float, default=30.0)
-    lt.add_argument("--flood", type=int, default=200, help="requests sent at once past the queue limit (0: none)")
-    lt.add_argument("--output", default="bench/loadtest.json")
     s = sub.add_parser("serve", parents=[common], help="start the chat page")
     s.add_argument("--host", default=None, help="default 127.0.0.1 (env ARTICLE_QA_HOST)")
     s.add_argument("--port", type=int, default=None, help="default 7860 (env ARTICLE_QA_PORT)")
@@ -111,38 +101,44 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_settings(pairs: list[str]) -> Settings:
-    """Settings from NAME=VALUE pairs, each value read as the type of the field's default.
+def parse_settings(pairs: list[str]) -> tuple[IndexSettings, RankSettings]:
+    """Index and ranking settings from NAME=VALUE pairs, each value read as the type of the field's
+    default.
 
-    >>> parse_settings(["token_weight=0", "vocabulary=false"]).token_weight
-    0.0
+    >>> index, ranking = parse_settings(["token_weight=0", "vocabulary=false"])
+    >>> ranking.token_weight, index.vocabulary, index.context
+    (0.0, False, 'title+section+next')
     """
-    defaults = Settings()
-    values: dict[str, object] = {}
+    values: list[dict[str, object]] = [{}, {}]
+    defaults = (IndexSettings(), RankSettings())
+    names = [*vars(defaults[0]), *vars(defaults[1])]
     for pair in pairs:
         name, sep, raw = pair.partition("=")
-        if not sep or not hasattr(defaults, name):
-            raise ValueError(f"--set {pair!r}: expected NAME=VALUE with NAME one of {', '.join(vars(defaults))}")
-        kind = type(getattr(defaults, name))
+        which = next((i for i, d in enumerate(defaults) if hasattr(d, name)), None)
+        if not sep or which is None:
+            raise ValueError(f"--set {pair!r}: expected NAME=VALUE with NAME one of {', '.join(names)}")
+        kind = type(getattr(defaults[which], name))
         if kind is bool:
             if raw.lower() not in ("true", "false", "1", "0"):
                 raise ValueError(f"--set {pair!r}: {name} is true or false")
-            values[name] = raw.lower() in ("true", "1")
+            values[which][name] = raw.lower() in ("true", "1")
         else:
             try:
-                values[name] = kind(raw)
+                values[which][name] = kind(raw)
             except ValueError:
                 raise ValueError(f"--set {pair!r}: {name} must be a {kind.__name__}") from None
-    return Settings(**{**vars(defaults), **values})
+    return IndexSettings(**{**vars(defaults[0]), **values[0]}), RankSettings(**{**vars(defaults[1]), **values[1]})
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, load_questions
 
-    retriever = _retriever(args)
-    if args.set:
+    settings, ranking = parse_settings(args.set)
+    if settings == IndexSettings():  # ranking settings only: the index on disk serves as it is
+        retriever = Retriever(args.corpus, args.index, args.model, ranking=ranking)
+    else:
         with tempfile.TemporaryDirectory() as scratch:  # an index for other settings never replaces index/
-            retriever = Retriever(args.corpus, scratch, args.model, settings=parse_settings(args.set), save=False)
+            retriever = Retriever(args.corpus, scratch, args.model, settings=settings, ranking=ranking, save=False)
             retriever.load()
     m = evaluate(retriever, load_questions(args.questions), min_score=args.min_score)
     if args.json:
@@ -175,36 +171,6 @@ def cmd_eval_beir(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from .bench import run
-
-    run(quick=args.quick, output=Path(args.output), scifact=Path(args.scifact))
-    return 0
-
-
-def cmd_bench_scale(args: argparse.Namespace) -> int:
-    import json
-    from pathlib import Path
-
-    from .bench import bench_scale
-
-    rows = bench_scale([int(x) for x in args.sizes.split(",")], clusters=args.clusters)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(rows, indent=2))
-    return 0
-
-
-def cmd_loadtest(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from .loadtest import run
-
-    result = run(users=args.users, seconds=args.seconds, flood=args.flood, output=Path(args.output))
-    return 1 if result["load"]["errors"] else 0
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from .ui import launch
 
@@ -227,9 +193,6 @@ def main(argv: list[str] | None = None) -> int:
         "eval": cmd_eval,
         "eval-beir": cmd_eval_beir,
         "serve": cmd_serve,
-        "bench": cmd_bench,
-        "loadtest": cmd_loadtest,
-        "bench-scale": cmd_bench_scale,
     }
     try:
         return commands[args.command](args)

@@ -15,8 +15,11 @@ models that are not a local folder with mean pooling always use torch.
 
 Besides one vector per text, the embedder gives the vectors of a text's content tokens (word pieces
 with a letter or digit, special tokens left out), as the same model reads them in the same forward
-pass: `encode_tokens` for passages, `encode_query_tokens` for a question. Ranking uses them for
-late interaction (each question token's best match in a passage).
+pass: `encode_with_tokens` for passages, `encode_query` for a question (its vector and tokens from one
+run, kept in a small thread-safe LRU cache). Ranking uses them for late interaction (each question
+token's best match in a passage). `Embedder` is the whole protocol the pipeline relies on; a model's
+`fingerprint` names its content (a hash of its weights), so caches and indexes notice new weights
+behind an unchanged name.
 
 Heavy imports happen on first use, never at import time. This module knows nothing of passages,
 indexes or ranking: texts in, vectors out.
@@ -33,7 +36,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -48,24 +51,85 @@ class ModelError(RuntimeError):
     """A model that cannot be loaded, with a message saying what to do."""
 
 
-@runtime_checkable
-class Embedder(Protocol):
-    """What the rest of the library needs of a model."""
-
-    name: str  # recorded in the index manifest; a changed name makes an index stale
-    dim: int
-
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
-        ...
-
-
 @dataclass(frozen=True)
 class Tokens:
     """The content tokens of one text as the model read it: word-piece ids and unit vectors."""
 
     ids: np.ndarray  # (n,) int32
     vectors: np.ndarray  # (n, dim) float32, unit rows
+
+
+@dataclass(frozen=True)
+class EncodedQuery:
+    """A question as the model read it, from one run: its unit vector and its content tokens."""
+
+    vector: np.ndarray  # (dim,) float32
+    tokens: Tokens
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Every method and attribute the pipeline uses of a model; nothing else is ever asked of one."""
+
+    name: str  # recorded in the index manifest; a changed name makes an index stale
+
+    @property
+    def dim(self) -> int:
+        """The length of every vector."""
+        ...
+
+    @property
+    def fingerprint(self) -> str:
+        """The model's content (name and a hash of its weights): it changes when the weights do."""
+        ...
+
+    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+    def encode_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[Tokens]]:
+        """`encode` of the texts and each one's content tokens, from the same model pass."""
+        ...
+
+    def encode_query(self, text: str) -> EncodedQuery:
+        """One question's vector and content tokens (cached: the same question costs nothing twice)."""
+        ...
+
+
+class LRUCache:
+    """A small least-recently-used map, safe to share between threads.
+
+    >>> c = LRUCache(2); c.put("a", 1); c.put("b", 2); c.get("a"); c.put("c", 3)
+    1
+    >>> c.get("b") is None, c.get("a"), len(c)
+    (True, 1, 2)
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 _SPECIAL_TOKEN = re.compile(r"^(\[[^\]]*\]|<[^>]*>)$")  # [CLS], [SEP], [unused3], <s>, </s>, <pad>
@@ -218,6 +282,7 @@ def _max_seq_length(model_dir: Path) -> int:
 
 
 def _weights_digest(model_dir: Path) -> str:
+    """A short hash of a model folder's config and weights files."""
     h = hashlib.sha256()
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         path = model_dir / name
@@ -245,9 +310,9 @@ class SentenceTransformerEmbedder:
         self._model = None
         self._dim: int | None = None
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, tuple[np.ndarray, Tokens]] = OrderedDict()
-        self._cache_size = cache_size
+        self.query_cache = LRUCache(cache_size)  # question -> EncodedQuery
         self._content_mask: np.ndarray | None = None
+        self._fingerprint: str | None = None
 
     @property
     def is_bundled(self) -> bool:
@@ -261,6 +326,15 @@ class SentenceTransformerEmbedder:
             return Path(bundled_model_path())
         path = Path(self.name).expanduser()
         return path if path.is_dir() else None
+
+    @property
+    def fingerprint(self) -> str:
+        """The model's name and a hash of its weights (a folder on disk: the given one, the bundled
+        model's, or the Hugging Face cache's copy); the name alone when no folder can be found."""
+        if self._fingerprint is None:
+            folder = self.model_dir or _hub_cache_dir(self.name)
+            self._fingerprint = f"{self.name}@{_weights_digest(folder)}" if folder is not None else self.name
+        return self._fingerprint
 
     @property
     def backend(self) -> str:
@@ -279,7 +353,7 @@ class SentenceTransformerEmbedder:
             try:
                 if model_dir is None or not onnx_supported(model_dir):
                     raise ModelError("not a local folder with mean pooling")
-                path = cache_dir() / "onnx" / f"{Path(self.name).name}-{_weights_digest(model_dir)}.onnx"
+                path = cache_dir() / "onnx" / f"{Path(self.name).name}-{self.fingerprint.rsplit('@', 1)[-1]}.onnx"
                 if not path.is_file():
                     log.info("exporting %s to ONNX for fast questions (once): %s", self.name, path)
                     export_onnx(model_dir, path)
@@ -375,54 +449,33 @@ class SentenceTransformerEmbedder:
             result.append((vector, tokens))
         return result
 
-    def _query(self, text: str) -> tuple[np.ndarray, Tokens]:
-        hit = self._cache.get(text)
-        if hit is not None:
-            self._cache.move_to_end(text)
-            return hit
+    def encode_query(self, text: str) -> EncodedQuery:
+        """One question's vector (shape (dim,)) and content tokens from one model run; a question
+        asked before comes from the LRU cache."""
+        hit = self.query_cache.get(text)
+        if hit is None:
+            hit = self._run_query(text)
+            self.query_cache.put(text, hit)
+        return hit
+
+    def _run_query(self, text: str) -> EncodedQuery:
         onnx = self._onnx_encoder() if self.requested_backend == "onnx" else None
         vector, tokens = onnx.encode_full(text) if onnx is not None else self._encode_full([text])[0]
         for array in (vector, tokens.ids, tokens.vectors):
             array.setflags(write=False)
-        self._cache[text] = (vector, tokens)
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return vector, tokens
-
-    def encode_query(self, text: str) -> np.ndarray:
-        """One query's vector (shape (dim,)), from a small LRU cache when it was asked before."""
-        return self._query(text)[0]
-
-    def encode_query_tokens(self, text: str) -> Tokens:
-        """One query's content tokens, from the same model run (and cache) as its vector."""
-        return self._query(text)[1]
+        return EncodedQuery(vector, tokens)
 
 
-def encode_in_chunks(embedder: Embedder, texts: list[str], chunk: int = 2048, cache: Path | None = None) -> np.ndarray:
-    """Embed many texts in chunks, each saved to a cache as it is done, so that a build that stops
-    halfway resumes where it was: a chunk already embedded (same model, same texts) is read back.
-    Memory stays at one chunk of model work plus the output array."""
-    if len(texts) <= chunk:
-        return embedder.encode(texts, show_progress=True)
-    from tqdm.auto import tqdm
-
-    folder = (cache or cache_dir() / "embeddings") / hashlib.sha256(embedder.name.encode()).hexdigest()[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    parts = []
-    for lo in tqdm(range(0, len(texts), chunk), desc="embedding", unit="chunk"):
-        part = texts[lo : lo + chunk]
-        path = folder / (hashlib.sha256("\x1f".join(part).encode("utf-8", "replace")).hexdigest() + ".npy")
+def _hub_cache_dir(name: str) -> Path | None:
+    """The Hugging Face cache's folder of a model name, if the model is there (nothing is downloaded)."""
+    for repo in (name, f"sentence-transformers/{name}"):
         try:
-            vectors = np.load(path, allow_pickle=False)
-            if vectors.shape[0] != len(part):
-                raise ValueError("wrong shape")
-        except (OSError, ValueError):
-            vectors = embedder.encode(part)
-            tmp = path.with_name(f".{path.stem}.{os.getpid()}.npy")
-            np.save(tmp, vectors, allow_pickle=False)
-            os.replace(tmp, path)
-        parts.append(vectors)
-    return np.concatenate(parts)
+            from huggingface_hub import snapshot_download
+
+            return Path(snapshot_download(repo, local_files_only=True))
+        except Exception:  # noqa: BLE001 - not cached (or no such name): no folder to hash
+            continue
+    return None
 
 
 def load_embedder(model: str | None = None, backend: str | None = None) -> SentenceTransformerEmbedder:

@@ -24,9 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from .build import IndexSettings
 from .embedding import Embedder
 from .passages import Passage, sentence_spans
-from .retrieval import DEFAULT_MIN_SCORE, Retriever, Settings
+from .ranking import RankSettings
+from .retrieval import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +63,9 @@ def evaluate(
     retriever: Retriever, questions: list[Question], *, k: int = 3, min_score: float | None = None
 ) -> dict[str, Any]:
     """hit@1, hit@3, MRR (answerable), abstention rates, and the misses, as a dict. The abstention
-    figures use `min_score` (default: the calibrated `DEFAULT_MIN_SCORE`). `highlight@1` is the share
+    figures use `min_score` (default: the retriever's calibrated cut). `highlight@1` is the share
     of questions answered first whose marked sentence holds (or lies within) the gold phrase."""
-    cut = DEFAULT_MIN_SCORE if min_score is None else min_score
+    cut = retriever.ranking.min_score if min_score is None else min_score
     ranks: list[int | None] = []
     abstained_right = offtopic_right = 0
     wrongly_empty = marked = 0
@@ -157,24 +159,24 @@ BEIR_TOKEN_BUDGET = 2_000_000  # SciFact's 5,183 abstracts hold about 1.1 millio
 
 def beir_settings(
     lexical_weight: float = 0.3, sentence_weight: float = 0.0, token_weight: float | None = None
-) -> Settings:
+) -> tuple[IndexSettings, RankSettings]:
     """The pipeline's settings for a BEIR folder: documents have no sections and no synonyms file,
-    queries are not spell-corrected, and nothing is highlighted (so no sentence vectors)."""
-    return Settings(
-        context="none",
-        vocabulary=False,
-        spelling=False,
-        lexical_weight=lexical_weight,
-        sentence_weight=sentence_weight,
-        token_weight=Settings.token_weight if token_weight is None else token_weight,
-        highlight=False,
+    queries are not spell-corrected, and nothing is highlighted (so no sentence vectors unless
+    `sentence_weight` asks for them; no token vectors when `token_weight` is 0)."""
+    token_weight = RankSettings.token_weight if token_weight is None else token_weight
+    index = IndexSettings(
+        context="none", vocabulary=False, sentence_vectors=sentence_weight > 0, token_vectors=token_weight > 0
     )
+    ranking = RankSettings(
+        lexical_weight=lexical_weight, sentence_weight=sentence_weight, token_weight=token_weight, spelling=False
+    )
+    return index, ranking
 
 
 def evaluate_beir(
     folder: str | Path,
     embedder: Embedder,
-    settings: Settings | None = None,
+    settings: tuple[IndexSettings, RankSettings] | None = None,
     token_budget: int | None = BEIR_TOKEN_BUDGET,
 ) -> dict[str, Any]:
     """Index a BEIR folder with the retrieval pipeline (one passage per document) and score it.
@@ -183,7 +185,8 @@ def evaluate_beir(
     passages = beir_passages(folder)
     ids = [p.passage_id for p in passages]
     t0 = time.perf_counter()
-    retriever = Retriever.from_passages(passages, embedder, settings or beir_settings(), token_budget=token_budget)
+    index_settings, ranking = settings or beir_settings()
+    retriever = Retriever.from_passages(passages, embedder, index_settings, ranking, token_budget=token_budget)
     build = time.perf_counter() - t0
     ndcgs, recalls = [], []
     t0 = time.perf_counter()

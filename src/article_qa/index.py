@@ -4,7 +4,8 @@
 ties a `VectorIndex` to its passages, the sentence vectors used for highlighting and the passages'
 token vectors used for late interaction, and saves them as a directory:
 
-    manifest.json     format version, model, dimension, settings, corpus hashes, counts, versions
+    manifest.json     format version, model and its fingerprint, dimension, index settings, corpus
+                      hashes, counts, versions
     passages.jsonl    one `Passage` per line, in vector order
     passages.faiss    the FAISS index of the passage vectors
     sentences.npy     one unit vector per sentence, in passage order (float32, no pickle); empty
@@ -45,10 +46,11 @@ VECTORS = "passages.faiss"
 SENTENCES = "sentences.npy"
 TOKENS = "tokens.npz"
 # Manifest keys that must match for an index to be used as it is.
-FINGERPRINT_KEYS = ("format_version", "model", "settings", "corpus")
+FINGERPRINT_KEYS = ("format_version", "model", "model_fingerprint", "settings", "corpus")
 # Up to this many vectors search is exact (about 6 ms at 50k on 2 cores, below a question's model time);
 # above it, HNSW (M=32, efSearch 64: recall@10 0.965 at 0.5 ms on 100k clustered vectors). See the README.
 HNSW_THRESHOLD = 50_000
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 64
 
 
 class IndexFormatError(RuntimeError):
@@ -77,9 +79,9 @@ class VectorIndex:
             raise ValueError(f"vectors must be a 2-D array (n, dim); got shape {vectors.shape}")
         dim = vectors.shape[1]
         if len(vectors) > hnsw_threshold:
-            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = 80
-            index.hnsw.efSearch = 64
+            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            index.hnsw.efSearch = HNSW_EF_SEARCH
         else:
             index = faiss.IndexFlatIP(dim)
         index.add(vectors)

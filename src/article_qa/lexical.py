@@ -2,14 +2,16 @@
 
 It is rebuilt from the passages' texts whenever an index is loaded (it takes milliseconds for an
 article and about a second for thousands of documents), so nothing of it is stored. Scores come back
-for every document as one numpy array; the caller fuses them with the dense scores. No embedding here.
+for every document as one numpy array; the caller fuses them with the dense scores. The idf formula
+is written once (`idf`) and serves BM25, the coverage bound and the token weights of late interaction.
+No embedding and no fusion here.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -62,45 +64,14 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
-class Speller:
-    """Corrects a reader's typo to a corpus word one edit away (insert, delete, replace, swap).
+def idf(n_docs: int, df: np.ndarray | float) -> np.ndarray | float:
+    """BM25's inverse document frequency (the Lucene form, never negative) of terms found in `df` of
+    `n_docs` documents; a term no document has (df 0) gets the largest value.
 
-    Only words of five letters or more that are not known are touched, and only when a corpus word
-    with the same first letter is exactly one edit away (the most frequent such word wins), so that
-    ordinary words and names stay as they are ("France" does not become "trance"). `known` adds words
-    that are never corrected but are not targets either (e.g. the synonyms file's terms).
-
-    >>> Speller(["heroin", "ketamine", "alcohol", "trance"]).correct("ketamin for heorin, alchohol in France")
-    'ketamine for heroin, alcohol in France'
-    >>> Speller(["heroin"], known=["ideas"]).correct("an ideal dose")
-    'an ideal dose'
+    >>> [round(float(idf(10, df)), 4) for df in (0, 1, 10)]
+    [3.091, 1.9924, 0.0465]
     """
-
-    LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-    def __init__(self, vocabulary: list[str], known: list[str] = ()):
-        self.counts = Counter(w for w in vocabulary if w.isalpha())
-        self.known = set(known)
-
-    def candidates(self, word: str) -> set[str]:
-        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-        edits = {a + b[1:] for a, b in splits if b}
-        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        edits |= {a + c + b[1:] for a, b in splits if b for c in self.LETTERS}
-        edits |= {a + c + b for a, b in splits for c in self.LETTERS}
-        return {e for e in edits if e in self.counts}
-
-    def fix(self, word: str) -> str:
-        low = word.lower()
-        if len(low) < 5 or not low.isalpha() or low in self.counts or low in self.known or low in STOPWORDS:
-            return word
-        found = {c for c in self.candidates(low) if c[0] == low[0]}
-        return max(found, key=lambda w: (self.counts[w], w)) if found else word
-
-    def correct(self, text: str) -> str:
-        if not self.counts:
-            return text
-        return re.sub(r"[A-Za-z]+", lambda m: self.fix(m.group(0)), text)
+    return np.log1p((n_docs - np.asarray(df, dtype=np.float64) + 0.5) / (np.asarray(df, dtype=np.float64) + 0.5))
 
 
 class BM25:
@@ -113,7 +84,8 @@ class BM25:
         lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
         avg = float(lengths.mean()) if len(docs) and lengths.mean() > 0 else 1.0
         df: Counter[str] = Counter(t for d in docs for t in d)
-        self.idf = {t: math.log(1 + (self.n_docs - n + 0.5) / (n + 0.5)) for t, n in df.items()}
+        self._idf = {t: float(idf(self.n_docs, n)) for t, n in df.items()}
+        self._unseen = float(idf(self.n_docs, 0))
         norm = k1 * (1 - b + b * lengths / avg)
         # term -> (doc ids, partial scores) so a query touches only the documents holding its terms
         postings: dict[str, tuple[list[int], list[float]]] = {}
@@ -122,14 +94,22 @@ class BM25:
                 ids, vals = postings.setdefault(t, ([], []))
                 ids.append(i)
                 vals.append(tf * (k1 + 1) / (tf + norm[i]))
-        self.postings = {t: (np.array(ids), np.array(vals, dtype=np.float32) * self.idf[t])
-                         for t, (ids, vals) in postings.items()}  # fmt: skip
+        self._postings = {t: (np.array(ids), np.array(vals, dtype=np.float32) * self._idf[t])
+                          for t, (ids, vals) in postings.items()}  # fmt: skip
 
-    def scores(self, query: str) -> np.ndarray:
-        """One score per document, 0 where no query term occurs."""
+    def term_idf(self, term: str) -> float:
+        """The term's idf; a term no document holds gets the largest idf there is."""
+        return self._idf.get(term, self._unseen)
+
+    def scores(self, terms: Iterable[str]) -> np.ndarray:
+        """One score per document for these (tokenized) query terms, 0 where none occurs."""
         out = np.zeros(self.n_docs, dtype=np.float32)
-        for term in set(tokenize(query)):
-            posting = self.postings.get(term)
+        for term in set(terms):
+            posting = self._postings.get(term)
             if posting is not None:
                 out[posting[0]] += posting[1]
         return out
+
+    def best_score(self, terms: Iterable[str]) -> float:
+        """An upper bound of `scores` for these terms: each term at saturation, idf (k1 + 1)."""
+        return sum(self.term_idf(t) for t in set(terms)) * (self.k1 + 1)

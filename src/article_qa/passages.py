@@ -3,7 +3,8 @@
 A passage is one paragraph or one list item of an article, carried with the heading it stands under
 and its exact character offsets, so that ``source_text[start:end] == text`` always holds. The title,
 headings and page boilerplate (a closing "Leave a Comment" form and the like) are never passages.
-Sentence spans inside each passage are found here too, for highlighting.
+Sentence spans inside each passage are found here too, for highlighting, and so is the text
+embedded for a passage: the passage with the context it is read in (title, section, a neighbour).
 
 This module does not embed, index or rank anything, and it never rewrites the article's text.
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CORPUS_SUFFIXES = (".txt", ".md")
+# What is embedded with a passage besides its own text (see `embedded_text`).
+CONTEXTS = ("none", "section", "title+section", "title+section+previous", "title+section+next")
 
 # A heading line that starts page boilerplate: it and everything after it in the file is dropped.
 BOILERPLATE_HEADINGS = re.compile(
@@ -72,6 +75,11 @@ class Passage:
     @property
     def citation(self) -> str:
         return f"{self.section or 'Introduction'}, ¶{self.paragraph} ({self.source})"
+
+    @property
+    def sentence_texts(self) -> list[str]:
+        """The passage's sentences, verbatim, in order."""
+        return [self.text[a - self.start : b - self.start] for a, b in self.sentences]
 
 
 class CorpusError(ValueError):
@@ -229,3 +237,46 @@ def split_document(doc: Document) -> list[Passage]:
 def split_corpus(docs: list[Document]) -> list[Passage]:
     """All passages of all documents, in corpus order."""
     return [p for doc in docs for p in split_document(doc)]
+
+
+def same_section(a: Passage | None, b: Passage) -> bool:
+    """Whether `a` stands in the same file and section as `b`."""
+    return a is not None and (a.source, a.section) == (b.source, b.section)
+
+
+def embedded_text(
+    passage: Passage, context: str, previous: Passage | None = None, following: Passage | None = None
+) -> str:
+    """The text embedded for a passage: its context and the passage itself, one part a line.
+
+    With ``title+section+previous`` the first sentence of the passage before it (same file and
+    section) goes first, so that a paragraph continuing a study ("These in the ketamine group ...")
+    carries what the study was. With ``title+section+next`` the passage after it (same file and
+    section) follows, so that a study's opening paragraph carries its results and vice versa.
+
+    >>> a = Passage("d:1", "It works.", "d.txt", "Results", 1, 0, 9, "Title", ((0, 9),))
+    >>> b = Passage("d:2", "Twice.", "d.txt", "Results", 2, 11, 17, "Title", ((11, 17),))
+    >>> embedded_text(a, "title+section+next", None, b)
+    'Title\\nResults\\nIt works.\\nTwice.'
+    >>> embedded_text(b, "none", a, None)
+    'Twice.'
+    """
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
+    parts = []
+    if context.startswith("title") and passage.title:
+        parts.append(passage.title)
+    if context != "none" and passage.section:
+        parts.append(passage.section)
+    if context.endswith("previous") and previous is not None and same_section(previous, passage):
+        parts.append(previous.sentence_texts[0])
+    parts.append(passage.text)
+    if context.endswith("next") and following is not None and same_section(following, passage):
+        parts.append(following.text)
+    return "\n".join(parts)
+
+
+def embedded_texts(passages: list[Passage], context: str) -> list[str]:
+    """`embedded_text` of each passage, its neighbours taken from the list."""
+    around: list[Passage | None] = [None, *passages, None]
+    return [embedded_text(p, context, around[i], around[i + 2]) for i, p in enumerate(passages)]

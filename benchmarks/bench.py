@@ -1,4 +1,4 @@
-"""The benchmark suite behind `article-qa bench` / `make bench`: prints a table, writes JSON.
+"""The benchmark suite behind `make bench` and `make bench-scale`: prints a table, writes JSON.
 
 Everything that is compared is measured in one run, so ratios hold on a noisy machine:
 
@@ -8,59 +8,33 @@ Everything that is compared is measured in one run, so ratios hold on a noisy ma
 - cold start in fresh processes: `import article_qa` alone; import + load + first answer; and the floor
   of importing sentence-transformers and loading the model;
 - `python app.py` until the page answers HTTP 200;
+- of the warm time, the late-interaction step alone (`ranking`'s token stage);
 - index build: passages per second and peak memory (RSS), on the article and on SciFact.
 
-`--quick` runs a few iterations of each and skips SciFact: it checks that the suite runs, not how fast.
-Nothing here changes the index or the settings.
+`make bench-scale` compares exact search with the index's own HNSW settings on random vectors.
+`--quick` runs a few iterations of each and only 300 SciFact documents: it checks that the suite
+runs, not how fast. Run from the project folder: ``python -m benchmarks.bench [--quick]``. Nothing
+here changes the index or the settings.
 """
 
 from __future__ import annotations
 
-import contextlib
+import argparse
 import json
 import os
 import platform
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-MB = 1024 * 1024
-# Odd and hostile input, as readers and programs send it: (label, question, k).
-BAD_INPUTS: list[tuple[str, Any, Any]] = [
-    ("empty string", "", 3),
-    ("whitespace", " \t\n ", 3),
-    ("None", None, 3),
-    ("int", 12, 3),
-    ("list", ["ketamine"], 3),
-    ("bytes", b"ketamine", 3),
-    ("1 MB question", "ketamine craving " * (MB // 17), 3),
-    ("control chars and NUL", "keta\x00mine\x07 \x1b[31mcraving", 3),
-    ("only NUL bytes", "\x00\x00", 3),
-    ("invalid surrogates", "ketamine \ud800\udfff\udc00 craving", 3),
-    ("emoji", "💊 ketamine 🍸 alcohol?", 3),
-    ("Spanish", "¿La ketamina ayuda con la adicción al alcohol?", 3),
-    ("Chinese", "氯胺酮能治疗成瘾吗？", 3),
-    ("Arabic", "هل يمكن استخدام الكيتامين لعلاج الإدمان؟", 3),
-    ("punctuation only", "?!?...;;", 3),
-    ("HTML and script", "<script>alert(1)</script><img src=x onerror=alert(1)>", 3),
-    ("Markdown and link", "**bold** [click](javascript:alert(1)) `code` # heading", 3),
-    ("k = 0", "ketamine", 0),
-    ("k negative", "ketamine", -1),
-    ("k huge", "ketamine", 10**9),
-    ("k float", "ketamine", 2.5),
-    ("k string", "ketamine", "3"),
-    ("k None", "ketamine", None),
-]
+from tests.support import BAD_INPUTS, MB, ROOT, app_env, free_port, running_app
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -89,7 +63,7 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 
 def _questions(quick: bool) -> list[str]:
-    from .evaluation import load_questions
+    from article_qa.evaluation import load_questions
 
     qs = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
     return qs[:20] if quick else qs
@@ -107,8 +81,8 @@ def _time_calls(fn, items: list, repeat: int) -> list[float]:
 
 def bench_warm(quick: bool) -> dict[str, Any]:
     """Warm retrieve() against bare torch encode, interleaved per question in one process."""
-    from . import retrieval
-    from .embedding import SentenceTransformerEmbedder
+    from article_qa import ranking, retrieval
+    from article_qa.embedding import SentenceTransformerEmbedder
 
     questions = _questions(quick)
     retriever = retrieval.default_retriever()
@@ -119,9 +93,7 @@ def bench_warm(quick: bool) -> dict[str, Any]:
     ours, floor = [], []
     for _ in range(repeat):
         for q in questions:
-            cache = getattr(retriever.embedder, "_cache", None)
-            if cache is not None:
-                cache.clear()  # measure real work, not the query cache
+            retriever.embedder.query_cache.clear()  # measure real work, not the query cache
             t0 = time.perf_counter()
             retriever.search(q)
             ours.append(1000 * (time.perf_counter() - t0))
@@ -134,8 +106,19 @@ def bench_warm(quick: bool) -> dict[str, Any]:
         t0 = time.perf_counter()
         retriever.search(q)
         cached.append(1000 * (time.perf_counter() - t0))
+    late = []  # the late-interaction step alone, on the first stage's scores
+    state, settings = retriever._ready(), retriever.ranking
+    first = ranking.RankSettings(**{**vars(settings), "token_weight": 0.0})
+    for q in questions:
+        query = state.query_text(q)
+        encoded = retriever.embedder.encode_query(query)
+        scores = ranking.rank(state, query, encoded, first).scores
+        t0 = time.perf_counter()
+        ranking._with_late_interaction(state, scores, encoded, settings)
+        late.append(1000 * (time.perf_counter() - t0))
     result = {
         "retrieve_ms": percentiles(ours),
+        "late_interaction_ms": percentiles(late),
         "torch_encode_ms": percentiles(floor),
         "retrieve_cached_ms": percentiles(cached),
         "backend": getattr(retriever.embedder, "backend", "torch"),
@@ -148,8 +131,8 @@ def bench_endpoint(quick: bool) -> dict[str, Any]:
     """The /retrieve endpoint over loopback, through gradio_client."""
     from gradio_client import Client
 
-    from .retrieval import default_retriever
-    from .ui import build_app
+    from article_qa.retrieval import default_retriever
+    from article_qa.ui import build_app
 
     app = build_app(default_retriever())
     _, url, _ = app.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
@@ -168,15 +151,11 @@ def _run_python(code: str, env: dict[str, str] | None = None) -> tuple[float, di
     """Wall seconds of a fresh interpreter running `code`, and the JSON it prints last (if any)."""
     t0 = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env or _env()
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env or app_env()
     )
     seconds = time.perf_counter() - t0
     last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
     return seconds, json.loads(last)
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
 
 
 def bench_cold(quick: bool) -> dict[str, Any]:
@@ -206,45 +185,6 @@ def bench_cold(quick: bool) -> dict[str, Any]:
     return result
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_app(timeout: float = 180.0) -> Iterator[tuple[str, float]]:
-    """`python app.py` on a free loopback port: yields its URL and the seconds it took to answer
-    HTTP 200, and stops it afterwards."""
-    port = free_port()
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port)],
-        cwd=ROOT,
-        env=_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.perf_counter() - t0 > timeout:
-                    raise RuntimeError("app.py did not start") from None
-                time.sleep(0.1)
-        yield url, time.perf_counter() - t0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def bench_app_start() -> dict[str, Any]:
     with running_app() as (_, seconds):
         return {"app_ready_s": round(seconds, 3)}
@@ -267,7 +207,7 @@ else:
     from article_qa.evaluation import BEIR_TOKEN_BUDGET, beir_passages, beir_settings
     from article_qa.retrieval import Retriever
     passages = beir_passages(source, limit=int(sys.argv[3]))
-    r = Retriever.from_passages(passages, embedder, beir_settings(), token_budget=BEIR_TOKEN_BUDGET)
+    r = Retriever.from_passages(passages, embedder, *beir_settings(), token_budget=BEIR_TOKEN_BUDGET)
     n = len(passages)
 s = time.perf_counter() - t
 print(json.dumps({"passages": n, "seconds": round(s, 2), "passages_per_s": round(n / s, 1),
@@ -278,7 +218,8 @@ print(json.dumps({"passages": n, "seconds": round(s, 2), "passages_per_s": round
 def bench_build(quick: bool, scifact: Path | None) -> dict[str, Any]:
     out = {}
     # An empty embedding cache: the resumable-build cache would otherwise turn a rebuild into a read.
-    env = {**_env(), "ARTICLE_QA_CACHE": tempfile.mkdtemp(prefix="article-qa-bench-")}
+    scratch = tempfile.mkdtemp(prefix="article-qa-bench-")
+    env = {**app_env(), "ARTICLE_QA_CACHE": scratch}
     out["build_article"] = json.loads(
         subprocess.run(
             [sys.executable, "-c", _BUILD, "article", str(ROOT / "corpus")],
@@ -293,13 +234,14 @@ def bench_build(quick: bool, scifact: Path | None) -> dict[str, Any]:
                 capture_output=True, text=True, check=True, cwd=ROOT, env=env,
             ).stdout.strip().splitlines()[-1]
         )  # fmt: skip
+    shutil.rmtree(scratch, ignore_errors=True)
     return out
 
 
 def bench_bad_input() -> list[dict[str, Any]]:
     """Each odd input through retrieve() and the chat page: the outcome and the time it took."""
-    from .retrieval import default_retriever
-    from .ui import ChatService
+    from article_qa.retrieval import default_retriever
+    from article_qa.ui import ChatService
 
     retriever = default_retriever()
     service = ChatService(retriever)
@@ -361,6 +303,7 @@ def table(r: dict[str, Any]) -> str:
         ("bare torch encode([q]) ms p50/p95/p99", _ppp(w["torch_encode_ms"])),
         ("retrieve p50 / torch encode p50", f"{w['ratio_p50']:.2f}x"),
         ("repeated question (cache) ms p50", f"{w['retrieve_cached_ms']['p50']:.3f}"),
+        ("of which late interaction ms p50", f"{w['late_interaction_ms']['p50']:.3f}"),
         ("/retrieve over loopback ms p50/p95/p99", _ppp(e["retrieve_endpoint_ms"])),
         ("import article_qa s", f"{c['import_article_qa_s']:.3f}"),
         ("cold first answer s", f"{c['cold_first_answer_s']:.2f}"),
@@ -417,6 +360,8 @@ def bench_scale(
     """Exact vs HNSW over random 384-d unit vectors: build time, memory, search p50, recall@10."""
     import faiss
 
+    from article_qa.index import VectorIndex
+
     rows = []
     for n in sizes:
         data = scale_vectors(n, clusters=clusters)
@@ -431,9 +376,7 @@ def bench_scale(
         flat_ms = _search_ms(flat, q[:50])
         faiss.omp_set_num_threads(os.cpu_count() or 1)
         t0 = time.perf_counter()
-        hnsw = faiss.IndexHNSWFlat(data.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = 64
-        hnsw.add(data)
+        hnsw = VectorIndex.fit(data, hnsw_threshold=0)._index  # the index's own HNSW settings
         hnsw_build = time.perf_counter() - t0
         faiss.omp_set_num_threads(1)
         sweep = []
@@ -472,12 +415,15 @@ def _faiss_bytes(index) -> int:
 
 
 def scale_table(rows: list[dict[str, Any]]) -> str:
+    from article_qa.index import HNSW_EF_CONSTRUCTION, HNSW_M
+
     lines = []
     for r in rows:
         f, h = r["flat"], r["hnsw"]
         lines.append(
             f"n={r['n']:>9,} ({r['data']})  exact: build {f['build_s']} s, {f['memory_mb']} MB, "
-            f"search p50 {f['search_ms']['p50']:.2f} ms  |  HNSW(M=32, efC=64): build {h['build_s']} s, "
+            f"search p50 {f['search_ms']['p50']:.2f} ms  |  HNSW(M={HNSW_M}, efC={HNSW_EF_CONSTRUCTION}): "
+            f"build {h['build_s']} s, "
             f"{h['memory_mb']} MB"
         )
         for s in h["sweep"]:
@@ -486,3 +432,26 @@ def scale_table(rows: list[dict[str, Any]]) -> str:
                 f"search p50 {s['search_ms']['p50']:.3f} ms"
             )
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="a short run that checks the suite works")
+    p.add_argument("--output", default="bench/results.json", help="where to write the JSON")
+    p.add_argument("--scifact", default="../shared/benchmarks/scifact", help="BEIR folder for the build benchmark")
+    p.add_argument("--scale", action="store_true", help="exact vs HNSW search on random vectors instead")
+    p.add_argument("--sizes", default="10000,100000,1000000", help="with --scale: comma-separated vector counts")
+    p.add_argument("--clusters", type=int, default=0, help="with --scale: 0 isotropic vectors; C around C centres")
+    args = p.parse_args(argv)
+    if args.scale:
+        rows = bench_scale([int(x) for x in args.sizes.split(",")], clusters=args.clusters)
+        out = Path(args.output if args.output != "bench/results.json" else "bench/scale.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(rows, indent=2))
+        return 0
+    run(quick=args.quick, output=Path(args.output), scifact=Path(args.scifact))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Load test of the chat page over loopback: `article-qa loadtest`, `make loadtest`.
+"""Load test of the chat page over loopback: `make loadtest` (``python -m benchmarks.loadtest``).
 
 Starts `python app.py` on a free 127.0.0.1 port, then N concurrent users, each its own `gradio_client`
 Client, ask a mix of the development questions through `/chat` and `/retrieve` for a fixed time.
@@ -7,15 +7,18 @@ limit at once and reports how the surplus is answered (a quick "queue is full, t
 than a hang). Every loop is bounded in count and time, and all traffic stays on this machine.
 """
 
+import argparse
 import json
 import os
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .bench import ROOT, percentiles, running_app
+from benchmarks.bench import percentiles
+from tests.support import ROOT, running_app
 
 
 def _client(url: str):
@@ -99,8 +102,8 @@ def _flood(url: str, requests: int, questions: list[str]) -> dict[str, Any]:
     }
 
 
-def run(users: int = 16, seconds: float = 30.0, flood: int = 200, output: Path | None = None) -> dict[str, Any]:
-    from .evaluation import load_questions
+def run(users: int = 16, seconds: float = 30.0, flood: int = 300, output: Path | None = None) -> dict[str, Any]:
+    from article_qa.evaluation import load_questions
 
     questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -128,3 +131,18 @@ def run(users: int = 16, seconds: float = 30.0, flood: int = 200, output: Path |
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(result, indent=2))
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.loadtest", description=__doc__.splitlines()[0])
+    p.add_argument("--users", type=int, default=16)
+    p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--flood", type=int, default=300, help="requests sent at once past the queue limit (0: none)")
+    p.add_argument("--output", default="bench/loadtest.json")
+    args = p.parse_args(argv)
+    result = run(users=args.users, seconds=args.seconds, flood=args.flood, output=Path(args.output))
+    return 1 if result["load"]["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Each ranking stage on small hand-made arrays, then the chain on a hand-made index."""
+
+import numpy as np
+import pytest
+
+from article_qa.embedding import EncodedQuery, Tokens, normalize
+from article_qa.index import PassageIndex, TokenMatrix, VectorIndex
+from article_qa.lexical import idf
+from article_qa.passages import Passage
+from article_qa.ranking import (
+    HIGHLIGHT_LEXICAL,
+    RankingState,
+    RankSettings,
+    best_sentence_scores,
+    blend,
+    dense_scores,
+    highlight,
+    late_interaction,
+    lexical_coverage,
+    mark_sentence,
+    rank,
+    token_weights,
+)
+from article_qa.vocabulary import Vocabulary
+
+
+def unit(*rows):
+    return normalize(np.array(rows, dtype=np.float32))
+
+
+def test_dense_scores_are_cosines():
+    v = unit([1, 0, 0], [1, 1, 0], [0, 0, 1])
+    np.testing.assert_allclose(dense_scores(v, unit([1, 0, 0])[0]), [1, 2**-0.5, 0], atol=1e-6)
+
+
+def test_best_sentence_per_passage_and_fallback_without_sentences():
+    scores = np.array([0.2, 0.9, 0.4, 0.1], np.float32)
+    offsets = np.array([0, 2, 2, 4])  # passage 0: sentences 0-1; passage 1: none; passage 2: 2-3
+    got = best_sentence_scores(scores, offsets, np.array([0.5, 0.6, 0.7], np.float32))
+    np.testing.assert_allclose(got, [0.9, 0.6, 0.4])
+    no_sentences = best_sentence_scores(np.zeros(0, np.float32), offsets, np.array([0.5, 0.6, 0.7]))
+    np.testing.assert_allclose(no_sentences, [0.5, 0.6, 0.7])
+
+
+def test_lexical_coverage_is_a_clipped_share():
+    np.testing.assert_allclose(lexical_coverage(np.array([0, 2, 5, 9], np.float32), 4.0), [0, 0.5, 1, 1])
+    np.testing.assert_allclose(lexical_coverage(np.array([0, 0.3], np.float32), 0.0), [0, 0.3])
+
+
+def test_token_weights_follow_idf_and_sum_to_one():
+    token_idf = np.array([0.5, 1.5, 2.0])
+    w = token_weights(np.array([0, 2, 7]), token_idf, n_docs=4)  # id 7: no passage has it
+    unseen = float(idf(4, 0))
+    np.testing.assert_allclose(w, np.array([0.5, 2.0, unseen]) / (2.5 + unseen), rtol=1e-6)
+    assert w.dtype == np.float32 and w.sum() == pytest.approx(1.0)
+
+
+def test_late_interaction_by_hand():
+    q = unit([1, 0], [0, 1])
+    rows = unit([1, 0], [1, 1], [0, 1], [1, 1])  # passage 0: rows 0-1, passage 1: row 2, passage 2: none, 3: row 3
+    weights = np.array([0.75, 0.25], np.float32)
+    got = late_interaction(q, weights, rows, np.array([2, 1, 0, 1]))
+    half = 2**-0.5
+    # passage 0: token 1 best 1.0 (row 0), token 2 best half (row 1); passage 1: 0 and 1
+    np.testing.assert_allclose(got, [0.75 + 0.25 * half, 0.25, 0.0, half], atol=1e-6)
+    assert late_interaction(q, weights, np.zeros((0, 2), np.float32), np.array([0, 0])).tolist() == [0, 0]
+
+
+def test_blend():
+    np.testing.assert_allclose(blend(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.25), [0.75, 0.25])
+    np.testing.assert_allclose(blend(np.array([1.0, 0.0]), 0.5, 1.0), [0.5, 0.5])
+
+
+def test_mark_sentence_prefers_the_rarer_words_then_the_model():
+    # a sentence holding all the question's rarer words beats a closer one that holds none
+    assert mark_sentence(np.array([0.9, 0.5]), np.array([0.0, 3.0]), 3.0) == 1
+    # with the same words, the model decides; with none at all, too
+    assert mark_sentence(np.array([0.4, 0.6]), np.array([1.0, 1.0]), 3.0) == 1
+    assert mark_sentence(np.array([0.4, 0.6, 0.1]), np.zeros(3), 0.0) == 1
+    # the weight is what it says: a word share of s is worth HIGHLIGHT_LEXICAL * s of similarity
+    gap = HIGHLIGHT_LEXICAL * 0.5
+    assert mark_sentence(np.array([gap + 0.01, 0.0]), np.array([0.0, 1.0]), 2.0) == 0
+
+
+def tiny_state(tokens: bool = True) -> RankingState:
+    """Three passages on the x, y and z axes of a 3-d space, with one token each and two sentences
+    for the first."""
+    texts = ["Ketamine helps. Alcohol too.", "Cocaine craving fell.", "Paris is far."]
+    passages, start = [], 0
+    for i, text in enumerate(texts):
+        spans = ((start, start + 15), (start + 16, start + 28)) if i == 0 else ((start, start + len(text)),)
+        passages.append(Passage(f"t:{i + 1}", text, "t.txt", None, i + 1, start, start + len(text), sentences=spans))
+        start += len(text) + 2
+    vectors = unit([1, 0, 0], [0, 1, 0], [0, 0, 1])
+    sentences = unit([1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1])
+    matrix = TokenMatrix.concat([np.array([i], np.int32) for i in range(3)], list(vectors[:, None, :]), 3)
+    index = PassageIndex(passages, VectorIndex.fit(vectors), sentences, {}, matrix if tokens else None)
+    return RankingState.prepare(index, Vocabulary())
+
+
+def query(vector, token_vectors, ids) -> EncodedQuery:
+    return EncodedQuery(unit(vector)[0], Tokens(np.array(ids, np.int32), unit(*token_vectors)))
+
+
+def test_rank_chains_the_stages_with_their_weights():
+    state = tiny_state()
+    q = query([1, 1, 0], [[0, 1, 0]], [1])
+    settings = RankSettings(lexical_weight=0.2, sentence_weight=0.5, token_weight=0.4)
+    got = rank(state, "cocaine", q, settings)
+    dense = dense_scores(state.vectors, q.vector)
+    best = best_sentence_scores(got.sentence_scores, state.index.sentence_offsets, dense)
+    lexical = lexical_coverage(state.bm25.scores(["cocaine"]), state.bm25.best_score(["cocaine"]))
+    first = blend(blend(dense, best, 0.5), lexical, 0.2)
+    late = np.array([0.0, 1.0, 0.0])  # the question's one token is passage 2's token, orthogonal to the others
+    np.testing.assert_allclose(got.scores, blend(first, late, 0.4), atol=1e-6)
+    assert int(np.argmax(got.scores)) == 1
+
+
+def test_rank_without_token_vectors_or_weights_is_the_first_stage():
+    q = query([1, 1, 0], [[0, 1, 0]], [1])
+    settings = RankSettings(token_weight=0.4)
+    first = rank(tiny_state(), "cocaine", q, RankSettings(token_weight=0.0)).scores
+    np.testing.assert_allclose(rank(tiny_state(tokens=False), "cocaine", q, settings).scores, first, atol=1e-6)
+
+
+def test_highlight_marks_the_sentence_with_the_question_words():
+    state = tiny_state()
+    scores = rank(state, "alcohol", query([1, 0, 0], [[1, 0, 0]], [0]), RankSettings()).sentence_scores
+    p = state.passages[0]
+    start, end = highlight(state, 0, "alcohol", scores)
+    assert p.text[start - p.start : end - p.start] == "Alcohol too."  # words beat the closer first sentence
+    start, end = highlight(state, 0, "nothing shared", scores)
+    assert p.text[start - p.start : end - p.start] == "Ketamine helps."  # then the model decides
