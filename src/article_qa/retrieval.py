@@ -180,31 +180,22 @@ class Retriever:
 
     def build(self) -> PassageIndex:
         """Build the index anew (and save it unless this retriever serves from memory)."""
-        index = build(
-            self.corpus_dir,
-            self.index_dir,
-            self.embedder,
-            self.settings,
-            save=self.save,
-            token_budget=self.token_budget,
-        )
+        state = self._load_or_build(force=True)
         with self._lock:
-            self._state = RankingState.prepare(index, corpus_vocabulary(self.corpus_dir, self.settings))
-        return index
+            self._state = state
+        return state.index
 
     def _ready(self) -> RankingState:
         with self._lock:
             if self._state is None:
-                index = load_or_build(
-                    self.corpus_dir,
-                    self.index_dir,
-                    self.embedder,
-                    self.settings,
-                    save=self.save,
-                    token_budget=self.token_budget,
-                )
-                self._state = RankingState.prepare(index, corpus_vocabulary(self.corpus_dir, self.settings))
+                self._state = self._load_or_build()
             return self._state
+
+    def _load_or_build(self, force: bool = False) -> RankingState:
+        args = (self.corpus_dir, self.index_dir, self.embedder, self.settings)
+        options = {"save": self.save, "token_budget": self.token_budget}
+        index = build(*args, **options) if force else load_or_build(*args, **options)
+        return RankingState.prepare(index, corpus_vocabulary(self.corpus_dir, self.settings))
 
     def warm(self) -> None:
         """Load the index and the model now, so that the first reader does not wait for them."""
