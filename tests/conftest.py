@@ -93,7 +93,7 @@ class FakeEmbedder:
 
     def encode_query(self, text: str) -> EncodedQuery:
         self.query_calls += 1
-        return EncodedQuery(self._vectors([text])[0], self._tokens(text))
+        return EncodedQuery(self._vectors([text])[0], self._tokens(text), tuple(tokenize(text)))
 
 
 @pytest.fixture

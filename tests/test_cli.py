@@ -66,10 +66,14 @@ def test_eval_prints_the_table(run, questions):
     code, out, _ = run("eval", str(questions))
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("questions: 1 answerable, 1 unanswerable")
-    assert lines[1] == "| hit@1 | hit@3 | MRR | unanswerable -> empty | off-topic -> empty | answerable -> empty |"
+    header = (
+        "| hit@1 | hit@3 | MRR | unanswerable -> empty | off-topic -> empty | absent -> empty | answerable -> empty |"
+    )
+    assert lines[1] == header
     cells = [c.strip() for c in lines[3].strip("|").split("|")]
-    assert len(cells) == 6 and all(0 <= float(c) <= 1 for c in cells)
-    assert lines[4].startswith("marked sentence holds the answer (highlight@1): ")
+    assert len(cells) == 7 and all(0 <= float(c) <= 1 for c in cells)
+    assert lines[4].startswith("confidence tells answerable from not (AUROC): ")
+    assert lines[5].startswith("marked sentence holds the answer (highlight@1): ")
 
 
 def test_eval_json(run, questions):

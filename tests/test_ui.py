@@ -2,8 +2,8 @@
 
 import pytest
 
-from article_qa.retrieval import Hit
-from article_qa.ui import ChatService, build_app, escape_markdown, format_reply, is_follow_up, server_options
+from article_qa.retrieval import Answer, Hit
+from article_qa.ui import ChatService, build_app, escape_markdown, format_answer, is_follow_up, server_options
 
 
 def make_hit(text="Alpha beta. Gamma *delta* [x](y) <img src=x onerror=alert(1)>.", **kw) -> Hit:
@@ -14,18 +14,42 @@ def make_hit(text="Alpha beta. Gamma *delta* [x](y) <img src=x onerror=alert(1)>
     return Hit(**fields)
 
 
+def answer(hits, answered=True, confidence=0.93, missing=()):
+    return Answer("q", answered, confidence, list(missing), hits)
+
+
 def test_markup_in_passages_is_escaped():
-    reply = format_reply([make_hit()])
+    reply = format_answer(answer([make_hit()]))
     assert "<img" not in reply and "&lt;img" in reply
     assert "\\*delta\\*" in reply and "\\[x\\]\\(y\\)" in reply
     assert "<mark>Gamma" in reply  # the answering sentence is marked
     assert "<details><summary>More sources" not in reply  # one hit: nothing folded
-    assert "Findings, ¶1 · a.txt" in reply and "good match (0.50)" in reply
+    assert "Findings, ¶1 · a.txt · very likely the answer (93%)" in reply
 
 
-def test_no_answer_names_the_nearest_sections():
-    reply = format_reply([], ["Findings", "In Conclusion"])
+def test_more_sources_are_folded_under_the_answer():
+    reply = format_answer(answer([make_hit(), make_hit(rank=2, passage_id="a:2")], confidence=0.75))
+    assert reply.index("likely the answer (75%)") < reply.index("<details><summary>More sources (1)</summary>")
+
+
+def test_no_answer_says_what_is_missing_first_and_folds_related_passages():
+    reply = format_answer(answer([make_hit(), make_hit(rank=2)], answered=False, confidence=0.1, missing=["PTSD"]))
+    assert reply.startswith("**The article doesn't mention PTSD**")
+    assert "<details><summary>Related, but not an answer (2)</summary>" in reply
+    assert "the answer (" not in reply  # no confidence label on related reading
+    two = format_answer(answer([make_hit()], answered=False, missing=["cost", "insurance"]))
+    assert two.startswith("**The article doesn't mention cost or insurance**")
+    nothing_named = format_answer(answer([make_hit()], answered=False))
+    assert (
+        nothing_named.startswith("**The article doesn't answer that.**")
+        and "Related, but not an answer" in nothing_named
+    )
+
+
+def test_off_topic_names_the_nearest_sections():
+    reply = format_answer(answer([make_hit()], answered=False), ["Findings", "In Conclusion"])
     assert "doesn't cover" in reply and "*Findings*" in reply and "*In Conclusion*" in reply
+    assert "<blockquote" not in reply and "> " not in reply
 
 
 def test_escape_markdown_keeps_plain_text():
@@ -38,7 +62,7 @@ def test_service_turns_errors_into_friendly_messages(fake_retriever):
     assert service.reply(None).startswith("Please type a question")
 
     class Broken:
-        def search(self, *a, **k):
+        def ask(self, *a, **k):
             raise RuntimeError("boom")
 
     assert "something went wrong" in ChatService(Broken()).reply("ketamine")
@@ -79,7 +103,7 @@ def test_endpoints_through_gradio_client(served):
 
     client = Client(served, verbose=False)
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/chat", "/retrieve"} <= set(endpoints)
+    assert {"/chat", "/retrieve", "/ask"} <= set(endpoints)
     reply = client.predict("cocaine midazolam session", api_name="/chat")
     assert isinstance(reply, str) and (reply.startswith("> ") or "doesn't cover" in reply)
     hits = client.predict("cocaine midazolam session", 2, api_name="/retrieve")
@@ -87,6 +111,11 @@ def test_endpoints_through_gradio_client(served):
     for h in hits:
         assert {"passage_id", "text", "score", "rank", "citation", "start", "end"} <= set(h)
     assert client.predict("  ", api_name="/chat").startswith("Please type a question")
+    got = client.predict("cocaine midazolam session", 2, api_name="/ask")
+    assert {"question", "answered", "confidence", "missing", "hits"} <= set(got)
+    assert isinstance(got["answered"], bool) and 0 <= got["confidence"] <= 1 and len(got["hits"]) >= 1
+    with pytest.raises(Exception, match="empty"):
+        client.predict("   ", 2, api_name="/ask")
 
 
 def test_a_flood_past_the_queue_is_refused_at_once_not_left_hanging(fake_retriever):
@@ -99,15 +128,15 @@ def test_a_flood_past_the_queue_is_refused_at_once_not_left_hanging(fake_retriev
     from gradio_client import Client
 
     gate, entered = threading.Event(), threading.Event()
-    search = fake_retriever.search
+    ask = fake_retriever.ask
 
-    def held_search(*args, **kwargs):
+    def held_ask(*args, **kwargs):
         entered.set()
         gate.wait(timeout=60)
-        return search(*args, **kwargs)
+        return ask(*args, **kwargs)
 
     fake_retriever.warm()
-    fake_retriever.search = held_search
+    fake_retriever.ask = held_ask
     app = build_app(fake_retriever, concurrency=1, max_queue=2)
     options = server_options(port=None) | {"server_port": None, "prevent_thread_lock": True, "quiet": True}
     _, url, _ = app.launch(**options)

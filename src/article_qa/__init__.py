@@ -8,16 +8,17 @@ only when a model, an index or the page is needed.
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["Hit", "IndexSettings", "Passage", "RankSettings", "Retriever", "__version__", "retrieve"]
+__all__ = ["Answer", "Hit", "IndexSettings", "Passage", "RankSettings", "Retriever", "__version__", "ask", "retrieve"]
 
 _HOMES = {"Hit": "retrieval", "Retriever": "retrieval", "retrieve": "retrieval", "Passage": "passages",
+          "Answer": "retrieval", "ask": "retrieval",
           "IndexSettings": "build", "RankSettings": "ranking"}  # fmt: skip
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import IndexSettings
     from .passages import Passage
     from .ranking import RankSettings
-    from .retrieval import Hit, Retriever, retrieve
+    from .retrieval import Answer, Hit, Retriever, ask, retrieve
 
 
 def __getattr__(name: str):

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     eb.add_argument("--sentence-weight", type=float, default=0.0, help="0 skips sentence vectors (default)")
     eb.add_argument("--token-weight", type=float, default=RankSettings.token_weight, help="share of late interaction")
     eb.add_argument("--token-budget", type=int, default=BEIR_TOKEN_BUDGET, help="most tokens kept for late interaction")
+    f = sub.add_parser("fit-answerability", parents=[common], help="fit the answerability model on question sets")
+    f.add_argument("questions", nargs="+", help="question sets (JSON Lines) with answerable and absent questions")
+    f.add_argument("--false-abstention", type=float, default=0.02, help="share of answerable ones it may turn away")
+    f.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
+    f.add_argument("--out", default=None, help="where to write the JSON (default: the package's answerability.json)")
     s = sub.add_parser("serve", parents=[common], help="start the chat page")
     s.add_argument("--host", default=None, help="default 127.0.0.1 (env ARTICLE_QA_HOST)")
     s.add_argument("--port", type=int, default=None, help="default 7860 (env ARTICLE_QA_PORT)")
@@ -145,10 +150,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(json.dumps(m if args.misses else {k: v for k, v in m.items() if k != "misses"}, indent=2))
         return 0
     print(f"questions: {m['answerable']} answerable, {m['unanswerable']} unanswerable ({args.questions})")
-    print("| hit@1 | hit@3 | MRR | unanswerable -> empty | off-topic -> empty | answerable -> empty |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| hit@1 | hit@3 | MRR | unanswerable -> empty | off-topic -> empty | absent -> empty | answerable -> empty |"
+    )
+    print("|---|---|---|---|---|---|---|")
     print(f"| {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['mrr']:.3f} | {m['abstain_unanswerable']:.3f} "
-          f"| {m['abstain_offtopic']:.3f} | {m['empty_answerable']:.3f} |")  # fmt: skip
+          f"| {m['abstain_offtopic']:.3f} | {m['abstain_absent']:.3f} | {m['empty_answerable']:.3f} |")  # fmt: skip
+    if m["confidence_auroc"] is not None:
+        print(f"confidence tells answerable from not (AUROC): {m['confidence_auroc']:.3f}")
     print(f"marked sentence holds the answer (highlight@1): {m['highlight@1']:.3f}")
     if args.misses:
         for miss in m["misses"]:
@@ -168,6 +177,36 @@ def cmd_eval_beir(args: argparse.Namespace) -> int:
     else:
         for key, value in m.items():
             print(f"{key:>20}: {value}")
+    return 0
+
+
+def cmd_fit_answerability(args: argparse.Namespace) -> int:
+    from .answerability import JUDGE_FILE, fit
+    from .evaluation import collect_evidence, load_questions
+
+    retriever = _retriever(args)
+    data, counts = [], {}
+    for path in args.questions:
+        questions = load_questions(path)
+        data += collect_evidence(retriever, questions)
+        counts[path] = {
+            "answerable": sum(q.answerable for q in questions),
+            "unanswerable": sum(not q.answerable for q in questions),
+        }
+    evidence = [e for e, _, _ in data]
+    answerable = [a for _, a, _ in data]
+    notes = {"model": retriever.embedder.name, "sets": counts, "false_abstention_budget": args.false_abstention,
+             "label": "the article answers the question", "l2": args.l2}  # fmt: skip
+    judge = fit(evidence, answerable, answerable, false_abstention=args.false_abstention, l2=args.l2, notes=notes)
+    out = args.out or JUDGE_FILE
+    judge.save(out)
+    said_no = [e.top_score < retriever.ranking.min_score or judge.probability(e) < judge.threshold for e in evidence]
+    turned_away = sum(n and a for n, a in zip(said_no, answerable, strict=True)) / max(1, sum(answerable))
+    abstained = sum(n and not a for n, a in zip(said_no, answerable, strict=True)) / max(1, answerable.count(False))
+    print(
+        f"fitted on {len(data)} questions ({sum(answerable)} answerable); threshold {judge.threshold:.3f}; wrote {out}"
+    )
+    print(f"on these questions: false abstention {turned_away:.3f}, unanswerable abstention {abstained:.3f}")
     return 0
 
 
@@ -193,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval": cmd_eval,
         "eval-beir": cmd_eval_beir,
         "serve": cmd_serve,
+        "fit-answerability": cmd_fit_answerability,
     }
     try:
         return commands[args.command](args)

@@ -61,10 +61,12 @@ class Tokens:
 
 @dataclass(frozen=True)
 class EncodedQuery:
-    """A question as the model read it, from one run: its unit vector and its content tokens."""
+    """A question as the model read it, from one run: its unit vector, its content tokens, and each
+    content token as the tokenizer spells it (word pieces: "ke", "##tam", "##ine")."""
 
     vector: np.ndarray  # (dim,) float32
     tokens: Tokens
+    pieces: tuple[str, ...] = ()  # one per content token; empty when the model does not say
 
 
 @runtime_checkable
@@ -256,6 +258,7 @@ class OnnxQueryEncoder:
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
         self.content_mask = content_token_mask(self.tokenizer.get_vocab())
+        self.vocabulary = self.tokenizer.get_vocab()
 
     def encode(self, text: str) -> np.ndarray:
         return self.encode_full(text)[0]
@@ -312,6 +315,7 @@ class SentenceTransformerEmbedder:
         self._lock = threading.Lock()
         self.query_cache = LRUCache(cache_size)  # question -> EncodedQuery
         self._content_mask: np.ndarray | None = None
+        self._pieces: dict[int, str] | None = None  # token id -> word piece
         self._fingerprint: str | None = None
 
     @property
@@ -463,7 +467,10 @@ class SentenceTransformerEmbedder:
         vector, tokens = onnx.encode_full(text) if onnx is not None else self._encode_full([text])[0]
         for array in (vector, tokens.ids, tokens.vectors):
             array.setflags(write=False)
-        return EncodedQuery(vector, tokens)
+        if self._pieces is None:
+            vocab = onnx.vocabulary if onnx is not None else self._load().tokenizer.get_vocab()
+            self._pieces = {i: piece for piece, i in vocab.items()}
+        return EncodedQuery(vector, tokens, tuple(self._pieces.get(int(i), "") for i in tokens.ids))
 
 
 def _hub_cache_dir(name: str) -> Path | None:

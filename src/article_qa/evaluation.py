@@ -24,11 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from .answerability import Evidence
 from .build import IndexSettings
 from .embedding import Embedder
 from .passages import Passage, sentence_spans
 from .ranking import RankSettings
-from .retrieval import Retriever
+from .retrieval import Retriever, clean_question
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +68,25 @@ def evaluate(
     of questions answered first whose marked sentence holds (or lies within) the gold phrase."""
     cut = retriever.ranking.min_score if min_score is None else min_score
     ranks: list[int | None] = []
-    abstained_right = offtopic_right = 0
+    abstained_right = offtopic_right = absent_right = 0
     wrongly_empty = marked = 0
     misses = []
+    confidence: dict[bool, list[float]] = {True: [], False: []}
     unanswerable = [q for q in questions if not q.answerable]
     for q in questions:
-        hits = retriever.search(q.question, k=k, min_score=cut)
+        answer = retriever.ask(q.question, k)
+        hits = [h for h in answer.hits if h.score >= cut] if answer.answered else []
+        confidence[q.answerable].append(answer.confidence)
         if not q.answerable:
             abstained_right += not hits
             offtopic_right += q.kind == "off-topic" and not hits
+            absent_right += q.kind != "off-topic" and not hits
             if hits:
                 misses.append({"id": q.id, "question": q.question, "got": hits[0].passage_id})
             continue
         if not hits:
             wrongly_empty += 1
+            misses.append({"id": q.id, "question": q.question, "abstained": True, "confidence": answer.confidence})
         ranked = retriever.search(q.question, k=len(retriever.passages), min_score=None)
         rank = next((h.rank for h in ranked if any(g in h.text for g in q.gold)), None)
         ranks.append(rank)
@@ -98,10 +104,22 @@ def evaluate(
         "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else 0.0,
         "abstain_unanswerable": _share(abstained_right, len(unanswerable)),
         "abstain_offtopic": _share(offtopic_right, sum(1 for q in unanswerable if q.kind == "off-topic")),
+        "abstain_absent": _share(absent_right, sum(1 for q in unanswerable if q.kind != "off-topic")),
         "empty_answerable": _share(wrongly_empty, n),
+        "confidence_auroc": round(auroc(confidence[True], confidence[False]), 4) if unanswerable and n else None,
         "highlight@1": _share(marked, sum(r == 1 for r in ranks)),
         "misses": misses,
     }
+
+
+def collect_evidence(retriever: Retriever, questions: list[Question]) -> list[tuple[Evidence, bool, bool]]:
+    """For each question: the answerability evidence, whether the article answers it, and whether the
+    first passage holds the answer (what `answerability.fit` learns from)."""
+    out = []
+    for q in questions:
+        hits, evidence = retriever._rank(clean_question(q.question), 1)
+        out.append((evidence, q.answerable, q.answerable and any(g in hits[0].text for g in q.gold)))
+    return out
 
 
 def _share(a: int, b: int) -> float:
@@ -205,3 +223,53 @@ def evaluate_beir(
         "passages_per_second": round(len(ids) / build, 1),
         "query_ms": round(1000 * search / max(1, len(queries)), 2),
     }
+
+
+# ----- SQuAD 2.0 ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SquadArticle:
+    """One SQuAD 2.0 article as a reader's corpus: its text file, and each question with the paragraph
+    that answers it (its index among the article's paragraphs; None when unanswerable)."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    questions: tuple[tuple[str, str, int | None], ...]  # (id, question, answering paragraph)
+
+    @property
+    def text(self) -> str:
+        """The article as a corpus file: title line, blank line, paragraphs separated by blank lines."""
+        return self.title.replace("_", " ") + "\n\n" + "\n\n".join(self.paragraphs) + "\n"
+
+
+def load_squad(path: str | Path, limit: int | None = None) -> list[SquadArticle]:
+    """The articles of a SQuAD 2.0 JSON file. A newline inside a paragraph is a chemical subscript
+    ("O\\n2"): it is dropped, and runs of spaces are folded."""
+    data = json.loads(Path(path).read_text("utf-8"))["data"][:limit]
+    articles = []
+    for article in data:
+        paragraphs, questions = [], []
+        for i, p in enumerate(article["paragraphs"]):
+            paragraphs.append(" ".join(p["context"].replace("\n", "").split()))
+            for q in p["qas"]:
+                questions.append((str(q["id"]), q["question"], None if q.get("is_impossible") else i))
+        articles.append(SquadArticle(article["title"], tuple(paragraphs), tuple(questions)))
+    return articles
+
+
+def auroc(positive: list[float], negative: list[float]) -> float:
+    """The probability that a random positive scores above a random negative (ties count half).
+
+    >>> auroc([0.9, 0.8], [0.1, 0.8])
+    0.875
+    """
+    if not positive or not negative:
+        return float("nan")
+    scores = np.concatenate([positive, negative])
+    order = scores.argsort(kind="stable")
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    for value in np.unique(scores):  # average ranks of ties
+        same = scores == value
+        ranks[same] = ranks[same].mean()
+    n_pos, n_neg = len(positive), len(negative)
+    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))

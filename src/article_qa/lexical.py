@@ -109,6 +109,10 @@ class BM25:
         self._postings = {t: (np.array(ids), np.array(vals, dtype=np.float32) * self._idf[t])
                           for t, (ids, vals) in postings.items()}  # fmt: skip
 
+    def has(self, term: str) -> bool:
+        """Whether any document holds the (tokenized) term."""
+        return term in self._idf
+
     def term_idf(self, term: str) -> float:
         """The term's idf; a term no document holds gets the largest idf there is."""
         return self._idf.get(term, self._unseen)

@@ -26,7 +26,7 @@ import numpy as np
 
 from .embedding import EncodedQuery
 from .index import PassageIndex
-from .lexical import BM25, idf, tokenize
+from .lexical import BM25, idf, tokenize, words
 from .passages import Passage
 from .spelling import Speller, speller_for
 from .vocabulary import Vocabulary
@@ -52,6 +52,7 @@ class RankSettings:
     token_weight: float = 0.4  # share of late interaction in the final score
     token_candidates: int = 100  # first-stage passages given a late-interaction score
     spelling: bool = True  # correct a question's typos to corpus words one edit away
+    answerability: bool = True  # judge whether the first passage answers (else: the score cut alone)
     # Calibrated on the development questions (eval/dev.jsonl): see the README's evaluation table.
     min_score: float = 0.22  # a hit must reach this score to be returned
 
@@ -74,6 +75,8 @@ class RankingState:
     sentence_terms: list[frozenset[str]] = field(default_factory=list)  # lexical terms of each sentence
     token_vectors: np.ndarray | None = None  # the index's token vectors (float32 when small)
     token_idf: np.ndarray | None = None  # idf of every word-piece id, over the passages
+    passage_terms: list[frozenset[str]] = field(default_factory=list)  # lexical terms of each passage
+    words: frozenset[str] = frozenset()  # every surface word of the passages, as written and rewritten
 
     @classmethod
     def prepare(cls, index: PassageIndex, vocabulary: Vocabulary) -> RankingState:
@@ -91,7 +94,9 @@ class RankingState:
             firsts = np.concatenate([np.unique(t.ids[a:b]) for a, b in zip(t.offsets[:-1], t.offsets[1:], strict=True)])
             df = np.bincount(firsts, minlength=int(t.ids.max()) + 1)
             token_idf = idf(len(index.passages), df)
-        return cls(index, vocabulary, BM25(texts), vectors, terms, token_vectors, token_idf)
+        passage_terms = [frozenset(tokenize(t)) for t in texts]
+        surface = frozenset(w for t in (*texts, *(p.text for p in index.passages)) for w in words(t))
+        return cls(index, vocabulary, BM25(texts), vectors, terms, token_vectors, token_idf, passage_terms, surface)
 
     @property
     def passages(self) -> list[Passage]:

@@ -1,4 +1,4 @@
-"""Answer questions with the article's own passages: `Retriever`, `Hit` and `retrieve()`.
+"""Answer questions with the article's own passages: `Retriever`, `Hit`, `Answer`, `retrieve()`, `ask()`.
 
 A `Retriever` ties one corpus, index folder and model together. For a question it:
 
@@ -6,11 +6,13 @@ A `Retriever` ties one corpus, index folder and model together. For a question i
 2. loads the index once (`build.load_or_build`: built when missing or stale) and prepares the ranking
    state (`ranking.RankingState`);
 3. corrects typos and folds synonym groups, then encodes the question (vector and tokens, one run);
-4. ranks every passage (`ranking.rank`), keeps the best `k` that clear `min_score`, and marks the
-   sentence that answers best (`ranking.highlight`);
-5. returns them as `Hit`s: verbatim slices of the corpus files, with their citation.
+4. ranks every passage (`ranking.rank`) and marks in each hit the sentence that answers best;
+5. judges whether the first passage answers (`answerability`): `ask` returns an `Answer` that says
+   so, with its confidence and the key words the article never addresses; `search` and `retrieve`
+   return the `Hit`s that answer, or none.
 
-It never generates text. The chat page and the CLI are built on this module.
+It never generates text: every `Hit.text` is a verbatim slice of a corpus file. The chat page and the
+CLI are built on this module.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .answerability import Evidence, Judge, gather
 from .build import (
     TOKEN_BUDGET,
     IndexSettings,
@@ -87,6 +90,25 @@ class Hit:
         )
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What the article says to a question: whether it answers, how sure that is, what it lacks.
+
+    `confidence` is the estimated probability that the first passage answers. When `answered`, `hits`
+    are the passages that answer, best first; when not, `hits` are the nearest passages, offered as
+    related reading and never as an answer, and `missing` names the question's key words the article
+    never addresses (it may be empty: the words are there, the answer is not)."""
+
+    question: str
+    answered: bool
+    confidence: float
+    missing: list[str]
+    hits: list[Hit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "hits": [h.to_dict() for h in self.hits]}
+
+
 def clean_question(question: object) -> str:
     """Check a question and make it safe to embed; raises TypeError or ValueError.
 
@@ -141,6 +163,7 @@ class Retriever:
         ranking: RankSettings | None = None,
         save: bool = True,
         token_budget: int | None = TOKEN_BUDGET,
+        judge: Judge | None = None,
     ):
         default_corpus, default_index = default_paths()
         self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else default_corpus
@@ -152,6 +175,7 @@ class Retriever:
         self.token_budget = token_budget
         self._state: RankingState | None = None
         self._lock = threading.Lock()
+        self._judge = judge
 
     @classmethod
     def from_passages(
@@ -207,33 +231,60 @@ class Retriever:
         return self.load().passages
 
     # ----- questions ----------------------------------------------------------------------------
+    @property
+    def judge(self) -> Judge:
+        """The fitted answerability model (the one shipped with the package unless given)."""
+        if self._judge is None:
+            self._judge = Judge.load()
+        return self._judge
+
+    def ask(self, question: str, k: int = 3) -> Answer:
+        """Whether the article answers `question`, with the passages that do (or, when it does not,
+        the nearest ones as related reading). Same input errors as `search`."""
+        return self._answer(clean_question(question), check_k(k), self.ranking.min_score)
+
     def search(self, question: str, k: int = 3, *, min_score: float | None = _DEFAULT) -> list[Hit]:
-        """Up to `k` passages that answer `question`, best first; [] when none clears `min_score`.
+        """Up to `k` passages that answer `question`, best first; [] when the article does not answer.
 
         Parameters
         ----------
         question: what the reader asks, in plain words.
         k: the most hits to return (>= 1).
-        min_score: the relevance a hit must reach; None turns the cut off and returns exactly
-            min(k, number of passages) hits. Defaults to the ranking settings' calibrated cut.
+        min_score: the relevance a hit must reach (default: the ranking settings' calibrated cut), on
+            top of the answerability judgement. None turns both off and returns exactly
+            min(k, number of passages) hits, ranked.
         """
         text = clean_question(question)
         k = check_k(k)
+        if min_score is None:
+            return self._rank(text, k)[0]
         if min_score is _DEFAULT:
             min_score = self.ranking.min_score
-        if min_score is not None and not isinstance(min_score, (int, float)):
+        if not isinstance(min_score, (int, float)):
             raise TypeError(f"min_score must be a number or None, not {type(min_score).__name__}")
+        answer = self._answer(text, k, float(min_score))
+        return answer.hits if answer.answered else []
+
+    def _answer(self, text: str, k: int, cut: float) -> Answer:
+        hits, evidence = self._rank(text, k)
+        judged = self.ranking.answerability
+        confidence = self.judge.probability(evidence) if judged else 1.0
+        answered = evidence.top_score >= cut and (not judged or confidence >= self.judge.threshold)
+        if answered:
+            hits = [h for h in hits if h.score >= cut]
+        return Answer(text, answered, round(confidence, 4), list(evidence.missing), hits)
+
+    def _rank(self, text: str, k: int) -> tuple[list[Hit], Evidence]:
+        """The best `k` passages for a cleaned question, and the evidence on whether the first answers."""
         state = self._ready()
         query = state.query_text(text, spelling=self.ranking.spelling)
-        ranking = rank(state, query, self.embedder.encode_query(query), self.ranking)
+        encoded = self.embedder.encode_query(query)
+        ranking = rank(state, query, encoded, self.ranking)
         hits: list[Hit] = []
         for idx in np.argsort(-ranking.scores, kind="stable")[:k]:
-            score = float(ranking.scores[idx])
-            if min_score is not None and score < min_score:
-                break
             marked = highlight(state, int(idx), query, ranking.sentence_scores)
-            hits.append(Hit.of(state.passages[idx], score, len(hits) + 1, marked))
-        return hits
+            hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
+        return hits, gather(state, text, query, encoded, ranking)
 
 
 _default: Retriever | None = None
@@ -261,4 +312,12 @@ def retrieve(question: str, k: int = 3, *, min_score: float | None = _DEFAULT) -
     return default_retriever().search(question, k, min_score=min_score)
 
 
-__all__ = ["DEFAULT_MIN_SCORE", "Hit", "IndexSettings", "RankSettings", "Retriever", "retrieve"]
+def ask(question: str, k: int = 3) -> Answer:
+    """Whether the article answers `question`: an `Answer` with `answered`, `confidence`, `missing`
+    and `hits` (the answer, or related reading when there is none). Errors as `retrieve`."""
+    clean_question(question)
+    check_k(k)
+    return default_retriever().ask(question, k)
+
+
+__all__ = ["DEFAULT_MIN_SCORE", "Answer", "Hit", "IndexSettings", "RankSettings", "Retriever", "ask", "retrieve"]

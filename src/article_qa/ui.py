@@ -1,12 +1,15 @@
 """The Gradio chat page over a `Retriever`, and its two named API endpoints.
 
 - The page: a reader asks in plain words. The reply quotes the best passage verbatim with the
-  answering sentence marked, its citation (section, paragraph, file) and a relevance label; the next
-  passages are folded under "More sources". Each cited passage can be opened in the article (its
-  neighbouring paragraphs, or the whole article with it marked) in a side panel. When nothing clears
-  the threshold the reply says so and names the nearest sections. A short follow-up ("and for
+  answering sentence marked, its citation (section, paragraph, file) and how likely it is to answer,
+  in words; the next passages are folded under "More sources". Each cited passage can be opened in
+  the article (its neighbouring paragraphs, or the whole article with it marked) in a side panel.
+  When the article does not answer, the reply says so first and names what it does not mention
+  ("The article doesn't mention PTSD."), with the nearest passages folded under "Related, but not an
+  answer"; an off-topic question gets the nearest section headings. A short follow-up ("and for
   cocaine?") is read together with the previous question.
 - ``/chat``: message -> the reply as Markdown.  ``/retrieve``: question, k -> hits as JSON objects.
+  ``/ask``: question, k -> the `Answer` as a JSON object.
 
 Article text and user input are escaped before they reach Markdown, so nothing in them is rendered as
 markup. Readers never see a traceback. Analytics are off, no share link is opened unless asked, and
@@ -22,7 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .lexical import tokenize
-from .retrieval import Hit, Retriever, check_k, clean_question
+from .retrieval import Answer, Hit, Retriever, check_k, clean_question
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +57,18 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
 
 
-def relevance_label(score: float) -> str:
-    """A relevance people can read, from the fused score. On the four question sets, half the hits that
-    answer score 0.62 or more and nine in ten of those that do not score below 0.62.
+def confidence_label(confidence: float) -> str:
+    """How likely the article answers, in words, from the calibrated confidence (see the README's
+    reliability table: how often the first passage answered in each band).
 
-    >>> [relevance_label(s) for s in (0.7, 0.55, 0.3)]
-    ['strong match', 'good match', 'possible match']
+    >>> [confidence_label(p) for p in (0.97, 0.8, 0.5)]
+    ['very likely the answer', 'likely the answer', 'possibly the answer']
     """
-    if score >= 0.6:
-        return "strong match"
-    if score >= 0.5:
-        return "good match"
-    return "possible match"
+    if confidence >= 0.9:
+        return "very likely the answer"
+    if confidence >= 0.7:
+        return "likely the answer"
+    return "possibly the answer"
 
 
 def marked_text(hit: Hit) -> str:
@@ -76,29 +79,55 @@ def marked_text(hit: Hit) -> str:
     return " ".join(p for p in parts if p)
 
 
-def format_citation(hit: Hit) -> str:
+def format_citation(hit: Hit, note: str = "") -> str:
     where = f"{escape_markdown(hit.section or 'Introduction')}, ¶{hit.paragraph} · {escape_markdown(hit.source)}"
-    return f"<sub>[{hit.rank}] {where} · {relevance_label(hit.score)} ({hit.score:.2f})</sub>"
+    return f"<sub>[{hit.rank}] {where}{' · ' + note if note else ''}</sub>"
 
 
-def format_hit(hit: Hit) -> str:
+def format_hit(hit: Hit, note: str = "") -> str:
     """One cited passage as a Markdown quotation with its citation line."""
-    return f"> {marked_text(hit)}\n\n{format_citation(hit)}"
+    return f"> {marked_text(hit)}\n\n{format_citation(hit, note)}"
 
 
-def format_reply(hits: list[Hit], nearest: list[str] | None = None, read_as: str | None = None) -> str:
-    """The whole reply in Markdown: best passage first, the rest folded under "More sources"."""
+def plain_list(words: list[str]) -> str:
+    """Words joined as a reader writes them.
+
+    >>> plain_list(["PTSD"]), plain_list(["cost", "insurance"]), plain_list(["a", "b", "c"])
+    ('PTSD', 'cost or insurance', 'a, b or c')
+    """
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def format_answer(answer: Answer, nearest: list[str] | None = None, read_as: str | None = None) -> str:
+    """The whole reply in Markdown. Answered: the best passage first, with how likely it answers, the
+    rest folded under "More sources". Not answered: that first, with what the article does not
+    mention, then the nearest passages folded as related reading (or, when `nearest` section names
+    are given for an off-topic question, those)."""
     note = f"<sub>Read as a follow-up: “{escape_markdown(read_as)}”</sub>\n\n" if read_as else ""
-    if not hits:
-        reply = "The article doesn't cover that, so there is nothing to quote."
-        if nearest:
-            reply += " The nearest sections are: " + ", ".join(f"*{escape_markdown(s)}*" for s in nearest) + "."
-        return note + reply
-    reply = note + format_hit(hits[0])
-    if len(hits) > 1:
-        more = "\n\n".join(format_hit(h) for h in hits[1:])
-        reply += f"\n\n<details><summary>More sources ({len(hits) - 1})</summary>\n\n{more}\n\n</details>"
-    return reply
+    hits = answer.hits
+    if answer.answered and hits:
+        label = f"{confidence_label(answer.confidence)} ({answer.confidence:.0%})"
+        reply = note + format_hit(hits[0], label)
+        if len(hits) > 1:
+            more = "\n\n".join(format_hit(h) for h in hits[1:])
+            reply += f"\n\n<details><summary>More sources ({len(hits) - 1})</summary>\n\n{more}\n\n</details>"
+        return reply
+    if answer.missing:
+        reply = (
+            f"**The article doesn't mention {escape_markdown(plain_list(answer.missing))}**, so it can't answer that."
+        )
+    elif nearest is not None or not hits:
+        reply = "**The article doesn't cover that**, so there is nothing to quote."
+    else:
+        reply = "**The article doesn't answer that.** It has passages on the subject, but none that answers it."
+    if nearest:
+        return (
+            note + reply + " The nearest sections are: " + ", ".join(f"*{escape_markdown(s)}*" for s in nearest) + "."
+        )
+    if hits:
+        related = "\n\n".join(format_hit(h) for h in hits)
+        reply += f"\n\n<details><summary>Related, but not an answer ({len(hits)})</summary>\n\n{related}\n\n</details>"
+    return note + reply
 
 
 def is_follow_up(message: str) -> bool:
@@ -117,7 +146,7 @@ class ChatService:
         self.retriever = retriever
 
     def answer(self, message: Any, k: Any = 3, previous: str | None = None) -> tuple[str, list[Hit]]:
-        """The reply in Markdown and the hits it cites; bad input gets a friendly reply, not an error."""
+        """The reply in Markdown and the passages it shows; bad input gets a friendly reply, not an error."""
         try:
             question = clean_question(message)
             k = min(check_k(int(k) if isinstance(k, float) and k.is_integer() else k), 10)
@@ -127,19 +156,26 @@ class ChatService:
         if previous and is_follow_up(question):
             read_as = f"{previous} {question}"
         try:
-            hits = self.retriever.search(read_as or question, k)
-            nearest = [] if hits else self.nearest_sections(read_as or question)
-            return format_reply(hits, nearest, read_as), hits
+            answer = self.retriever.ask(read_as or question, k)
+            off_topic = not answer.answered and (not answer.hits or answer.hits[0].score < self.min_score)
+            nearest = self.nearest_sections(answer.hits) if off_topic else None
+            shown = [] if off_topic else answer.hits
+            return format_answer(answer, nearest, read_as), shown
         except Exception:
             log.exception("failed to answer %r", message)
             return "Sorry, something went wrong while searching the article. Please try again.", []
 
+    @property
+    def min_score(self) -> float:
+        return self.retriever.ranking.min_score
+
     def reply(self, message: Any, k: Any = 3, previous: str | None = None) -> str:
         return self.answer(message, k, previous)[0]
 
-    def nearest_sections(self, question: str, n: int = 3) -> list[str]:
+    @staticmethod
+    def nearest_sections(hits: list[Hit], n: int = 3) -> list[str]:
         sections: list[str] = []
-        for hit in self.retriever.search(question, 10, min_score=None):
+        for hit in hits:
             name = hit.section or "Introduction"
             if name not in sections:
                 sections.append(name)
@@ -149,6 +185,11 @@ class ChatService:
         """Hits as JSON objects; bad input raises ValueError/TypeError with a readable message."""
         k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
         return [h.to_dict() for h in self.retriever.search(question, min(k, 100))]
+
+    def ask(self, question: Any, k: Any = 3) -> dict[str, Any]:
+        """The `Answer` as a JSON object; bad input raises ValueError/TypeError with a readable message."""
+        k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
+        return self.retriever.ask(question, min(k, 100)).to_dict()
 
     def context(self, passage_id: str, radius: int | None = 1) -> str:
         """A passage in its place: `radius` paragraphs either side (None: the whole file), it marked."""
@@ -196,7 +237,7 @@ class RouteGuard:
 
 
 def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: int | None = None):
-    """The Gradio Blocks app: the chat page plus the `/chat` and `/retrieve` endpoints.
+    """The Gradio Blocks app: the chat page plus the `/chat`, `/retrieve` and `/ask` endpoints.
 
     At most `concurrency` searches run at once (default `ARTICLE_QA_CONCURRENCY`, 2) and at most
     `max_queue` requests wait (default `ARTICLE_QA_QUEUE`, 64); past that a request is refused at once
@@ -212,9 +253,18 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
         return service.reply(message)
 
     def retrieve_api(question: str, k: int = 3) -> list[dict]:
-        """The passages that answer a question, as JSON objects with the Hit fields."""
+        """The passages that answer a question, as JSON objects with the Hit fields; [] when the
+        article does not answer."""
         try:
             return service.retrieve(question, k)
+        except (TypeError, ValueError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    def ask_api(question: str, k: int = 3) -> dict:
+        """Whether the article answers a question: answered, confidence, missing, and the hits (the
+        answer, or related reading when there is none)."""
+        try:
+            return service.ask(question, k)
         except (TypeError, ValueError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
@@ -277,6 +327,7 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
         whole.click(whole_article, [current], [context], api_visibility="private", queue=False)
         gr.api(chat_api, api_name="chat", **search)
         gr.api(retrieve_api, api_name="retrieve", **search)
+        gr.api(ask_api, api_name="ask", **search)
     app.queue(max_size=max_queue or MAX_QUEUE)
     return app
 

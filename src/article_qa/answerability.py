@@ -1,0 +1,268 @@
+"""Does the best passage answer the question? Signals, their fitted combination, and what is missing.
+
+Relevance ranking finds the passages nearest a question; it cannot tell an answer from a passage
+that merely shares the question's words ("Can ketamine treat PTSD?" lands on the introduction). This
+stage reads signals a reader would also use, for any article:
+
+- `top_score`, `margin`: how strongly the first passage wins, and by how much over the second;
+- `top_coverage`, `article_coverage`: the share of the question's terms (weighted by rarity) that the
+  first passage, and the whole article, contain;
+- `unmatched`: for the question's key words that the article never uses (neither the word nor a word
+  containing it), how far the nearest token of the article is, as the model reads them: "price"
+  still meets "cost", "PTSD" meets nothing;
+- `weakest`: the key word the first passage matches worst (its best token cosine there).
+
+A logistic regression (`Judge`) turns them into `confidence`, the estimated probability that the first
+passage answers. Its parameters are fitted on development questions (`article-qa fit-answerability`)
+and shipped as JSON beside this file, with the cut chosen for a false-abstention budget. The key words
+the article never addresses are named (`Evidence.missing`), in the reader's own spelling.
+
+Key words are the question's words less stop words and `LIGHT_WORDS`: words that carry the form of a
+question rather than its subject ("kind", "way", "much"). Nothing here ranks or generates text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .embedding import EncodedQuery
+from .lexical import STOPWORDS, stem, tokenize
+from .ranking import Ranking, RankingState
+
+JUDGE_FILE = Path(__file__).with_name("answerability.json")
+# A key word the article never uses whose nearest article token is at most this close is named as
+# missing ("The article doesn't mention PTSD.").
+MISSING_COSINE = 0.5
+# Above this many token vectors, a word's nearest article token is looked for among the best
+# passages only (the whole matrix would cost more than the question).
+ARTICLE_TOKEN_LIMIT = 200_000
+# Words that give a question its form, not its subject; general English, not any one article's.
+LIGHT_WORDS = frozenset(
+    """able actually also always another anyone anything around away back bad based best better big
+    bit come comes common compared compare different difference does done else enough even ever every
+    everyone everything exactly example far get gets getting give given go goes going good got great
+    happen happens hard help helps high however important kind kinds know known less like likely
+    little long longer lot lots low made main make makes making many may maybe mean means might more
+    most much need needs new next often old one ones part people person possible probably put quite
+    rather real really right same say see seem seems show shows someone something sort still sure take
+    taken takes thing things think time times tell try type types up use used uses using usually way
+    ways well whether work works worse worst yes""".split()
+)
+FEATURES = ("top_score", "margin", "top_coverage", "article_coverage", "unmatched", "rare_unmatched", "weakest")
+# Word-piece vocabularies built by frequency (WordPiece, as in MiniLM's) list whole words from the most
+# common on: a word's id says how rare it is. Ids below this are special tokens and single characters.
+COMMON_IDS = 2000
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the question as the model split it: its text and its rows among the question's
+    content tokens."""
+
+    text: str
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The signals for one question, and the key words the article never addresses."""
+
+    top_score: float
+    margin: float
+    top_coverage: float
+    article_coverage: float
+    unmatched: float
+    rare_unmatched: float
+    weakest: float
+    missing: tuple[str, ...] = ()
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, name) for name in FEATURES], dtype=np.float64)
+
+
+def question_words(encoded: EncodedQuery) -> list[Word]:
+    """The question's words from its word pieces ("pts", "##d" -> "ptsd").
+
+    >>> from .embedding import Tokens
+    >>> q = EncodedQuery(np.zeros(2), Tokens(np.arange(3), np.zeros((3, 2))), ("pts", "##d", "help"))
+    >>> [(w.text, w.rows) for w in question_words(q)]
+    [('ptsd', (0, 1)), ('help', (2,))]
+    """
+    words: list[tuple[str, list[int]]] = []
+    for row, piece in enumerate(encoded.pieces):
+        if piece.startswith("##") and words:
+            words[-1] = (words[-1][0] + piece[2:], [*words[-1][1], row])
+        else:
+            words.append((piece, [row]))
+    return [Word(text, tuple(rows)) for text, rows in words]
+
+
+def rarity(ids: list[int], vocabulary_size: int = 30522) -> float:
+    """How rare a word is, from its word-piece ids: 1 for a word split into pieces (rarer than any
+    whole word), else where its id falls between the common words and the end of the vocabulary.
+
+    >>> rarity([1996]), round(rarity([5427]), 2), rarity([19637, 2094])
+    (0.0, 0.37, 1.0)
+    """
+    if len(ids) != 1:
+        return 1.0
+    span = math.log(vocabulary_size) - math.log(COMMON_IDS)
+    return min(1.0, max(0.0, (math.log(max(ids[0], 1)) - math.log(COMMON_IDS)) / span))
+
+
+def is_key(word: str) -> bool:
+    """A word that carries the question's subject: not a stop word, not a light word, not a lone
+    letter.
+
+    >>> [is_key(w) for w in ("ptsd", "kind", "the", "s", "48")]
+    [True, False, False, False, True]
+    """
+    return len(word) > 1 and word not in STOPWORDS and word not in LIGHT_WORDS and stem(word) not in LIGHT_WORDS
+
+
+def in_article(word: str, state: RankingState) -> bool:
+    """Whether the article uses the word (as a term after stemming, or inside a longer word:
+    "nasal" in "intranasal")."""
+    if state.bm25.has(stem(word)):
+        return True
+    return len(word) >= 4 and any(word in w for w in state.words)
+
+
+def gather(state: RankingState, question: str, query: str, encoded: EncodedQuery, ranking: Ranking) -> Evidence:
+    """The signals for a question already ranked: `question` as the reader wrote it, `query` as scored."""
+    order = np.argsort(-ranking.scores, kind="stable")[:2]
+    top = int(order[0])
+    top_score = float(ranking.scores[top])
+    margin = top_score - float(ranking.scores[order[1]]) if len(order) > 1 else top_score
+    terms = set(tokenize(query))
+    weights = {t: state.bm25.term_idf(t) for t in terms}
+    total = sum(weights.values()) or 1.0
+    top_coverage = sum(w for t, w in weights.items() if t in state.passage_terms[top]) / total
+    article_coverage = sum(w for t, w in weights.items() if state.bm25.has(t)) / total
+    words = [w for w in question_words(encoded) if is_key(w.text)]
+    unmatched, rare_unmatched, weakest, missing = 0.0, 0.0, 1.0, []
+    if words and state.token_vectors is not None and len(encoded.tokens.ids):
+        tokens = state.index.tokens
+        assert tokens is not None
+        a, b = tokens.offsets[top], tokens.offsets[top + 1]
+        in_top = encoded.tokens.vectors @ np.asarray(state.token_vectors[a:b], dtype=np.float32).T
+        nearest = _nearest_in_article(state, encoded, ranking)
+        for w in words:
+            rows = list(w.rows)
+            weakest = min(weakest, float(in_top[rows].max()) if in_top.size else 0.0)
+            if not in_article(w.text, state):
+                best = float(nearest[rows].max())
+                unmatched = max(unmatched, 1.0 - best)
+                rare_unmatched = max(rare_unmatched, (1.0 - best) * rarity(encoded.tokens.ids[rows].tolist()))
+                if best <= MISSING_COSINE:
+                    missing.append(w.text)
+    elif words:  # no token vectors: words the article never uses count as wholly unmatched
+        absent = [w.text for w in words if not in_article(w.text, state)]
+        unmatched = rare_unmatched = 1.0 if absent else 0.0
+        weakest, missing = 0.0, absent
+    spelled = tuple(_spelled(missing, question))
+    return Evidence(top_score, margin, top_coverage, article_coverage, unmatched, rare_unmatched, weakest, spelled)
+
+
+def _nearest_in_article(state: RankingState, encoded: EncodedQuery, ranking: Ranking) -> np.ndarray:
+    """Each question token's best cosine among the article's tokens (among the best passages' tokens
+    when the article holds more than `ARTICLE_TOKEN_LIMIT`)."""
+    assert state.token_vectors is not None and state.index.tokens is not None
+    q = encoded.tokens.vectors
+    if len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
+        return (q @ np.asarray(state.token_vectors, dtype=np.float32).T).max(1)
+    offsets = state.index.tokens.offsets
+    best = np.argsort(-ranking.scores)[:100]
+    rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in best])
+    return (q @ np.asarray(state.token_vectors[rows], dtype=np.float32).T).max(1)
+
+
+def _spelled(words: list[str], question: str) -> list[str]:
+    """The words as the reader wrote them ("ptsd" -> "PTSD"), each once, in order."""
+    out: list[str] = []
+    for w in words:
+        m = re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", question, re.IGNORECASE)
+        spelled = m.group(0) if m else w
+        if spelled.lower() not in (o.lower() for o in out):
+            out.append(spelled)
+    return out
+
+
+@dataclass(frozen=True)
+class Judge:
+    """A fitted logistic regression over `FEATURES`: the probability that the first passage answers,
+    and the cut below which the product says the article does not answer."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    notes: dict = field(default_factory=dict)  # what it was fitted on, and how it measured
+
+    def probability(self, evidence: Evidence) -> float:
+        x = (evidence.vector() - np.array(self.mean)) / np.array(self.scale)
+        z = float(x @ np.array(self.weights)) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def load(cls, path: str | Path = JUDGE_FILE) -> Judge:
+        data = json.loads(Path(path).read_text("utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path} was fitted on features {data['features']}, this version reads {FEATURES}")
+        return cls(
+            tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]),
+            float(data["bias"]), float(data["threshold"]), data.get("notes", {}),
+        )  # fmt: skip
+
+    def save(self, path: str | Path = JUDGE_FILE) -> None:
+        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", "utf-8")
+
+
+def fit(
+    evidence: list[Evidence],
+    labels: list[bool],
+    answerable: list[bool],
+    *,
+    false_abstention: float = 0.02,
+    l2: float = 1.0,
+    notes: dict | None = None,
+) -> Judge:
+    """A `Judge` fitted by L2-regularised logistic regression (Newton's method) on `labels` (does the
+    first passage answer?), its cut the highest that abstains on at most `false_abstention` of the
+    `answerable` questions.
+
+    >>> ev = [Evidence(s, 0, 0, 0, 0, 0, 0) for s in (0.1, 0.2, 0.8, 0.9)]
+    >>> judge = fit(ev, [False, False, True, True], [False, False, True, True])
+    >>> judge.probability(ev[0]) < 0.5 < judge.probability(ev[3])
+    True
+    """
+    X = np.stack([e.vector() for e in evidence])
+    y = np.asarray(labels, dtype=np.float64)
+    mean, scale = X.mean(0), X.std(0)
+    scale[scale == 0] = 1.0
+    Z = np.hstack([(X - mean) / scale, np.ones((len(X), 1))])
+    w = np.zeros(Z.shape[1])
+    penalty = np.full(Z.shape[1], l2)
+    penalty[-1] = 0.0  # the bias is not shrunk
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-Z @ w))
+        gradient = Z.T @ (p - y) + penalty * w
+        hessian = (Z * (p * (1 - p))[:, None]).T @ Z + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    judge = Judge(FEATURES, tuple(mean), tuple(scale), tuple(w[:-1]), float(w[-1]), 0.0, notes or {})
+    probabilities = np.array([judge.probability(e) for e in evidence])
+    kept = np.sort(probabilities[np.asarray(answerable, dtype=bool)])
+    allowed = min(math.floor(false_abstention * len(kept)), len(kept) - 1)  # answerable ones it may turn away
+    threshold = float(kept[allowed]) if len(kept) else 0.5
+    return Judge(FEATURES, tuple(mean), tuple(scale), tuple(w[:-1]), float(w[-1]), threshold, notes or {})
