@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast index lint format eval bench bench-scale loadtest screenshot browser-deps clean
+.PHONY: run test test-fast index lint format eval answerability answerability-report bench bench-scale loadtest screenshot browser-deps clean
 
 run: index ## set up, build the index if missing or stale, serve the chat page on 127.0.0.1:7860
 	$(PY) app.py
@@ -27,6 +27,12 @@ index: $(STAMP) ## build index/ for corpus/ when it is missing or stale
 
 eval: $(STAMP) ## retrieval quality on the development questions
 	$(PY) -m article_qa eval eval/dev.jsonl
+
+answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
+	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl
+
+answerability-report: $(STAMP) ## abstention per question set, reliability bands, SQuAD 2.0 (bench/answerability.json)
+	$(PY) -m benchmarks.answerability --squad ../shared/benchmarks/squad2/dev-articles.json
 
 bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/results.json
 	$(PY) -m benchmarks.bench

@@ -54,7 +54,7 @@ def test_dev_set_scores_do_not_slide_back(real_retriever):
     for key, floor in DEV_FLOOR.items():
         assert m[key] >= floor, f"{key} fell to {m[key]} (floor {floor})"
     assert m["abstain_offtopic"] == 1.0
-    assert m["empty_answerable"] <= 0.02
+    assert m["empty_answerable"] <= 0.02  # answerable questions turned away
 
 
 def test_onnx_questions_match_torch_and_rank_the_same(real_retriever):
@@ -80,3 +80,32 @@ def test_onnx_questions_match_torch_and_rank_the_same(real_retriever):
     for q in questions:
         top = [h.passage_id for h in real_retriever.search(q, 3, min_score=None)]
         assert top == [h.passage_id for h in on_torch.search(q, 3, min_score=None)], q
+
+
+@pytest.mark.parametrize(
+    "question, missing",
+    [
+        ("Can ketamine treat PTSD?", "PTSD"),
+        ("How much does ketamine therapy for addiction cost?", "cost"),
+        ("Is ketamine safe during pregnancy?", "pregnancy"),
+    ],
+)
+def test_absent_questions_are_not_answered_and_say_what_is_missing(real_retriever, question, missing):
+    answer = real_retriever.ask(question)
+    assert not answer.answered and answer.hits, "related passages are still offered"
+    assert missing in answer.missing
+    assert real_retriever.search(question) == []
+
+
+def test_answerable_question_is_answered_with_confidence(real_retriever):
+    answer = real_retriever.ask("Which drug did the control group get in the cocaine study?")
+    assert answer.answered and answer.confidence >= real_retriever.judge.threshold and not answer.missing
+    assert answer.hits[0].citation == "Findings From Key Research, ¶10 (ketamine-for-addiction.txt)"
+
+
+def test_abstention_does_not_slide_back(real_retriever):
+    """On the development questions the judge was fitted on, and on the check set it never saw."""
+    dev = evaluate(real_retriever, load_questions(ROOT / "eval" / "dev.jsonl"))
+    assert dev["empty_answerable"] <= 0.02 and dev["abstain_offtopic"] == 1.0 and dev["abstain_absent"] >= 0.6
+    check = evaluate(real_retriever, load_questions(ROOT / "eval" / "check.jsonl"))
+    assert check["empty_answerable"] <= 0.02 and check["abstain_offtopic"] == 1.0 and check["abstain_absent"] >= 0.7

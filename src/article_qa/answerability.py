@@ -38,7 +38,7 @@ from .ranking import Ranking, RankingState
 JUDGE_FILE = Path(__file__).with_name("answerability.json")
 # A key word the article never uses whose nearest article token is at most this close is named as
 # missing ("The article doesn't mention PTSD.").
-MISSING_COSINE = 0.5
+MISSING_COSINE = 0.6
 # Above this many token vectors, a word's nearest article token is looked for among the best
 # passages only (the whole matrix would cost more than the question).
 ARTICLE_TOKEN_LIMIT = 200_000

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     eb.add_argument("--sentence-weight", type=float, default=0.0, help="0 skips sentence vectors (default)")
     eb.add_argument("--token-weight", type=float, default=RankSettings.token_weight, help="share of late interaction")
     eb.add_argument("--token-budget", type=int, default=BEIR_TOKEN_BUDGET, help="most tokens kept for late interaction")
+    sq = sub.add_parser("eval-squad", parents=[common], help="SQuAD 2.0 JSON, each article a corpus of its own")
+    sq.add_argument("path", help="a SQuAD 2.0 JSON file")
+    sq.add_argument("--json", action="store_true")
+    sq.add_argument("--limit", type=int, default=None, help="the first N articles only")
     f = sub.add_parser("fit-answerability", parents=[common], help="fit the answerability model on question sets")
     f.add_argument("questions", nargs="+", help="question sets (JSON Lines) with answerable and absent questions")
     f.add_argument("--false-abstention", type=float, default=0.02, help="share of answerable ones it may turn away")
@@ -180,6 +184,23 @@ def cmd_eval_beir(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_squad(args: argparse.Namespace) -> int:
+    from .embedding import load_embedder
+    from .evaluation import evaluate_squad
+
+    m = evaluate_squad(args.path, load_embedder(args.model), limit=args.limit)
+    if args.json:
+        print(json.dumps(m, indent=2))
+        return 0
+    keys = ("hit@1", "hit@3", "mrr", "false_abstention", "abstain_unanswerable", "confidence_auroc")
+    print(f"{m['articles']} articles, {m['answerable']} answerable and {m['unanswerable']} unanswerable questions")
+    print("| article | " + " | ".join(keys) + " |")
+    print("|---" * (len(keys) + 1) + "|")
+    for row in [*m["per_article"], {"title": "**all**", **m}]:
+        print(f"| {row['title']} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |")
+    return 0
+
+
 def cmd_fit_answerability(args: argparse.Namespace) -> int:
     from .answerability import JUDGE_FILE, fit
     from .evaluation import collect_evidence, load_questions
@@ -233,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval-beir": cmd_eval_beir,
         "serve": cmd_serve,
         "fit-answerability": cmd_fit_answerability,
+        "eval-squad": cmd_eval_squad,
     }
     try:
         return commands[args.command](args)

@@ -273,3 +273,58 @@ def auroc(positive: list[float], negative: list[float]) -> float:
         ranks[same] = ranks[same].mean()
     n_pos, n_neg = len(positive), len(negative)
     return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def evaluate_squad(path: str | Path, embedder: Embedder, *, limit: int | None = None) -> dict[str, Any]:
+    """Each SQuAD 2.0 article indexed on its own, as a reader would, and asked its questions: hit@1,
+    hit@3, MRR (answerable questions, the answering paragraph's rank), false abstention (answerable
+    ones the product says the article does not answer), unanswerable abstention, and the AUROC of the
+    confidence between answerable and unanswerable questions; overall and per article."""
+    import tempfile
+
+    rows, per_article = [], []
+    t0 = time.perf_counter()
+    for article in load_squad(path, limit):
+        with tempfile.TemporaryDirectory() as scratch:
+            corpus = Path(scratch) / "corpus"
+            corpus.mkdir()
+            name = "".join(c if c.isalnum() else "-" for c in article.title).strip("-") or "article"
+            (corpus / f"{name}.txt").write_text(article.text, "utf-8")
+            retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
+            n = len(retriever.build().passages)
+            if n != len(article.paragraphs):
+                raise ValueError(f"{article.title}: {n} passages for {len(article.paragraphs)} paragraphs")
+            mine = []
+            for qid, question, gold in article.questions:
+                answer = retriever.ask(question, n)
+                ids = [h.paragraph - 1 for h in answer.hits]
+                rank = ids.index(gold) + 1 if gold is not None and gold in ids else None
+                mine.append({"id": qid, "answerable": gold is not None, "rank": rank,
+                             "answered": answer.answered, "confidence": answer.confidence})  # fmt: skip
+        rows += mine
+        per_article.append({"title": article.title, **_squad_metrics(mine)})
+    return {
+        **_squad_metrics(rows),
+        "articles": len(per_article),
+        "seconds": round(time.perf_counter() - t0, 1),
+        "per_article": per_article,
+    }
+
+
+def _squad_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    ranks = [r["rank"] for r in answerable]
+    n = len(answerable)
+    return {
+        "answerable": n,
+        "unanswerable": len(unanswerable),
+        "hit@1": _share(sum(r == 1 for r in ranks), n),
+        "hit@3": _share(sum(r is not None and r <= 3 for r in ranks), n),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else 0.0,
+        "false_abstention": _share(sum(not r["answered"] for r in answerable), n),
+        "abstain_unanswerable": _share(sum(not r["answered"] for r in unanswerable), len(unanswerable)),
+        "confidence_auroc": round(
+            auroc([r["confidence"] for r in answerable], [r["confidence"] for r in unanswerable]), 4
+        ),
+    }

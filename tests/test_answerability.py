@@ -1,0 +1,164 @@
+"""The answerability stage on the fake embedder: signals, the fitted judge, what is missing, `ask`."""
+
+import json
+
+import numpy as np
+import pytest
+
+import article_qa
+from article_qa import Answer, RankSettings, Retriever
+from article_qa.answerability import (
+    FEATURES,
+    JUDGE_FILE,
+    Evidence,
+    Judge,
+    fit,
+    gather,
+    in_article,
+    is_key,
+    question_words,
+)
+from article_qa.evaluation import evaluate_squad
+from article_qa.retrieval import clean_question
+
+from .conftest import FakeEmbedder
+
+
+def evidence(**values) -> Evidence:
+    return Evidence(**{name: values.get(name, 0.0) for name in FEATURES})
+
+
+def test_fit_separates_and_keeps_the_false_abstention_budget():
+    rng = np.random.default_rng(0)
+    good = [
+        evidence(top_score=s, unmatched=u)
+        for s, u in zip(rng.normal(0.7, 0.1, 100), rng.uniform(0, 0.3, 100), strict=False)
+    ]
+    bad = [
+        evidence(top_score=s, unmatched=u)
+        for s, u in zip(rng.normal(0.5, 0.1, 50), rng.uniform(0.4, 1, 50), strict=False)
+    ]
+    labels = [True] * 100 + [False] * 50
+    judge = fit(good + bad, labels, labels, false_abstention=0.02)
+    turned_away = sum(judge.probability(e) < judge.threshold for e in good)
+    assert turned_away <= 2  # 2% of 100
+    assert sum(judge.probability(e) < judge.threshold for e in bad) >= 40
+    assert judge.weights[FEATURES.index("unmatched")] < 0 < judge.weights[FEATURES.index("top_score")]
+
+
+def test_judge_round_trips_through_json(tmp_path):
+    judge = Judge(FEATURES, (0.5,) * 7, (1.0,) * 7, tuple(range(7)), -1.0, 0.3, {"sets": "x"})
+    judge.save(tmp_path / "j.json")
+    again = Judge.load(tmp_path / "j.json")
+    assert again == judge
+    e = evidence(top_score=0.9, weakest=0.2)
+    assert again.probability(e) == judge.probability(e)
+    data = json.loads((tmp_path / "j.json").read_text())
+    data["features"] = ["top_score"]
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="fitted on features"):
+        Judge.load(tmp_path / "bad.json")
+
+
+def test_the_shipped_judge_loads_and_reads_these_features():
+    judge = Judge.load(JUDGE_FILE)
+    assert judge.features == FEATURES and 0 < judge.threshold < 1
+    assert judge.notes["false_abstention_budget"] == 0.02
+
+
+def test_key_words_and_presence_in_the_article(fake_retriever):
+    state = fake_retriever._ready()
+    assert is_key("ptsd") and is_key("cocaine") and not is_key("kind") and not is_key("the")
+    assert in_article("cocaine", state) and in_article("nasal", state)  # "nasal" inside "intranasal"
+    assert not in_article("ptsd", state)
+
+
+def test_missing_names_the_absent_key_word_in_the_readers_spelling(fake_retriever):
+    state = fake_retriever._ready()
+    question = clean_question("Can ketamine treat PTSD in people addicted to cocaine?")
+    query = state.query_text(question)
+    encoded = fake_retriever.embedder.encode_query(query)
+    from article_qa.ranking import rank
+
+    ev = gather(state, question, query, encoded, rank(state, query, encoded, fake_retriever.ranking))
+    assert "PTSD" in ev.missing and "cocaine" not in ev.missing
+    assert ev.unmatched > 0 and 0 <= ev.top_coverage <= ev.article_coverage <= 1
+    words = [w.text for w in question_words(encoded)]
+    assert "ptsd" in words
+
+
+def test_ask_answers_or_offers_related_reading(corpus_copy, tmp_path):
+    always = Judge(FEATURES, (0.0,) * 7, (1.0,) * 7, (0.0,) * 7, 5.0, 0.5)  # probability ~0.99
+    never = Judge(FEATURES, (0.0,) * 7, (1.0,) * 7, (0.0,) * 7, -5.0, 0.5)  # probability ~0.01
+    yes = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), judge=always)
+    answer = yes.ask("cocaine midazolam session abstinent", 3)
+    assert isinstance(answer, Answer) and answer.answered and answer.confidence > 0.9
+    assert answer.hits and all(h.score >= yes.ranking.min_score for h in answer.hits)
+    assert yes.search("cocaine midazolam session abstinent", 3) == answer.hits
+    no = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), judge=never)
+    answer = no.ask("cocaine midazolam session abstinent", 3)
+    assert not answer.answered and answer.confidence < 0.1 and len(answer.hits) == 3  # related reading
+    assert no.search("cocaine midazolam session abstinent", 3) == []
+    assert len(no.search("cocaine midazolam session abstinent", 3, min_score=None)) == 3  # the cut is off
+    off = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), judge=never,
+                    ranking=RankSettings(answerability=False))  # fmt: skip
+    assert off.ask("cocaine midazolam session abstinent", 3).answered  # the score cut alone
+    assert answer.to_dict()["hits"][0]["passage_id"] == answer.hits[0].passage_id
+
+
+@pytest.mark.parametrize("question, k, error", [(None, 3, TypeError), ("  ", 3, ValueError), ("ok", 0, ValueError)])
+def test_ask_has_the_same_input_errors(fake_retriever, question, k, error, monkeypatch):
+    with pytest.raises(error):
+        fake_retriever.ask(question, k)
+    monkeypatch.setattr(article_qa.retrieval, "default_retriever", lambda: pytest.fail("loaded for a bad question"))
+    with pytest.raises(error):
+        article_qa.ask(question, k)
+
+
+def test_eval_squad_on_a_tiny_file(tmp_path):
+    paragraphs = [
+        "Ketamine is an anesthetic that was first made in 1962 by Calvin Stevens.",
+        "Cocaine use disorder has no approved medication, and craving drives relapse.",
+    ]
+    qas = [
+        [{"id": "a", "question": "Who first made ketamine?", "is_impossible": False, "answers": []},
+         {"id": "b", "question": "Who first made cocaine?", "is_impossible": True, "answers": []}],
+        [{"id": "c", "question": "Is there an approved medication for cocaine use disorder?", "is_impossible": False,
+          "answers": []}],
+    ]  # fmt: skip
+    data = {
+        "data": [
+            {
+                "title": "Tiny_drugs",
+                "paragraphs": [{"context": c, "qas": q} for c, q in zip(paragraphs, qas, strict=False)],
+            }
+        ]
+    }
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps(data))
+    m = evaluate_squad(path, FakeEmbedder())
+    assert m["articles"] == 1 and m["answerable"] == 2 and m["unanswerable"] == 1
+    assert m["hit@1"] == 1.0  # each answerable question's words are its paragraph's own
+    assert 0 <= m["false_abstention"] <= 1 and 0 <= m["abstain_unanswerable"] <= 1
+    assert m["per_article"][0]["title"] == "Tiny_drugs"
+
+
+def test_answerability_report_runs_on_the_fake_embedder(corpus_copy, tmp_path):
+    from benchmarks import answerability as report
+
+    retriever = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), save=False)
+    article = report.article_report(retriever)
+    assert [r["set"] for r in article["sets"]] == list(report.SETS)
+    assert sum(b["questions"] for b in article["reliability"]) > 0
+    articles = [
+        {"title": f"T{i}", "paragraphs": [{"context": f"Topic {i} alpha beta gamma. Delta {i}.", "qas": [
+            {"id": f"{i}a", "question": f"topic {i} alpha", "is_impossible": False, "answers": []},
+            {"id": f"{i}b", "question": f"topic {i} zeta", "is_impossible": True, "answers": []}]}]}
+        for i in range(4)
+    ]  # fmt: skip
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps({"data": articles}))
+    squad = report.squad_report(
+        path, lambda c, i: Retriever(c, i, embedder=FakeEmbedder(), save=False), retriever.judge, 0.22
+    )
+    assert len(squad["refit_by_article"]["folds"]) == 2 and len(squad["shipped"]["curve"]) == 5
