@@ -29,7 +29,7 @@ def test_markup_in_passages_is_escaped():
 
 def test_more_sources_are_folded_under_the_answer():
     reply = format_answer(answer([make_hit(), make_hit(rank=2, passage_id="a:2")], confidence=0.75))
-    assert reply.index("likely the answer (75%)") < reply.index("<details><summary>More sources (1)</summary>")
+    assert reply.index("probably the answer (75%)") < reply.index("<details><summary>More sources (1)</summary>")
 
 
 def test_no_answer_says_what_is_missing_first_and_folds_related_passages():

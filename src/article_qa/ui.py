@@ -62,12 +62,12 @@ def confidence_label(confidence: float) -> str:
     reliability table: how often the first passage answered in each band).
 
     >>> [confidence_label(p) for p in (0.97, 0.8, 0.5)]
-    ['very likely the answer', 'likely the answer', 'possibly the answer']
+    ['very likely the answer', 'probably the answer', 'possibly the answer']
     """
     if confidence >= 0.9:
         return "very likely the answer"
     if confidence >= 0.7:
-        return "likely the answer"
+        return "probably the answer"
     return "possibly the answer"
 
 
