@@ -37,8 +37,8 @@ answerability-report: $(STAMP) ## abstention per question set, reliability bands
 bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/results.json
 	$(PY) -m benchmarks.bench
 
-screenshot: $(STAMP) browser-deps index ## docs/screenshot.png: a real answer in headless Chromium
-	$(PY) -m tests.browser docs/screenshot.png
+screenshot: $(STAMP) browser-deps index ## docs/*.png: a real answer, and a question the article does not answer
+	$(PY) -m tests.browser docs/screenshot.png docs/not-in-the-article.png
 
 # Debian's Chromium for the browser tests; without it (and without root) those tests are skipped.
 browser-deps:

@@ -63,7 +63,9 @@ def ask(page, question: str) -> None:
     page.locator("#answers .message.bot").nth(before).wait_for(timeout=60_000)
 
 
-def screenshot(path: Path) -> None:
+def screenshot(path: Path, absent: Path | None = None) -> None:
+    """`path`: an answer, its passage opened in the article; `absent`: a question the article does not
+    answer, with the related passages unfolded."""
     with serve_app() as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1200, "height": 940}, device_scale_factor=1)
         page.goto(url)
@@ -72,8 +74,19 @@ def screenshot(path: Path) -> None:
         page.get_by_text("Whole article").wait_for()
         page.wait_for_timeout(800)
         page.screenshot(path=str(path))
-    print(f"wrote {path}")
+        print(f"wrote {path}")
+        if absent is not None:
+            page = browser.new_page(viewport={"width": 1200, "height": 940}, device_scale_factor=1)
+            page.goto(url)
+            ask(page, "Can ketamine treat PTSD?")
+            page.get_by_text("Related, but not an answer").last.click()
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(absent))
+            print(f"wrote {absent}")
 
 
 if __name__ == "__main__":
-    screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.png"))
+    screenshot(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.png"),
+        Path(sys.argv[2]) if len(sys.argv) > 2 else None,
+    )

@@ -91,3 +91,11 @@ def test_the_page_loads_nothing_from_outside(browser, url):
     outside = [u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")
                and urlparse(u).hostname not in ("127.0.0.1", "localhost")]  # fmt: skip
     assert requested and outside == []
+
+
+def test_absent_question_says_what_is_missing_and_folds_related_passages(page):
+    ask(page, "Can ketamine treat PTSD?")
+    reply = page.locator("#answers .message.bot").last
+    assert reply.inner_text().startswith("The article doesn't mention PTSD")
+    assert reply.get_by_text("Related, but not an answer (3)").is_visible()
+    assert reply.locator("blockquote").first.is_hidden()  # folded until opened

@@ -182,3 +182,30 @@ def test_no_files_outside_the_page_are_served(served, path):
     r = httpx.get(served.rstrip("/") + path, timeout=10)
     assert r.status_code in (403, 404, 405), (path, r.status_code)
     assert "root:" not in r.text and "[project]" not in r.text
+
+
+def test_the_page_describes_its_corpus(tmp_path, fake_retriever):
+    from article_qa.passages import Passage
+    from article_qa.ui import page_text
+
+    one = [
+        Passage("a:1", "x", "a.txt", "Results", 1, 0, 1, "Alpha Study"),
+        Passage("a:2", "y", "a.txt", "Methods", 2, 2, 3, "Alpha Study"),
+    ]
+    text = page_text(tmp_path, one)
+    assert text.title == "Alpha Study: ask the article" and "*Alpha Study*" in text.description
+    assert text.examples == ("Results", "Methods")
+    two = [*one, Passage("b:1", "z", "b.txt", None, 1, 0, 1, "Beta Notes")]
+    assert page_text(tmp_path, two).title == "Ask the articles" and "2 articles" in page_text(tmp_path, two).description
+    (tmp_path / "page.json").write_text('{"title": "Own title", "examples": ["Why?"]}')
+    own = page_text(tmp_path, one)
+    assert own.title == "Own title" and own.examples == ("Why?",) and "*Alpha Study*" in own.description
+    (tmp_path / "page.json").write_text("{not json")
+    assert page_text(tmp_path, one).title == "Alpha Study: ask the article"  # a broken file is logged, not fatal
+    shipped = page_text(fake_retriever.corpus_dir, fake_retriever.passages)  # the shipped corpus keeps its look
+    assert shipped.title == "Ketamine & addiction: ask the article" and len(shipped.examples) == 5
+
+
+def test_hits_carry_the_article_title(fake_retriever):
+    hit = fake_retriever.search("cocaine midazolam session", 1, min_score=None)[0]
+    assert hit.title == "Can Ketamine Be Used to Treat Addictions?"

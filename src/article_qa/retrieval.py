@@ -63,6 +63,7 @@ class Hit:
     citation: str
     highlight_start: int
     highlight_end: int
+    title: str | None = None  # the article's title (several articles may share a corpus)
 
     @property
     def highlight(self) -> str:
@@ -87,6 +88,7 @@ class Hit:
             citation=p.citation,
             highlight_start=marked[0],
             highlight_end=marked[1],
+            title=p.title,
         )
 
 

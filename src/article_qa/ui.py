@@ -14,38 +14,80 @@
 Article text and user input are escaped before they reach Markdown, so nothing in them is rendered as
 markup. Readers never see a traceback. Analytics are off, no share link is opened unless asked, and
 routes the page does not need (uploads, fetching URLs through ``file=``, run history) are refused.
+The page's title, description and examples come from the corpus (its article titles and section
+headings) or from an optional ``page.json`` beside the articles; nothing here is about one article.
 Ranking lives in `retrieval`; this module only presents.
 """
 
 import html
+import json
 import logging
 import os
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from .lexical import tokenize
+from .passages import Passage
 from .retrieval import Answer, Hit, Retriever, check_k, clean_question
 
 log = logging.getLogger(__name__)
 
-TITLE = "Ketamine & addiction: ask the article"
-DESCRIPTION = (
-    "Ask a question about the article *Can Ketamine Be Used to Treat Addictions?* Every answer is the "
-    "article's own words: the passages that answer it, quoted verbatim with where they stand, the best "
-    "sentence marked. Nothing is generated, and nothing here is medical advice."
+PAGE_FILE = "page.json"  # optional, in the corpus folder: {"title": ..., "description": ..., "examples": [...]}
+NOTE = (
+    "Every answer is the article's own words: the passages that answer it, quoted verbatim with where "
+    "they stand, the best sentence marked. Nothing is generated."
 )
-EXAMPLES = [
-    "Does ketamine help with cocaine addiction?",
-    "Which drug did the control group get in the cocaine study?",
-    "What are the side effects of ketamine infusions?",
-    "How long did the benefits last for heroin users?",
-    "Is ketamine FDA approved for depression?",
-]
 MAX_CONCURRENT = int(os.environ.get("ARTICLE_QA_CONCURRENCY") or 2)  # searches at once; see the README
 MAX_QUEUE = int(os.environ.get("ARTICLE_QA_QUEUE") or 64)  # beyond this: refused at once ("Queue is full")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 _FOLLOW_UP_START = re.compile(r"^(and|or|but|also|what about|how about|and what about|same for|then)\b", re.I)
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What the page says about its corpus: a title, a description (Markdown) and example questions."""
+
+    title: str
+    description: str
+    examples: tuple[str, ...]
+
+
+def page_text(corpus_dir: str | Path, passages: list[Passage]) -> PageText:
+    """The page's text: from ``page.json`` in the corpus folder when there is one (any of its keys may
+    be left out), else from the corpus itself: the article titles and their section headings.
+
+    >>> p = Passage("a:1", "Text.", "a.txt", "Findings", 1, 0, 5, "Can Ketamine Help?")
+    >>> page_text("/nowhere", [p]).title
+    'Can Ketamine Help?: ask the article'
+    """
+    titles = list(dict.fromkeys(p.title or Path(p.source).stem for p in passages))
+    sections = list(dict.fromkeys(p.section for p in passages if p.section))
+    if len(titles) == 1:
+        derived = PageText(
+            f"{titles[0]}: ask the article",
+            f"Ask a question about the article *{escape_markdown(titles[0])}*. {NOTE}",
+            tuple(sections[:5]),
+        )
+    else:
+        listed = ", ".join(f"*{escape_markdown(t)}*" for t in titles[:8]) + (" and more" if len(titles) > 8 else "")
+        derived = PageText("Ask the articles", f"Ask a question about {len(titles)} articles: {listed}. {NOTE}",
+                           tuple(sections[:5]))  # fmt: skip
+    path = Path(corpus_dir) / PAGE_FILE
+    if not path.is_file():
+        return derived
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        examples = data.get("examples", list(derived.examples))
+        if not isinstance(data, dict) or not all(isinstance(e, str) for e in examples):
+            raise ValueError("expected an object with a title, a description and a list of example questions")
+        return PageText(str(data.get("title", derived.title)), str(data.get("description", derived.description)),
+                        tuple(examples))  # fmt: skip
+    except (OSError, ValueError) as exc:
+        log.warning("cannot use %s (%s); the page describes the corpus itself", path, exc)
+        return derived
 
 
 def escape_markdown(text: str) -> str:
@@ -295,14 +337,15 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
     def whole_article(passage_id: str):
         return service.context(passage_id, radius=None) if passage_id else gr.skip()
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    text = page_text(retriever.corpus_dir, retriever.passages)
+    with gr.Blocks(title=text.title, analytics_enabled=False) as app:
         last_question = gr.State("")
         cited = gr.State({})
         current = gr.State("")
         with gr.Sidebar(open=False, position="right", width=460) as side:
             context = gr.Markdown("Choose *Show in the article* under an answer.", sanitize_html=True)
             whole = gr.Button("Whole article", size="sm")
-        gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
+        gr.Markdown(f"# {escape_markdown(text.title)}\n{text.description}")
         chatbot = gr.Chatbot(label="Answers quoted from the article", height=560, sanitize_html=True, elem_id="answers")
         with gr.Row():
             box = gr.Textbox(
@@ -317,7 +360,8 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
         with gr.Row():
             k = gr.Slider(1, 5, value=3, step=1, label="Passages to show (top-k)", scale=3)
             gr.ClearButton([box, chatbot, last_question, cited], value="Clear", scale=1)
-        gr.Examples(EXAMPLES, inputs=box, label="Try one")
+        if text.examples:
+            gr.Examples(list(text.examples), inputs=box, label="Try one")
         inputs, outputs = [box, chatbot, k, last_question, cited], [box, chatbot, last_question, cited]
         search = {"concurrency_limit": concurrency or MAX_CONCURRENT, "concurrency_id": "search"}
         send.click(respond, inputs, outputs, api_visibility="private", **search)
