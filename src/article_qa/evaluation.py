@@ -99,9 +99,7 @@ def evaluate(
     return {
         "answerable": n,
         "unanswerable": len(unanswerable),
-        "hit@1": _share(sum(r == 1 for r in ranks), n),
-        "hit@3": _share(sum(r is not None and r <= 3 for r in ranks), n),
-        "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else 0.0,
+        **rank_metrics(ranks),
         "abstain_unanswerable": _share(abstained_right, len(unanswerable)),
         "abstain_offtopic": _share(offtopic_right, sum(1 for q in unanswerable if q.kind == "off-topic")),
         "abstain_absent": _share(absent_right, sum(1 for q in unanswerable if q.kind != "off-topic")),
@@ -109,6 +107,20 @@ def evaluate(
         "confidence_auroc": round(auroc(confidence[True], confidence[False]), 4) if unanswerable and n else None,
         "highlight@1": _share(marked, sum(r == 1 for r in ranks)),
         "misses": misses,
+    }
+
+
+def rank_metrics(ranks: list[int | None]) -> dict[str, float]:
+    """hit@1, hit@3 and MRR from the rank at which each question's answer came (None: not found).
+
+    >>> rank_metrics([1, 2, None, 4])
+    {'hit@1': 0.25, 'hit@3': 0.5, 'mrr': 0.4375}
+    """
+    n = len(ranks)
+    return {
+        "hit@1": _share(sum(r == 1 for r in ranks), n),
+        "hit@3": _share(sum(r is not None and r <= 3 for r in ranks), n),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else 0.0,
     }
 
 
@@ -314,14 +326,11 @@ def evaluate_squad(path: str | Path, embedder: Embedder, *, limit: int | None = 
 def _squad_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
-    ranks = [r["rank"] for r in answerable]
     n = len(answerable)
     return {
         "answerable": n,
         "unanswerable": len(unanswerable),
-        "hit@1": _share(sum(r == 1 for r in ranks), n),
-        "hit@3": _share(sum(r is not None and r <= 3 for r in ranks), n),
-        "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else 0.0,
+        **rank_metrics([r["rank"] for r in answerable]),
         "false_abstention": _share(sum(not r["answered"] for r in answerable), n),
         "abstain_unanswerable": _share(sum(not r["answered"] for r in unanswerable), len(unanswerable)),
         "confidence_auroc": round(
