@@ -47,7 +47,8 @@ def test_no_answer_says_what_is_missing_first_and_folds_related_passages():
 
 
 def test_off_topic_names_the_nearest_sections():
-    reply = format_answer(answer([make_hit()], answered=False), ["Findings", "In Conclusion"])
+    reply = format_answer(answer([make_hit()], answered=False, missing=["France"]), ["Findings", "In Conclusion"])
+    assert reply.startswith("**The article doesn't cover that**")
     assert "doesn't cover" in reply and "*Findings*" in reply and "*In Conclusion*" in reply
     assert "<blockquote" not in reply and "> " not in reply
 

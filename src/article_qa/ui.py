@@ -154,12 +154,12 @@ def format_answer(answer: Answer, nearest: list[str] | None = None, read_as: str
             more = "\n\n".join(format_hit(h) for h in hits[1:])
             reply += f"\n\n<details><summary>More sources ({len(hits) - 1})</summary>\n\n{more}\n\n</details>"
         return reply
-    if answer.missing:
+    if nearest is not None or not hits:
+        reply = "**The article doesn't cover that**, so there is nothing to quote."
+    elif answer.missing:
         reply = (
             f"**The article doesn't mention {escape_markdown(plain_list(answer.missing))}**, so it can't answer that."
         )
-    elif nearest is not None or not hits:
-        reply = "**The article doesn't cover that**, so there is nothing to quote."
     else:
         reply = "**The article doesn't answer that.** It has passages on the subject, but none that answers it."
     if nearest:
