@@ -141,6 +141,15 @@ def test_eval_squad_on_a_tiny_file(tmp_path):
     assert m["hit@1"] == 1.0  # each answerable question's words are its paragraph's own
     assert 0 <= m["false_abstention"] <= 1 and 0 <= m["abstain_unanswerable"] <= 1
     assert m["per_article"][0]["title"] == "Tiny_drugs"
+    question = {"id": "d", "question": "What keeps people awake at night?", "is_impossible": False, "answers": []}
+    other = {
+        "title": "Tiny_coffee",
+        "paragraphs": [{"context": "Coffee keeps people awake at night.", "qas": [question]}],
+    }
+    path.write_text(json.dumps({"data": [*data["data"], other]}))
+    both = evaluate_squad(path, FakeEmbedder(), together=True)
+    assert both["together"] and both["passages"] == 3 and both["answerable"] == 3
+    assert both["hit@1"] == 1.0  # the right article and the right paragraph
 
 
 def test_answerability_report_runs_on_the_fake_embedder(corpus_copy, tmp_path):

@@ -269,3 +269,22 @@ def test_next_passage_context_stays_in_its_section(fake_retriever):
     assert ten.startswith(by[10].title) and by[10].section in ten
     last = embedded_text(by[15], "title+section+next", by[14], by[16])  # ¶16 opens the next section
     assert by[16].text not in last and last.endswith(by[15].text)
+
+
+def test_one_article_of_several_can_be_asked(corpus_copy, tmp_path):
+    (corpus_copy / "coffee.md").write_text(
+        "# Coffee and Sleep\n\n## Findings\n\nCaffeine late in the day delays sleep by about forty minutes.\n\n"
+        "Cocaine is not caffeine, and this article is about coffee.\n",
+        "utf-8",
+    )
+    r = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder())
+    assert r.articles == ["Coffee and Sleep", "Can Ketamine Be Used to Treat Addictions?"]  # in file order
+    everywhere = r.search("cocaine", 30, min_score=None)
+    assert {h.source for h in everywhere} == {"coffee.md", "ketamine-for-addiction.txt"}
+    coffee = r.search("cocaine", 30, min_score=None, article="coffee and sleep")
+    assert {h.source for h in coffee} == {"coffee.md"} and len(coffee) == 2
+    assert coffee[0].title == "Coffee and Sleep"
+    by_file = r.ask("cocaine", 3, article="ketamine-for-addiction.txt")
+    assert {h.source for h in by_file.hits} == {"ketamine-for-addiction.txt"}
+    with pytest.raises(ValueError, match=r"no article .tea. in the corpus; it holds: Coffee and Sleep"):
+        r.search("cocaine", 3, article="tea")

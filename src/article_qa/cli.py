@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     sq.add_argument("path", help="a SQuAD 2.0 JSON file")
     sq.add_argument("--json", action="store_true")
     sq.add_argument("--limit", type=int, default=None, help="the first N articles only")
+    sq.add_argument("--together", action="store_true", help="all articles in one corpus, each question asked of all")
     f = sub.add_parser("fit-answerability", parents=[common], help="fit the answerability model on question sets")
     f.add_argument("questions", nargs="+", help="question sets (JSON Lines) with answerable and absent questions")
     f.add_argument("--false-abstention", type=float, default=0.02, help="share of answerable ones it may turn away")
@@ -188,12 +189,15 @@ def cmd_eval_squad(args: argparse.Namespace) -> int:
     from .embedding import load_embedder
     from .evaluation import evaluate_squad
 
-    m = evaluate_squad(args.path, load_embedder(args.model), limit=args.limit)
+    m = evaluate_squad(args.path, load_embedder(args.model), limit=args.limit, together=args.together)
     if args.json:
         print(json.dumps(m, indent=2))
         return 0
     keys = ("hit@1", "hit@3", "mrr", "false_abstention", "abstain_unanswerable", "confidence_auroc")
-    print(f"{m['articles']} articles, {m['answerable']} answerable and {m['unanswerable']} unanswerable questions")
+    where = "in one corpus" if m.get("together") else "each a corpus of its own"
+    print(
+        f"{m['articles']} articles {where}, {m['answerable']} answerable and {m['unanswerable']} unanswerable questions"
+    )
     print("| article | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")
     for row in [*m["per_article"], {"title": "**all**", **m}]:

@@ -287,21 +287,27 @@ def auroc(positive: list[float], negative: list[float]) -> float:
     return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def evaluate_squad(path: str | Path, embedder: Embedder, *, limit: int | None = None) -> dict[str, Any]:
+def evaluate_squad(
+    path: str | Path, embedder: Embedder, *, limit: int | None = None, together: bool = False
+) -> dict[str, Any]:
     """Each SQuAD 2.0 article indexed on its own, as a reader would, and asked its questions: hit@1,
     hit@3, MRR (answerable questions, the answering paragraph's rank), false abstention (answerable
     ones the product says the article does not answer), unanswerable abstention, and the AUROC of the
-    confidence between answerable and unanswerable questions; overall and per article."""
+    confidence between answerable and unanswerable questions; overall and per article.
+
+    With `together`, all the articles make one corpus and every question is asked of all of them: the
+    right article must be found as well as the right paragraph."""
     import tempfile
 
+    if together:
+        return _squad_together(load_squad(path, limit), embedder)
     rows, per_article = [], []
     t0 = time.perf_counter()
     for article in load_squad(path, limit):
         with tempfile.TemporaryDirectory() as scratch:
             corpus = Path(scratch) / "corpus"
             corpus.mkdir()
-            name = "".join(c if c.isalnum() else "-" for c in article.title).strip("-") or "article"
-            (corpus / f"{name}.txt").write_text(article.text, "utf-8")
+            (corpus / _file_name(article.title)).write_text(article.text, "utf-8")
             retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
             n = len(retriever.build().passages)
             if n != len(article.paragraphs):
@@ -321,6 +327,36 @@ def evaluate_squad(path: str | Path, embedder: Embedder, *, limit: int | None = 
         "seconds": round(time.perf_counter() - t0, 1),
         "per_article": per_article,
     }
+
+
+def _file_name(title: str) -> str:
+    return ("".join(c if c.isalnum() else "-" for c in title).strip("-") or "article") + ".txt"
+
+
+def _squad_together(articles: list[SquadArticle], embedder: Embedder) -> dict[str, Any]:
+    import tempfile
+
+    t0 = time.perf_counter()
+    rows, per_article = [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = Path(scratch) / "corpus"
+        corpus.mkdir()
+        for article in articles:
+            (corpus / _file_name(article.title)).write_text(article.text, "utf-8")
+        retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
+        n = len(retriever.build().passages)
+        for article in articles:
+            source, mine = _file_name(article.title), []
+            for qid, question, gold in article.questions:
+                answer = retriever.ask(question, min(n, 100))
+                found = [(h.source, h.paragraph - 1) for h in answer.hits]
+                rank = found.index((source, gold)) + 1 if gold is not None and (source, gold) in found else None
+                mine.append({"id": qid, "answerable": gold is not None, "rank": rank,
+                             "answered": answer.answered, "confidence": answer.confidence})  # fmt: skip
+            rows += mine
+            per_article.append({"title": article.title, **_squad_metrics(mine)})
+    return {**_squad_metrics(rows), "articles": len(articles), "passages": n, "together": True,
+            "seconds": round(time.perf_counter() - t0, 1), "per_article": per_article}  # fmt: skip
 
 
 def _squad_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from .build import (
 from .embedding import Embedder, load_embedder
 from .index import PassageIndex
 from .passages import Passage
-from .ranking import RankingState, RankSettings, highlight, rank
+from .ranking import Ranking, RankingState, RankSettings, highlight, rank
 from .vocabulary import Vocabulary
 
 DEFAULT_MIN_SCORE = RankSettings.min_score
@@ -240,12 +240,30 @@ class Retriever:
             self._judge = Judge.load()
         return self._judge
 
-    def ask(self, question: str, k: int = 3) -> Answer:
+    def ask(self, question: str, k: int = 3, *, article: str | None = None) -> Answer:
         """Whether the article answers `question`, with the passages that do (or, when it does not,
-        the nearest ones as related reading). Same input errors as `search`."""
-        return self._answer(clean_question(question), check_k(k), self.ranking.min_score)
+        the nearest ones as related reading). Same input errors as `search`; `article` as there."""
+        text, k, only = clean_question(question), check_k(k), self._only(article)
+        return self._answer(text, k, self.ranking.min_score, only)
 
-    def search(self, question: str, k: int = 3, *, min_score: float | None = _DEFAULT) -> list[Hit]:
+    @property
+    def articles(self) -> list[str]:
+        """The titles of the corpus's articles (a file without a title goes by its name), in order."""
+        return list(dict.fromkeys(p.title or p.source for p in self.passages))
+
+    def _only(self, article: str | None) -> np.ndarray | None:
+        """Which passages belong to `article` (its title or file name, any case); None for all."""
+        if article is None or not str(article).strip():
+            return None
+        name = str(article).strip().lower()
+        mask = np.array([name in ((p.title or "").lower(), p.source.lower()) for p in self.passages])
+        if not mask.any():
+            raise ValueError(f"no article {article!r} in the corpus; it holds: {', '.join(self.articles)}")
+        return mask
+
+    def search(
+        self, question: str, k: int = 3, *, min_score: float | None = _DEFAULT, article: str | None = None
+    ) -> list[Hit]:
         """Up to `k` passages that answer `question`, best first; [] when the article does not answer.
 
         Parameters
@@ -255,20 +273,20 @@ class Retriever:
         min_score: the relevance a hit must reach (default: the ranking settings' calibrated cut), on
             top of the answerability judgement. None turns both off and returns exactly
             min(k, number of passages) hits, ranked.
+        article: ask only this article of the corpus (its title or file name); None asks them all.
         """
-        text = clean_question(question)
-        k = check_k(k)
+        text, k, only = clean_question(question), check_k(k), self._only(article)
         if min_score is None:
-            return self._rank(text, k)[0]
+            return self._rank(text, k, only)[0]
         if min_score is _DEFAULT:
             min_score = self.ranking.min_score
         if not isinstance(min_score, (int, float)):
             raise TypeError(f"min_score must be a number or None, not {type(min_score).__name__}")
-        answer = self._answer(text, k, float(min_score))
+        answer = self._answer(text, k, float(min_score), only)
         return answer.hits if answer.answered else []
 
-    def _answer(self, text: str, k: int, cut: float) -> Answer:
-        hits, evidence = self._rank(text, k)
+    def _answer(self, text: str, k: int, cut: float, only: np.ndarray | None = None) -> Answer:
+        hits, evidence = self._rank(text, k, only)
         judged = self.ranking.answerability
         confidence = self.judge.probability(evidence) if judged else 1.0
         answered = evidence.top_score >= cut and (not judged or confidence >= self.judge.threshold)
@@ -276,12 +294,16 @@ class Retriever:
             hits = [h for h in hits if h.score >= cut]
         return Answer(text, answered, round(confidence, 4), list(evidence.missing), hits)
 
-    def _rank(self, text: str, k: int) -> tuple[list[Hit], Evidence]:
-        """The best `k` passages for a cleaned question, and the evidence on whether the first answers."""
+    def _rank(self, text: str, k: int, only: np.ndarray | None = None) -> tuple[list[Hit], Evidence]:
+        """The best `k` passages for a cleaned question (among the `only` ones when given), and the
+        evidence on whether the first answers."""
         state = self._ready()
         query = state.query_text(text, spelling=self.ranking.spelling)
         encoded = self.embedder.encode_query(query)
         ranking = rank(state, query, encoded, self.ranking)
+        if only is not None:  # other articles' passages rank below every passage of this one
+            ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
+            k = min(k, int(only.sum()))
         hits: list[Hit] = []
         for idx in np.argsort(-ranking.scores, kind="stable")[:k]:
             marked = highlight(state, int(idx), query, ranking.sentence_scores)
@@ -302,7 +324,7 @@ def default_retriever() -> Retriever:
         return _default
 
 
-def retrieve(question: str, k: int = 3, *, min_score: float | None = _DEFAULT) -> list[Hit]:
+def retrieve(question: str, k: int = 3, *, min_score: float | None = _DEFAULT, article: str | None = None) -> list[Hit]:
     """The article's passages that answer `question`, best first; [] when nothing does.
 
     The first call loads the model and the index (building it when missing or stale); later calls
@@ -311,15 +333,16 @@ def retrieve(question: str, k: int = 3, *, min_score: float | None = _DEFAULT) -
     """
     clean_question(question)  # errors before any model is loaded
     check_k(k)
-    return default_retriever().search(question, k, min_score=min_score)
+    return default_retriever().search(question, k, min_score=min_score, article=article)
 
 
-def ask(question: str, k: int = 3) -> Answer:
+def ask(question: str, k: int = 3, *, article: str | None = None) -> Answer:
     """Whether the article answers `question`: an `Answer` with `answered`, `confidence`, `missing`
-    and `hits` (the answer, or related reading when there is none). Errors as `retrieve`."""
+    and `hits` (the answer, or related reading when there is none). Errors as `retrieve`; `article`
+    asks one article of the corpus (its title or file name)."""
     clean_question(question)
     check_k(k)
-    return default_retriever().ask(question, k)
+    return default_retriever().ask(question, k, article=article)
 
 
 __all__ = ["DEFAULT_MIN_SCORE", "Answer", "Hit", "IndexSettings", "RankSettings", "Retriever", "ask", "retrieve"]

@@ -35,6 +35,7 @@ from .retrieval import Answer, Hit, Retriever, check_k, clean_question
 
 log = logging.getLogger(__name__)
 
+ALL = "All articles"  # the page's choice of every article of the corpus
 PAGE_FILE = "page.json"  # optional, in the corpus folder: {"title": ..., "description": ..., "examples": [...]}
 NOTE = (
     "Every answer is the article's own words: the passages that answer it, quoted verbatim with where "
@@ -187,7 +188,9 @@ class ChatService:
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
 
-    def answer(self, message: Any, k: Any = 3, previous: str | None = None) -> tuple[str, list[Hit]]:
+    def answer(
+        self, message: Any, k: Any = 3, previous: str | None = None, article: str | None = None
+    ) -> tuple[str, list[Hit]]:
         """The reply in Markdown and the passages it shows; bad input gets a friendly reply, not an error."""
         try:
             question = clean_question(message)
@@ -198,7 +201,7 @@ class ChatService:
         if previous and is_follow_up(question):
             read_as = f"{previous} {question}"
         try:
-            answer = self.retriever.ask(read_as or question, k)
+            answer = self.retriever.ask(read_as or question, k, article=article or None)
             off_topic = not answer.answered and (not answer.hits or answer.hits[0].score < self.min_score)
             nearest = self.nearest_sections(answer.hits) if off_topic else None
             shown = [] if off_topic else answer.hits
@@ -223,15 +226,15 @@ class ChatService:
                 sections.append(name)
         return sections[:n]
 
-    def retrieve(self, question: Any, k: Any = 3) -> list[dict[str, Any]]:
+    def retrieve(self, question: Any, k: Any = 3, article: str | None = None) -> list[dict[str, Any]]:
         """Hits as JSON objects; bad input raises ValueError/TypeError with a readable message."""
         k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
-        return [h.to_dict() for h in self.retriever.search(question, min(k, 100))]
+        return [h.to_dict() for h in self.retriever.search(question, min(k, 100), article=article or None)]
 
-    def ask(self, question: Any, k: Any = 3) -> dict[str, Any]:
+    def ask(self, question: Any, k: Any = 3, article: str | None = None) -> dict[str, Any]:
         """The `Answer` as a JSON object; bad input raises ValueError/TypeError with a readable message."""
         k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
-        return self.retriever.ask(question, min(k, 100)).to_dict()
+        return self.retriever.ask(question, min(k, 100), article=article or None).to_dict()
 
     def context(self, passage_id: str, radius: int | None = 1) -> str:
         """A passage in its place: `radius` paragraphs either side (None: the whole file), it marked."""
@@ -294,27 +297,27 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
         """The reply to a question about the article, as Markdown."""
         return service.reply(message)
 
-    def retrieve_api(question: str, k: int = 3) -> list[dict]:
+    def retrieve_api(question: str, k: int = 3, article: str = "") -> list[dict]:
         """The passages that answer a question, as JSON objects with the Hit fields; [] when the
         article does not answer."""
         try:
-            return service.retrieve(question, k)
+            return service.retrieve(question, k, article)
         except (TypeError, ValueError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
-    def ask_api(question: str, k: int = 3) -> dict:
+    def ask_api(question: str, k: int = 3, article: str = "") -> dict:
         """Whether the article answers a question: answered, confidence, missing, and the hits (the
         answer, or related reading when there is none)."""
         try:
-            return service.ask(question, k)
+            return service.ask(question, k, article)
         except (TypeError, ValueError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
-    def respond(message: str, history: list[dict], k: float, last_question: str, cited: dict):
+    def respond(message: str, history: list[dict], k: float, last_question: str, cited: dict, article: str = ""):
         history, cited = list(history or []), dict(cited or {})
         if not (message or "").strip():
             return "", history, last_question, cited
-        reply, hits = service.answer(message, k, last_question or None)
+        reply, hits = service.answer(message, k, last_question or None, None if article == ALL else article)
         history.append({"role": "user", "content": escape_markdown(message[:2000])})
         entry: dict[str, Any] = {"role": "assistant", "content": reply}
         if hits:
@@ -359,10 +362,12 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
         with gr.Row():
             k = gr.Slider(1, 5, value=3, step=1, label="Passages to show (top-k)", scale=3)
+            articles = retriever.articles
+            which = gr.Dropdown([ALL, *articles], value=ALL, label="Ask", scale=3, visible=len(articles) > 1)
             gr.ClearButton([box, chatbot, last_question, cited], value="Clear", scale=1)
         if text.examples:
             gr.Examples(list(text.examples), inputs=box, label="Try one")
-        inputs, outputs = [box, chatbot, k, last_question, cited], [box, chatbot, last_question, cited]
+        inputs, outputs = [box, chatbot, k, last_question, cited, which], [box, chatbot, last_question, cited]
         search = {"concurrency_limit": concurrency or MAX_CONCURRENT, "concurrency_id": "search"}
         send.click(respond, inputs, outputs, api_visibility="private", **search)
         box.submit(respond, inputs, outputs, api_visibility="private", **search)
