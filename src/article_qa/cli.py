@@ -21,6 +21,7 @@ from .index import IndexFormatError
 from .passages import CorpusError
 from .ranking import RankSettings
 from .retrieval import Retriever
+from .sources import SourceError
 from .vocabulary import VocabularyError
 
 log = logging.getLogger("article_qa")
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="log more")
     p = argparse.ArgumentParser(prog="article-qa", description="Answers questions with the article's own passages.")
     sub = p.add_subparsers(dest="command", required=True)
+    ad = sub.add_parser("add", parents=[common], help="bring an article in: a web page, URL, PDF, .md or .txt")
+    ad.add_argument("source", help="a file path or an http(s) URL")
     b = sub.add_parser("build", parents=[common], help="build the index (when missing or stale)")
     b.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
     a = sub.add_parser("ask", parents=[common], help="print the passages that answer a question")
@@ -81,6 +84,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def _retriever(args: argparse.Namespace) -> Retriever:
     return Retriever(args.corpus, args.index, args.model)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .passages import read_document, split_document
+    from .retrieval import default_paths
+    from .sources import add
+
+    corpus = args.corpus or default_paths()[0]
+    path = add(args.source, corpus)
+    passages = split_document(read_document(path))
+    title = passages[0].title if passages else path.stem
+    pages = {p.section for p in passages if (p.section or "").startswith("Page ")}
+    extra = f", {len(pages)} pages" if pages else ""
+    print(f"added {path} ({title!r}: {len(passages)} passages{extra}); the index is rebuilt on next use")
+    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -252,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("httpx", "urllib3", "sentence_transformers", "filelock", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     commands = {
+        "add": cmd_add,
         "build": cmd_build,
         "ask": cmd_ask,
         "eval": cmd_eval,
@@ -262,7 +281,16 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return commands[args.command](args)
-    except (CorpusError, IndexFormatError, ModelError, VocabularyError, ValueError, TypeError, OSError) as exc:
+    except (
+        CorpusError,
+        IndexFormatError,
+        ModelError,
+        VocabularyError,
+        SourceError,
+        ValueError,
+        TypeError,
+        OSError,
+    ) as exc:
         print(f"article-qa {args.command}: {exc}", file=sys.stderr)
         return 2
 

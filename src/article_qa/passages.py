@@ -32,6 +32,9 @@ BOILERPLATE_BLOCKS = re.compile(
     r"save my name, email, and website|subscribe to our newsletter)",
     re.IGNORECASE,
 )
+# A front-matter block opening a file ("---" lines around "origin: ..."): where the file came from,
+# never a passage.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SMALL_WORDS = {
@@ -174,7 +177,7 @@ def split_document(doc: Document) -> list[Passage]:
     A paragraph is a run of non-blank lines; each list item (a line starting with a bullet or a
     number) is a passage of its own. The first heading-like block is the title; headings before the
     first passage (a repeated title, a subtitle) belong to the title block. A boilerplate heading
-    ("Leave a Comment", ...) ends the article.
+    ("Leave a Comment", ...) ends the article; a front-matter block that opens the file is skipped.
     """
     text = doc.text
     passages: list[Passage] = []
@@ -205,7 +208,8 @@ def split_document(doc: Document) -> list[Passage]:
             )
         )
 
-    lines = _blocks(text)
+    front = _FRONT_MATTER.match(text)
+    lines = [(a, b) for a, b in _blocks(text) if a >= (front.end() if front else 0)]
     for i, (a, b) in enumerate(lines):
         line = text[a:b]
         prev_blank = i == 0 or text.count("\n", lines[i - 1][1], a) >= 2
@@ -216,8 +220,8 @@ def split_document(doc: Document) -> list[Passage]:
             heading = md.group(2).strip() if md else line
             if BOILERPLATE_HEADINGS.match(heading):
                 break
-            if passages:
-                section = heading
+            if passages or (md and len(md.group(1)) > 1 and title is not None):
+                section = heading  # a "## Section" right under the "# Title" opens a section too
             elif title is None:
                 title = heading
             continue

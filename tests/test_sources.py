@@ -1,0 +1,184 @@
+"""Bringing articles in (`article-qa add`): web pages, URLs, PDFs, text; every bad source refused cleanly.
+
+The fixtures are written here: an HTML page with page furniture, PDFs made byte by byte, and a loopback
+HTTP server for URLs. No test reaches the internet.
+"""
+
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from article_qa import Retriever, cli
+from article_qa.passages import read_document, split_document
+from article_qa.sources import SourceError, add
+
+from .conftest import FakeEmbedder
+
+PAGE = """<html><head><title>Coffee and Sleep | Health Site</title></head><body>
+<nav><a href="/">Home</a> <a href="/about">About us</a> Subscribe to our newsletter</nav>
+<article><h1>Coffee and Sleep</h1>
+<p>Caffeine late in the day delays sleep by about forty minutes, according to a 2023 study of 500 adults.</p>
+<h2>How caffeine works</h2>
+<p>Caffeine blocks adenosine receptors in the brain. Adenosine builds up during the day and makes people sleepy.</p>
+<p>The effect lasts for five to six hours in most adults, longer in older people.</p>
+<h2>What to do</h2>
+<ul><li>Stop drinking coffee after 2 pm.</li><li>Prefer decaffeinated tea in the evening.</li></ul>
+</article>
+<div class="comments"><h3>Comments</h3><p>Great post! I drink coffee at night and sleep fine.</p></div>
+<footer>Copyright 2026 Health Site. All rights reserved.</footer></body></html>"""
+
+
+def make_pdf(pages: list[list[str]], title: str = "Ketamine Dosing Notes") -> bytes:
+    """A small PDF with one Helvetica text line per string, a page per list."""
+
+    def escape(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
+    objects[2] = f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()
+    for i, lines in enumerate(pages):
+        content = "BT /F1 11 Tf 72 720 Td 14 TL " + " ".join(f"({escape(line)}) Tj T*" for line in lines) + " ET"
+        objects[4 + 2 * i] = (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            f"/Contents {5 + 2 * i} 0 R >>"
+        ).encode()
+        objects[5 + 2 * i] = f"<< /Length {len(content)} >>\nstream\n{content}\nendstream".encode()
+    info = 4 + 2 * len(pages)
+    objects[info] = f"<< /Title ({escape(title)}) >>".encode()
+    out, offsets = b"%PDF-1.4\n", {}
+    for num in sorted(objects):
+        offsets[num] = len(out)
+        out += f"{num} 0 obj\n".encode() + objects[num] + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offsets[num]:010d} 00000 n \n".encode() for num in sorted(objects))
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+PAPER = [
+    ["In the alcohol trial, ketamine was given as three weekly", "intravenous infusions of 0.8 mg/kg over 40 minutes.",
+     "Each infusion was followed by a therapy session."],
+    ["At six months, participants given ketamine had more", "days without drinking than those given saline.",
+     "The study was small and needs to be repeated."],
+]  # fmt: skip
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """A loopback HTTP server over a folder of its own; yields (folder, base URL)."""
+    root = tmp_path / "site"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=str(root), **k)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_a_saved_web_page_keeps_its_main_text_and_headings(tmp_path, corpus):
+    page = tmp_path / "coffee.html"
+    page.write_text(PAGE, "utf-8")
+    path = add(str(page), corpus)
+    text = path.read_text("utf-8")
+    assert path.name == "coffee-and-sleep.md" and text.startswith("---\norigin: ")
+    assert "sha256: " in text and "# Coffee and Sleep" in text and "## How caffeine works" in text
+    assert "Subscribe" not in text and "Great post" not in text and "Copyright" not in text
+    passages = split_document(read_document(path))
+    assert passages[0].title == "Coffee and Sleep" and "origin" not in passages[0].text  # front matter skipped
+    assert {p.section for p in passages} >= {"How caffeine works", "What to do"}
+    assert all(text[p.start : p.end] == p.text for p in passages)
+
+
+def test_a_pdf_becomes_pages_and_citations_say_which(tmp_path, corpus):
+    pdf = tmp_path / "notes.pdf"
+    pdf.write_bytes(make_pdf(PAPER))
+    path = add(str(pdf), corpus)
+    passages = split_document(read_document(path))
+    assert passages[0].title == "Ketamine Dosing Notes"
+    assert passages[0].section == "Page 1" and {p.section for p in passages} == {"Page 1", "Page 2"}
+    hit = Retriever(corpus, tmp_path / "index", embedder=FakeEmbedder()).search(
+        "ketamine mg/kg infusion minutes", 1, min_score=None
+    )[0]
+    assert hit.citation.startswith("Page 1, ¶1 (ketamine-dosing-notes.md)") and "0.8 mg/kg" in hit.text
+
+
+def test_urls_are_fetched_from_the_server(server, corpus):
+    root, url = server
+    (root / "coffee.html").write_text(PAGE, "utf-8")
+    (root / "notes.pdf").write_bytes(make_pdf(PAPER))
+    html = add(f"{url}/coffee.html", corpus)
+    pdf = add(f"{url}/notes.pdf", corpus)
+    assert f"origin: {url}/coffee.html" in html.read_text("utf-8") and "## Page 2" in pdf.read_text("utf-8")
+
+
+BAD = {
+    "blank.pdf": make_pdf([[], []]),
+    "broken.pdf": b"%PDF-1.4 not really",
+    "links.html": b"<html><body><a href=x>x</a></body></html>",
+    "report.docx": b"PK\x03\x04",
+    "latin1.txt": "caf\xe9".encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("URL/missing.html", "could not fetch"),
+        ("http://127.0.0.1:9/closed.html", "could not fetch"),
+        ("blank.pdf", "no text layer"),
+        ("broken.pdf", "PDF"),
+        ("links.html", "no main text"),
+        ("report.docx", "cannot read this kind"),
+        ("latin1.txt", "UTF-8"),
+        ("nowhere.md", "is not a file"),
+    ],
+)
+def test_bad_sources_are_refused_and_change_nothing(server, corpus, source, message):
+    root, url = server
+    for name, data in BAD.items():
+        (root / name).write_bytes(data)
+    if not source.startswith(("URL", "http")):
+        source = str(root / source)
+    (corpus / "kept.md").write_text("# Kept\n\nA paragraph that stays.\n", "utf-8")
+    before = {p.name: p.read_bytes() for p in corpus.iterdir()}
+    with pytest.raises(SourceError, match=message):
+        add(source.replace("URL", url), corpus)
+    assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before
+
+
+def test_the_same_source_twice_is_refused_and_names_clash_safely(tmp_path, corpus):
+    page = tmp_path / "coffee.html"
+    page.write_text(PAGE, "utf-8")
+    add(str(page), corpus)
+    with pytest.raises(SourceError, match="already in the corpus"):
+        add(str(page), corpus)
+    (tmp_path / "coffee2.html").write_text(PAGE.replace("forty minutes", "forty-one minutes"), "utf-8")
+    assert add(str(tmp_path / "coffee2.html"), corpus).name == "coffee-and-sleep-2.md"
+
+
+def test_add_on_the_command_line(tmp_path, corpus, capsys):
+    page = tmp_path / "coffee.html"
+    page.write_text(PAGE, "utf-8")
+    assert cli.main(["add", str(page), "--corpus", str(corpus)]) == 0
+    assert "added " in capsys.readouterr().out
+    assert cli.main(["add", str(tmp_path / "nothing.pdf"), "--corpus", str(corpus)]) == 2
+    assert "is not a file" in capsys.readouterr().err
