@@ -88,3 +88,29 @@ def test_settings_for_beir():
 def test_token_budget(tmp_path, budget, kept):
     r = Retriever.from_passages(beir_passages(write_beir(tmp_path / "beir")), FakeEmbedder(), token_budget=budget)
     assert (r.load().tokens is not None) is kept
+
+
+def test_adding_an_article_embeds_only_its_texts(corpus_copy, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="article_qa")
+    first = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder())
+    before = first.load()
+    (corpus_copy / "coffee.md").write_text(
+        "# Coffee and Sleep\n\n## Findings\n\nCaffeine late in the day delays sleep. It lasts hours.\n\n"
+        "Decaffeinated tea is better in the evening.\n",
+        "utf-8",
+    )
+    embedder = CountingEmbedder()
+    after = Retriever(corpus_copy, tmp_path / "index", embedder=embedder).load()
+    new = [p for p in after.passages if p.source == "coffee.md"]
+    sentences = sum(len(p.sentences) for p in new)
+    # the new article's passages with context, its passages alone (tokens), its sentences; nothing else
+    assert embedder.texts == {"encode": len(new) + sentences, "encode_with_tokens": len(new)}
+    scratch = Retriever(corpus_copy, tmp_path / "scratch", embedder=FakeEmbedder()).load()
+    np.testing.assert_allclose(after.vectors.reconstruct_all(), scratch.vectors.reconstruct_all(), atol=1e-6)
+    np.testing.assert_allclose(after.sentence_vectors, scratch.sentence_vectors, atol=1e-6)
+    assert after.tokens.ids.tolist() == scratch.tokens.ids.tolist()
+    np.testing.assert_array_equal(after.tokens.vectors, scratch.tokens.vectors)
+    assert [p.passage_id for p in after.passages if p.source != "coffee.md"] == [p.passage_id for p in before.passages]
+    assert "reusing 24 of 26 embedded texts from the previous index" in caplog.text  # 2 new passages

@@ -8,6 +8,8 @@
 - `index_passages`: passages -> `PassageIndex` (passage vectors, sentence vectors, token vectors).
 - `encode_texts`: the one encoding loop, in chunks, each finished chunk cached on disk by the model's
   fingerprint and the chunk's texts, so a large build that stops halfway resumes where it was.
+- `Known`: what an earlier index of the same model and settings already holds, by the text embedded:
+  a rebuild after articles are added, edited or removed embeds only the texts that changed.
 
 Splitting is `passages`' job, storage `index`'s, the model `embedding`'s; nothing here ranks.
 """
@@ -20,7 +22,7 @@ import os
 import platform
 import time
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -87,15 +89,19 @@ def load_or_build(
     """The index in `index_dir` when it is whole and fresh; otherwise a new build (and the reason why
     in the log)."""
     expected = expected_manifest(corpus_dir, embedder, settings)
+    previous = None
     try:
         index = PassageIndex.load(index_dir)
         reasons = stale_reasons(index.manifest, expected)
         if not reasons:
             return index
         log.warning("the index in %s is stale (%s); rebuilding", index_dir, "; ".join(reasons))
+        same = ("format_version", "model", "model_fingerprint", "settings")
+        if all(index.manifest.get(key) == expected.get(key) for key in same):
+            previous = index  # only the corpus changed: what it holds is reused
     except IndexFormatError as exc:
         log.warning("cannot use index %s: %s; building it", index_dir, exc)
-    return build(corpus_dir, index_dir, embedder, settings, save=save, token_budget=token_budget)
+    return build(corpus_dir, index_dir, embedder, settings, save=save, token_budget=token_budget, previous=previous)
 
 
 def build(
@@ -106,9 +112,11 @@ def build(
     *,
     save: bool = True,
     token_budget: int | None = TOKEN_BUDGET,
+    previous: PassageIndex | None = None,
 ) -> PassageIndex:
     """Split, embed and index the corpus; save it to `index_dir` unless `save` is off. A folder that
-    cannot be written is logged and the index served from memory."""
+    cannot be written is logged and the index served from memory. Texts that `previous` (an index of
+    the same model and settings) already embedded are taken from it, not embedded again."""
     t0 = time.perf_counter()
     docs = read_corpus(corpus_dir)
     passages = split_corpus(docs)
@@ -117,7 +125,8 @@ def build(
     vocab = corpus_vocabulary(corpus_dir, settings)
     log.info("building index: %d files, %d passages, model %s", len(docs), len(passages), embedder.name)
     fingerprint = expected_manifest(corpus_dir, embedder, settings)
-    index = index_passages(passages, embedder, vocab, settings, fingerprint, token_budget=token_budget)
+    known = Known.of(previous, vocab, settings) if previous is not None else None
+    index = index_passages(passages, embedder, vocab, settings, fingerprint, token_budget=token_budget, known=known)
     if save:
         try:
             index.save(index_dir)
@@ -143,25 +152,27 @@ def index_passages(
     fingerprint: dict[str, Any],
     *,
     token_budget: int | None = TOKEN_BUDGET,
+    known: Known | None = None,
 ) -> PassageIndex:
     """Embed passages as `settings` say and hold them in a `PassageIndex` (in memory).
 
     Passage vectors embed each passage with its context (`passages.embedded_texts`); token vectors
     read the passage alone. Where the two texts are the same (no context, as for BEIR documents) one
-    model pass gives both."""
+    model pass gives both. Texts `known` holds are not embedded again."""
+    known = known or Known()
     inputs = [vocab.rewrite_passage(t) for t in embedded_texts(passages, settings.context)]
     plain = [vocab.rewrite_passage(p.text) for p in passages]
     tokens: TokenMatrix | None = None
     if not _tokens_wanted(passages, settings, token_budget):
-        vectors, _ = encode_texts(embedder, inputs, tokens=False)
-    elif plain == inputs:
-        vectors, tokens = encode_texts(embedder, inputs, tokens=True)
+        vectors, _ = _encode_reusing(embedder, inputs, vectors_from=known.vectors)
+    elif plain == inputs:  # one model pass gives both
+        vectors, tokens = _encode_reusing(embedder, inputs, vectors_from=known.vectors, tokens_from=known.tokens)
     else:
-        vectors, _ = encode_texts(embedder, inputs, tokens=False)
-        _, tokens = encode_texts(embedder, plain, tokens=True)
+        vectors, _ = _encode_reusing(embedder, inputs, vectors_from=known.vectors)
+        _, tokens = _encode_reusing(embedder, plain, vectors_from=None, tokens_from=known.tokens)
     if settings.sentence_vectors:
         sentences = [vocab.rewrite_passage(s) for p in passages for s in p.sentence_texts]
-        sentence_vectors, _ = encode_texts(embedder, sentences, tokens=False)
+        sentence_vectors, _ = _encode_reusing(embedder, sentences, vectors_from=known.sentences)
     else:  # no sentence vectors (highlights then go by the question's words)
         sentence_vectors = np.zeros((0, vectors.shape[1]), dtype=np.float32)
     manifest = {
@@ -177,6 +188,79 @@ def index_passages(
     index = PassageIndex(passages, VectorIndex.fit(vectors), sentence_vectors, manifest, tokens)
     manifest["faiss_index"] = index.vectors.kind
     return index
+
+
+@dataclass
+class Known:
+    """What an earlier index holds, by the text that was embedded: passage vectors (by the passage with
+    its context), token ids and vectors (by the passage alone), sentence vectors."""
+
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    tokens: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    sentences: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, index: PassageIndex, vocab: Vocabulary, settings: IndexSettings) -> Known:
+        """The texts `index` embedded (built with the same model, settings and vocabulary)."""
+        passages = index.passages
+        inputs = [vocab.rewrite_passage(t) for t in embedded_texts(passages, settings.context)]
+        plain = [vocab.rewrite_passage(p.text) for p in passages]
+        vectors = index.vectors.reconstruct_all()
+        known = cls(vectors=dict(zip(inputs, vectors, strict=True)))
+        if index.tokens is not None:
+            t = index.tokens
+            for i, text in enumerate(plain):
+                a, b = t.offsets[i], t.offsets[i + 1]
+                known.tokens[text] = (t.ids[a:b], t.vectors[a:b])
+        if len(index.sentence_vectors):
+            texts = [vocab.rewrite_passage(s) for p in passages for s in p.sentence_texts]
+            known.sentences = dict(zip(texts, index.sentence_vectors, strict=True))
+        return known
+
+
+def _encode_reusing(
+    embedder: Embedder,
+    texts: list[str],
+    *,
+    vectors_from: dict[str, np.ndarray] | None,
+    tokens_from: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> tuple[np.ndarray, TokenMatrix | None]:
+    """`encode_texts` for the texts not already known; the others taken from `vectors_from` (their
+    vectors; None when only tokens are wanted, and reused rows are then zeros) and `tokens_from`
+    (their token ids and vectors; None when no tokens are wanted)."""
+    wanted = [d for d in (vectors_from, tokens_from) if d is not None]
+    missing = [i for i, t in enumerate(texts) if not all(t in d for d in wanted)]
+    if len(missing) == len(texts):
+        return encode_texts(embedder, texts, tokens=tokens_from is not None)
+    log.info("reusing %d of %d embedded texts from the previous index", len(texts) - len(missing), len(texts))
+    new_vectors, new_tokens = None, None
+    if missing:
+        new_vectors, new_tokens = encode_texts(embedder, [texts[i] for i in missing], tokens=tokens_from is not None)
+    if new_vectors is not None:
+        dim = int(new_vectors.shape[1])
+    elif vectors_from:
+        dim = int(next(iter(vectors_from.values())).shape[0])
+    else:
+        dim = int(next(iter(tokens_from.values()))[1].shape[1])  # type: ignore[union-attr]
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    ids: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    fresh = {i: j for j, i in enumerate(missing)}
+    for i, text in enumerate(texts):
+        if i in fresh:
+            assert new_vectors is not None
+            out[i] = new_vectors[fresh[i]]
+            if new_tokens is not None:
+                a, b = new_tokens.offsets[fresh[i]], new_tokens.offsets[fresh[i] + 1]
+                ids.append(new_tokens.ids[a:b])
+                rows.append(new_tokens.vectors[a:b])
+            continue
+        if vectors_from is not None:
+            out[i] = vectors_from[text]
+        if tokens_from is not None:
+            ids.append(tokens_from[text][0])
+            rows.append(tokens_from[text][1])
+    return out, TokenMatrix.concat(ids, rows, dim) if tokens_from is not None else None
 
 
 def _tokens_wanted(passages: list[Passage], settings: IndexSettings, token_budget: int | None) -> bool:
