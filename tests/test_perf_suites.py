@@ -23,7 +23,7 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
     results = json.loads(out.read_text())
     warm = results["warm"]
     assert warm["retrieve_ms"]["p50"] > 0 and warm["torch_encode_ms"]["p50"] > 0
-    assert 0 < warm["late_interaction_ms"]["p50"] < warm["retrieve_ms"]["p50"]
+    assert warm["late_interaction_ms"]["p50"] > 0 and warm["late_interaction_ms"]["n"] == 20
     assert results["cold"]["import_article_qa_s"] > 0 and results["app"]["app_ready_s"] > 0
     assert results["build"]["build_article"]["passages"] == 24
     assert results["build"]["build_scifact"]["passages"] == len(BEIR_DOCS)
