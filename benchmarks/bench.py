@@ -9,7 +9,8 @@ Everything that is compared is measured in one run, so ratios hold on a noisy ma
   of importing sentence-transformers and loading the model;
 - `python app.py` until the page answers HTTP 200;
 - of the warm time, the late-interaction step alone (`ranking`'s token stage);
-- index build: passages per second and peak memory (RSS), on the article and on SciFact.
+- index build: passages per second and peak memory (RSS), on the article and on SciFact;
+- adding one SQuAD article to a corpus of the others: the incremental rebuild against a full build.
 
 `make bench-scale` compares exact search with the index's own HNSW settings on random vectors.
 `--quick` runs a few iterations of each and only 300 SciFact documents: it checks that the suite
@@ -215,6 +216,50 @@ print(json.dumps({"passages": n, "seconds": round(s, 2), "passages_per_s": round
 """
 
 
+_ADD = """
+import json, os, sys, tempfile, time
+from pathlib import Path
+from article_qa import Retriever
+from article_qa.embedding import load_embedder
+from article_qa.evaluation import _file_name, load_squad
+articles = load_squad(sys.argv[1], int(sys.argv[2]))
+embedder = load_embedder()
+embedder._load()
+with tempfile.TemporaryDirectory() as d:
+    corpus = Path(d) / "corpus"
+    corpus.mkdir()
+    for a in articles[:-1]:
+        (corpus / _file_name(a.title)).write_text(a.text, "utf-8")
+    before = len(Retriever(corpus, Path(d) / "index", embedder=embedder).load().passages)
+    (corpus / _file_name(articles[-1].title)).write_text(articles[-1].text, "utf-8")
+    t = time.perf_counter()
+    after = len(Retriever(corpus, Path(d) / "index", embedder=embedder).load().passages)
+    add_s = time.perf_counter() - t
+    os.environ["ARTICLE_QA_CACHE"] = str(Path(d) / "fresh-cache")  # the full build embeds everything
+    t = time.perf_counter()
+    Retriever(corpus, Path(d) / "full", embedder=embedder, save=False).build()
+    full_s = time.perf_counter() - t
+print(json.dumps({"articles": len(articles), "passages_before": before, "passages_after": after,
+                  "add_one_s": round(add_s, 2), "full_build_s": round(full_s, 2)}))
+"""
+
+
+def bench_add_article(quick: bool, squad: Path | None) -> dict[str, Any] | None:
+    """The cost of adding one SQuAD article to a corpus of the others (an incremental rebuild) against
+    building the whole corpus anew; None when the SQuAD file is not there."""
+    if squad is None or not squad.is_file():
+        return None
+    scratch = tempfile.mkdtemp(prefix="article-qa-bench-")
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", _ADD, str(squad), "3" if quick else "10"],
+            capture_output=True, text=True, check=True, cwd=ROOT, env={**app_env(), "ARTICLE_QA_CACHE": scratch},
+        ).stdout  # fmt: skip
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def bench_build(quick: bool, scifact: Path | None) -> dict[str, Any]:
     out = {}
     # An empty embedding cache: the resumable-build cache would otherwise turn a rebuild into a read.
@@ -273,7 +318,9 @@ def machine() -> dict[str, Any]:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
-def run(quick: bool = False, output: Path | None = None, scifact: Path | None = None) -> dict[str, Any]:
+def run(
+    quick: bool = False, output: Path | None = None, scifact: Path | None = None, squad: Path | None = None
+) -> dict[str, Any]:
     """Run the suite, print the table and write the JSON."""
     results: dict[str, Any] = {"machine": machine(), "quick": quick}
     results["warm"] = bench_warm(quick)
@@ -281,6 +328,7 @@ def run(quick: bool = False, output: Path | None = None, scifact: Path | None = 
     results["cold"] = bench_cold(quick)
     results["app"] = bench_app_start()
     results["build"] = bench_build(quick, scifact)
+    results["add_article"] = bench_add_article(quick, squad)
     results["bad_input"] = bench_bad_input()
     print(table(results))
     worst = max(results["bad_input"], key=lambda r: max(r["api_ms"], r["page_ms"]))
@@ -316,6 +364,14 @@ def table(r: dict[str, Any]) -> str:
             (
                 f"{name}: passages, passages/s, peak RSS MB",
                 f"{b['passages']}, {b['passages_per_s']}, {b['peak_rss_mb']}",
+            )
+        )
+    if r.get("add_article"):
+        a = r["add_article"]
+        rows.append(
+            (
+                f"add 1 SQuAD article to {a['articles'] - 1}: rebuild s / full build s",
+                f"{a['add_one_s']} / {a['full_build_s']} ({a['passages_before']} -> {a['passages_after']} passages)",
             )
         )
     width = max(len(a) for a, _ in rows)
@@ -439,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="a short run that checks the suite works")
     p.add_argument("--output", default="bench/results.json", help="where to write the JSON")
     p.add_argument("--scifact", default="../shared/benchmarks/scifact", help="BEIR folder for the build benchmark")
+    p.add_argument("--squad", default="../shared/benchmarks/squad2/dev-articles.json", help="SQuAD 2.0 file (add-one)")
     p.add_argument("--scale", action="store_true", help="exact vs HNSW search on random vectors instead")
     p.add_argument("--sizes", default="10000,100000,1000000", help="with --scale: comma-separated vector counts")
     p.add_argument("--clusters", type=int, default=0, help="with --scale: 0 isotropic vectors; C around C centres")
@@ -449,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(rows, indent=2))
         return 0
-    run(quick=args.quick, output=Path(args.output), scifact=Path(args.scifact))
+    run(quick=args.quick, output=Path(args.output), scifact=Path(args.scifact), squad=Path(args.squad))
     return 0
 
 

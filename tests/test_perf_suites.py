@@ -19,7 +19,11 @@ pytestmark = pytest.mark.model
 
 def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
     out = tmp_path / "results.json"
-    bench.run(quick=True, output=out, scifact=write_beir(tmp_path / "beir"))
+    squad = tmp_path / "squad.json"
+    articles = [{"title": f"Topic {i}", "paragraphs": [{"context": f"Paragraph {j} about topic {i}, with a few words.",
+                 "qas": []} for j in range(3)]} for i in range(3)]  # fmt: skip
+    squad.write_text(json.dumps({"data": articles}))
+    bench.run(quick=True, output=out, scifact=write_beir(tmp_path / "beir"), squad=squad)
     results = json.loads(out.read_text())
     warm = results["warm"]
     assert warm["retrieve_ms"]["p50"] > 0 and warm["torch_encode_ms"]["p50"] > 0
@@ -28,6 +32,8 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
     assert results["build"]["build_article"]["passages"] == 24
     assert results["build"]["build_scifact"]["passages"] == len(BEIR_DOCS)
     assert len(results["bad_input"]) > 20
+    added = results["add_article"]
+    assert (added["passages_before"], added["passages_after"]) == (6, 9) and added["add_one_s"] > 0
     printed = capsys.readouterr().out
     assert "warm retrieve() ms p50/p95/p99" in printed and "of which late interaction" in printed
 
