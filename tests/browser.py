@@ -37,9 +37,9 @@ def browser_available() -> bool:
 
 
 @contextlib.contextmanager
-def serve_app() -> Iterator[str]:
+def serve_app(env: dict[str, str] | None = None) -> Iterator[str]:
     """`python app.py` on a free loopback port; yields its URL once it answers HTTP 200."""
-    with running_app() as (url, _):
+    with running_app(env=env) as (url, _):
         yield url
 
 
@@ -84,7 +84,34 @@ def screenshot(path: Path, absent: Path | None = None) -> None:
             print(f"wrote {absent}")
 
 
+def screenshot_articles(path: Path) -> None:
+    """Two articles in one corpus: the shipped one and a web page brought in with `article-qa add`."""
+    import shutil
+    import tempfile
+
+    from article_qa.sources import add
+
+    from .test_sources import PAGE
+
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = Path(scratch) / "corpus"
+        shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", corpus)
+        (corpus / "page.json").unlink()  # the page describes the corpus itself
+        (Path(scratch) / "coffee.html").write_text(PAGE, "utf-8")
+        add(str(Path(scratch) / "coffee.html"), corpus)
+        env = {"ARTICLE_QA_CORPUS": str(corpus), "ARTICLE_QA_INDEX": str(Path(scratch) / "index")}
+        with serve_app(env) as url, chromium() as browser:
+            page = browser.new_page(viewport={"width": 1200, "height": 940}, device_scale_factor=1)
+            page.goto(url)
+            ask(page, "How long does caffeine delay sleep?")
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(path))
+    print(f"wrote {path}")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        screenshot_articles(Path(sys.argv[3]))
     screenshot(
         Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.png"),
         Path(sys.argv[2]) if len(sys.argv) > 2 else None,

@@ -57,15 +57,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(timeout: float = 180.0) -> Iterator[tuple[str, float]]:
-    """`python app.py` on a free loopback port: yields its URL and the seconds it took to answer
-    HTTP 200, and stops it afterwards."""
+def running_app(timeout: float = 180.0, env: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
+    """`python app.py` on a free loopback port (with `env` added to its environment): yields its URL
+    and the seconds it took to answer HTTP 200, and stops it afterwards."""
     port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port)],
         cwd=ROOT,
-        env=app_env(),
+        env={**app_env(), **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -122,14 +122,17 @@ def marked_text(hit: Hit) -> str:
     return " ".join(p for p in parts if p)
 
 
-def format_citation(hit: Hit, note: str = "") -> str:
+def format_citation(hit: Hit, note: str = "", titled: bool = False) -> str:
     where = f"{escape_markdown(hit.section or 'Introduction')}, ¶{hit.paragraph} · {escape_markdown(hit.source)}"
+    if titled and hit.title:
+        where = f"*{escape_markdown(hit.title)}* · {where}"
     return f"<sub>[{hit.rank}] {where}{' · ' + note if note else ''}</sub>"
 
 
-def format_hit(hit: Hit, note: str = "") -> str:
-    """One cited passage as a Markdown quotation with its citation line."""
-    return f"> {marked_text(hit)}\n\n{format_citation(hit, note)}"
+def format_hit(hit: Hit, note: str = "", titled: bool = False) -> str:
+    """One cited passage as a Markdown quotation with its citation line (led by the article's title
+    when `titled`, for a corpus of several articles)."""
+    return f"> {marked_text(hit)}\n\n{format_citation(hit, note, titled)}"
 
 
 def plain_list(words: list[str]) -> str:
@@ -141,7 +144,9 @@ def plain_list(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def format_answer(answer: Answer, nearest: list[str] | None = None, read_as: str | None = None) -> str:
+def format_answer(
+    answer: Answer, nearest: list[str] | None = None, read_as: str | None = None, titled: bool = False
+) -> str:
     """The whole reply in Markdown. Answered: the best passage first, with how likely it answers, the
     rest folded under "More sources". Not answered: that first, with what the article does not
     mention, then the nearest passages folded as related reading (or, when `nearest` section names
@@ -150,9 +155,9 @@ def format_answer(answer: Answer, nearest: list[str] | None = None, read_as: str
     hits = answer.hits
     if answer.answered and hits:
         label = f"{confidence_label(answer.confidence)} ({answer.confidence:.0%})"
-        reply = note + format_hit(hits[0], label)
+        reply = note + format_hit(hits[0], label, titled)
         if len(hits) > 1:
-            more = "\n\n".join(format_hit(h) for h in hits[1:])
+            more = "\n\n".join(format_hit(h, titled=titled) for h in hits[1:])
             reply += f"\n\n<details><summary>More sources ({len(hits) - 1})</summary>\n\n{more}\n\n</details>"
         return reply
     if nearest is not None or not hits:
@@ -168,7 +173,7 @@ def format_answer(answer: Answer, nearest: list[str] | None = None, read_as: str
             note + reply + " The nearest sections are: " + ", ".join(f"*{escape_markdown(s)}*" for s in nearest) + "."
         )
     if hits:
-        related = "\n\n".join(format_hit(h) for h in hits)
+        related = "\n\n".join(format_hit(h, titled=titled) for h in hits)
         reply += f"\n\n<details><summary>Related, but not an answer ({len(hits)})</summary>\n\n{related}\n\n</details>"
     return note + reply
 
@@ -205,7 +210,8 @@ class ChatService:
             off_topic = not answer.answered and (not answer.hits or answer.hits[0].score < self.min_score)
             nearest = self.nearest_sections(answer.hits) if off_topic else None
             shown = [] if off_topic else answer.hits
-            return format_answer(answer, nearest, read_as), shown
+            titled = len(self.retriever.articles) > 1
+            return format_answer(answer, nearest, read_as, titled), shown
         except Exception:
             log.exception("failed to answer %r", message)
             return "Sorry, something went wrong while searching the article. Please try again.", []
