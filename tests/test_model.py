@@ -109,3 +109,20 @@ def test_abstention_does_not_slide_back(real_retriever):
     assert dev["empty_answerable"] <= 0.02 and dev["abstain_offtopic"] == 1.0 and dev["abstain_absent"] >= 0.6
     check = evaluate(real_retriever, load_questions(ROOT / "eval" / "check.jsonl"))
     assert check["empty_answerable"] <= 0.02 and check["abstain_offtopic"] == 1.0 and check["abstain_absent"] >= 0.7
+
+
+def test_builds_on_onnx_match_torch():
+    """Passages embedded in batches through ONNX Runtime equal torch's (vectors and token vectors)."""
+    from article_qa.embedding import load_embedder
+    from article_qa.passages import read_document, split_document
+
+    from .conftest import ARTICLE
+
+    texts = [p.text for p in split_document(read_document(ARTICLE))]
+    onnx, torch = load_embedder(backend="onnx"), load_embedder(backend="torch")
+    (vo, to), (vt, tt) = onnx.encode_with_tokens(texts), torch.encode_with_tokens(texts)
+    assert onnx.backend == "onnx" and float(abs(vo - vt).max()) < 1e-5
+    assert float(abs(onnx.encode(texts) - vt).max()) < 1e-5
+    for a, b in zip(to, tt, strict=True):
+        assert a.ids.tolist() == b.ids.tolist()
+        assert float((a.vectors * b.vectors).sum(1).min()) > 0.9999

