@@ -76,12 +76,17 @@ def screenshot(path: Path, absent: Path | None = None) -> None:
         page.screenshot(path=str(path))
         print(f"wrote {path}")
         if absent is not None:
-            page = browser.new_page(viewport={"width": 1200, "height": 940}, device_scale_factor=1)
-            page.goto(url)
-            ask(page, "Can ketamine treat PTSD?")
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(absent))
-            print(f"wrote {absent}")
+            shoot(browser, url, "Can ketamine treat PTSD?", absent)
+
+
+def shoot(browser, url: str, question: str, path: Path) -> None:
+    """A new page at `url`, `question` asked, the reply shown: a screenshot to `path`."""
+    page = browser.new_page(viewport={"width": 1200, "height": 940}, device_scale_factor=1)
+    page.goto(url)
+    ask(page, question)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+    print(f"wrote {path}")
 
 
 def screenshot_articles(path: Path) -> None:
@@ -101,12 +106,7 @@ def screenshot_articles(path: Path) -> None:
         add(str(Path(scratch) / "coffee.html"), corpus)
         env = {"ARTICLE_QA_CORPUS": str(corpus), "ARTICLE_QA_INDEX": str(Path(scratch) / "index")}
         with serve_app(env) as url, chromium() as browser:
-            page = browser.new_page(viewport={"width": 1200, "height": 940}, device_scale_factor=1)
-            page.goto(url)
-            ask(page, "How long does caffeine delay sleep?")
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(path))
-    print(f"wrote {path}")
+            shoot(browser, url, "How long does caffeine delay sleep?", path)
 
 
 if __name__ == "__main__":
