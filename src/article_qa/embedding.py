@@ -239,8 +239,8 @@ def export_onnx(model_dir: Path, out_path: Path) -> Path:
 
 
 class OnnxQueryEncoder:
-    """The model through ONNX Runtime: tokenizer, transformer, mean pooling, normalise; one question at
-    a time (`encode_full`) or many texts in batches for a build (`encode_batch`)."""
+    """The model through ONNX Runtime: tokenizer, transformer, mean pooling, normalise; texts in
+    batches (`encode_batch`: a question is a batch of one)."""
 
     def __init__(self, model_dir: Path, onnx_path: Path, max_seq_length: int, threads: int | None = None):
         import onnxruntime as ort
@@ -261,20 +261,8 @@ class OnnxQueryEncoder:
         self.vocabulary = self.tokenizer.get_vocab()
 
     def encode(self, text: str) -> np.ndarray:
-        return self.encode_full(text)[0]
-
-    def encode_full(self, text: str) -> tuple[np.ndarray, Tokens]:
-        """The text's unit vector and its content tokens, from one run of the model."""
-        enc = self.tokenizer.encode(text)
-        ids = np.array([enc.ids], dtype=np.int64)
-        mask = np.array([enc.attention_mask], dtype=np.int64)
-        hidden = self.session.run(
-            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        )[0][0]
-        weights = mask[0, :, None].astype(np.float32)
-        vector = (hidden * weights).sum(0) / max(float(weights.sum()), 1e-9)
-        vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
-        return vector, _content_tokens(ids[0], hidden, mask[0], self.content_mask)
+        """One text's unit vector."""
+        return self.encode_batch([text])[0][0]
 
     def encode_batch(self, texts: list[str], batch_size: int = 32) -> list[tuple[np.ndarray, Tokens]]:
         """Each text's unit vector and content tokens, `batch_size` texts a run, longest first (as
@@ -436,9 +424,8 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: list[str], *, show_progress: bool = False, batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        onnx = self._onnx_encoder() if self.requested_backend == "onnx" else None
-        if onnx is not None:
-            return np.stack([v for v, _ in onnx.encode_batch(list(texts), batch_size)])
+        if self._onnx_if_asked() is not None:
+            return np.stack([v for v, _ in self._full(texts, batch_size)])
         model = self._load()
         vectors = model.encode(
             list(texts),
@@ -452,14 +439,22 @@ class SentenceTransformerEmbedder:
     def encode_with_tokens(self, texts: list[str], *, batch_size: int = 32) -> tuple[np.ndarray, list[Tokens]]:
         """`encode` of the texts and each one's content tokens, from one forward pass (ONNX Runtime when
         the backend is onnx, else torch)."""
-        onnx = self._onnx_encoder() if self.requested_backend == "onnx" and texts else None
-        full = (
+        full = self._full(texts, batch_size) if texts else []
+        vectors = np.stack([v for v, _ in full]) if full else np.zeros((0, self.dim), dtype=np.float32)
+        return vectors, [t for _, t in full]
+
+    def _onnx_if_asked(self) -> OnnxQueryEncoder | None:
+        """The ONNX Runtime path when the backend is onnx and it could be set up, else None (torch)."""
+        return self._onnx_encoder() if self.requested_backend == "onnx" else None
+
+    def _full(self, texts: list[str], batch_size: int = 32) -> list[tuple[np.ndarray, Tokens]]:
+        """Each text's unit vector and content tokens, from one forward pass on the backend in use."""
+        onnx = self._onnx_if_asked()
+        return (
             onnx.encode_batch(list(texts), batch_size)
             if onnx is not None
             else self._encode_full(texts, batch_size=batch_size)
         )
-        vectors = np.stack([v for v, _ in full]) if full else np.zeros((0, self.dim), dtype=np.float32)
-        return vectors, [t for _, t in full]
 
     def _encode_full(self, texts: list[str], *, batch_size: int = 32) -> list[tuple[np.ndarray, Tokens]]:
         """Each text's unit vector and content tokens from one forward pass on torch."""
@@ -491,8 +486,8 @@ class SentenceTransformerEmbedder:
         return hit
 
     def _run_query(self, text: str) -> EncodedQuery:
-        onnx = self._onnx_encoder() if self.requested_backend == "onnx" else None
-        vector, tokens = onnx.encode_full(text) if onnx is not None else self._encode_full([text])[0]
+        onnx = self._onnx_if_asked()
+        vector, tokens = self._full([text])[0]
         for array in (vector, tokens.ids, tokens.vectors):
             array.setflags(write=False)
         if self._pieces is None:
