@@ -150,7 +150,7 @@ def gather(state: RankingState, question: str, query: str, encoded: EncodedQuery
     if words and state.token_vectors is not None and len(encoded.tokens.ids):
         tokens = state.index.tokens
         assert tokens is not None
-        a, b = tokens.offsets[top], tokens.offsets[top + 1]
+        a, b = tokens.offsets[top], tokens.offsets[top + 1]  # state.token_vectors may be float32 copies
         in_top = encoded.tokens.vectors @ np.asarray(state.token_vectors[a:b], dtype=np.float32).T
         nearest = _nearest_in_article(state, encoded, ranking)
         for w in words:

@@ -32,7 +32,7 @@ import numpy as np
 from . import __version__
 from .embedding import Embedder, cache_dir
 from .index import FORMAT_VERSION, IndexFormatError, PassageIndex, TokenMatrix, VectorIndex, stale_reasons
-from .passages import CONTEXTS, Passage, embedded_texts, read_corpus, split_corpus
+from .passages import CONTEXTS, Document, Passage, embedded_texts, read_corpus, split_corpus
 from .vocabulary import Vocabulary, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,12 @@ def corpus_vocabulary(corpus_dir: str | Path, settings: IndexSettings) -> Vocabu
 
 def expected_manifest(corpus_dir: str | Path, embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
     """The manifest fields an index must have to serve this corpus, model and settings."""
-    docs = read_corpus(corpus_dir)
-    vocab = corpus_vocabulary(corpus_dir, settings)
+    return _fingerprint(read_corpus(corpus_dir), corpus_vocabulary(corpus_dir, settings), embedder, settings)
+
+
+def _fingerprint(
+    docs: list[Document], vocab: Vocabulary, embedder: Embedder, settings: IndexSettings
+) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "model": embedder.name,
@@ -124,7 +128,7 @@ def build(
         raise IndexFormatError(f"the corpus {corpus_dir} has no passages to index")
     vocab = corpus_vocabulary(corpus_dir, settings)
     log.info("building index: %d files, %d passages, model %s", len(docs), len(passages), embedder.name)
-    fingerprint = expected_manifest(corpus_dir, embedder, settings)
+    fingerprint = _fingerprint(docs, vocab, embedder, settings)
     known = Known.of(previous, vocab, settings) if previous is not None else None
     index = index_passages(passages, embedder, vocab, settings, fingerprint, token_budget=token_budget, known=known)
     if save:
@@ -208,10 +212,7 @@ class Known:
         vectors = index.vectors.reconstruct_all()
         known = cls(vectors=dict(zip(inputs, vectors, strict=True)))
         if index.tokens is not None:
-            t = index.tokens
-            for i, text in enumerate(plain):
-                a, b = t.offsets[i], t.offsets[i + 1]
-                known.tokens[text] = (t.ids[a:b], t.vectors[a:b])
+            known.tokens = {text: index.tokens.passage(i) for i, text in enumerate(plain)}
         if len(index.sentence_vectors):
             texts = [vocab.rewrite_passage(s) for p in passages for s in p.sentence_texts]
             known.sentences = dict(zip(texts, index.sentence_vectors, strict=True))
@@ -251,9 +252,9 @@ def _encode_reusing(
             assert new_vectors is not None
             out[i] = new_vectors[fresh[i]]
             if new_tokens is not None:
-                a, b = new_tokens.offsets[fresh[i]], new_tokens.offsets[fresh[i] + 1]
-                ids.append(new_tokens.ids[a:b])
-                rows.append(new_tokens.vectors[a:b])
+                new_ids, new_rows = new_tokens.passage(fresh[i])
+                ids.append(new_ids)
+                rows.append(new_rows)
             continue
         if vectors_from is not None:
             out[i] = vectors_from[text]

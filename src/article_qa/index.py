@@ -159,6 +159,11 @@ class TokenMatrix:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def passage(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """The token ids and vectors of passage `i`."""
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return self.ids[a:b], self.vectors[a:b]
+
 
 @dataclass
 class PassageIndex:
