@@ -221,7 +221,8 @@ import json, os, sys, tempfile, time
 from pathlib import Path
 from article_qa import Retriever
 from article_qa.embedding import load_embedder
-from article_qa.evaluation import _file_name, load_squad
+from article_qa.evaluation import load_squad
+from article_qa.sources import file_name
 articles = load_squad(sys.argv[1], int(sys.argv[2]))
 embedder = load_embedder()
 embedder._load()
@@ -229,9 +230,9 @@ with tempfile.TemporaryDirectory() as d:
     corpus = Path(d) / "corpus"
     corpus.mkdir()
     for a in articles[:-1]:
-        (corpus / _file_name(a.title)).write_text(a.text, "utf-8")
+        (corpus / file_name(a.title, ".txt")).write_text(a.text, "utf-8")
     before = len(Retriever(corpus, Path(d) / "index", embedder=embedder).load().passages)
-    (corpus / _file_name(articles[-1].title)).write_text(articles[-1].text, "utf-8")
+    (corpus / file_name(articles[-1].title, ".txt")).write_text(articles[-1].text, "utf-8")
     t = time.perf_counter()
     after = len(Retriever(corpus, Path(d) / "index", embedder=embedder).load().passages)
     add_s = time.perf_counter() - t

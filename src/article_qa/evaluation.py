@@ -30,6 +30,7 @@ from .embedding import Embedder
 from .passages import Passage, sentence_spans
 from .ranking import RankSettings
 from .retrieval import Retriever, clean_question
+from .sources import file_name
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +308,7 @@ def evaluate_squad(
         with tempfile.TemporaryDirectory() as scratch:
             corpus = Path(scratch) / "corpus"
             corpus.mkdir()
-            (corpus / _file_name(article.title)).write_text(article.text, "utf-8")
+            (corpus / file_name(article.title, ".txt")).write_text(article.text, "utf-8")
             retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
             n = len(retriever.build().passages)
             if n != len(article.paragraphs):
@@ -329,10 +330,6 @@ def evaluate_squad(
     }
 
 
-def _file_name(title: str) -> str:
-    return ("".join(c if c.isalnum() else "-" for c in title).strip("-") or "article") + ".txt"
-
-
 def _squad_together(articles: list[SquadArticle], embedder: Embedder) -> dict[str, Any]:
     import tempfile
 
@@ -342,11 +339,11 @@ def _squad_together(articles: list[SquadArticle], embedder: Embedder) -> dict[st
         corpus = Path(scratch) / "corpus"
         corpus.mkdir()
         for article in articles:
-            (corpus / _file_name(article.title)).write_text(article.text, "utf-8")
+            (corpus / file_name(article.title, ".txt")).write_text(article.text, "utf-8")
         retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
         n = len(retriever.build().passages)
         for article in articles:
-            source, mine = _file_name(article.title), []
+            source, mine = file_name(article.title, ".txt"), []
             for qid, question, gold in article.questions:
                 answer = retriever.ask(question, min(n, 100))
                 found = [(h.source, h.paragraph - 1) for h in answer.hits]

@@ -168,14 +168,14 @@ def pdf_paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in paragraphs if p.strip()]
 
 
-def file_name(title: str) -> str:
+def file_name(title: str, suffix: str = ".md") -> str:
     """A file name for an article from its title.
 
-    >>> file_name("Can Ketamine Be Used to Treat Addictions?")
-    'can-ketamine-be-used-to-treat-addictions.md'
+    >>> file_name("Can Ketamine Be Used to Treat Addictions?"), file_name("Sky_(United_Kingdom)", ".txt")
+    ('can-ketamine-be-used-to-treat-addictions.md', 'sky-united-kingdom.txt')
     """
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-")
-    return f"{slug or 'article'}.md"
+    return f"{slug or 'article'}{suffix}"
 
 
 def add(source: str, corpus_dir: str | Path, *, today: datetime.date | None = None) -> Path:
