@@ -178,6 +178,15 @@ def format_answer(
     return note + reply
 
 
+def page_k(k: Any) -> int:
+    """`k` as the page and the endpoints send it (the slider gives 3.0), checked like the API's.
+
+    >>> page_k(3.0), page_k(2)
+    (3, 2)
+    """
+    return check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
+
+
 def is_follow_up(message: str) -> bool:
     """A message too short to stand alone, or one that starts like a follow-up.
 
@@ -199,7 +208,7 @@ class ChatService:
         """The reply in Markdown and the passages it shows; bad input gets a friendly reply, not an error."""
         try:
             question = clean_question(message)
-            k = min(check_k(int(k) if isinstance(k, float) and k.is_integer() else k), 10)
+            k = min(page_k(k), 10)
         except (TypeError, ValueError) as exc:
             return f"Please type a question about the article ({escape_markdown(str(exc))}).", []
         read_as = None
@@ -234,12 +243,12 @@ class ChatService:
 
     def retrieve(self, question: Any, k: Any = 3, article: str | None = None) -> list[dict[str, Any]]:
         """Hits as JSON objects; bad input raises ValueError/TypeError with a readable message."""
-        k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
+        k = page_k(k)
         return [h.to_dict() for h in self.retriever.search(question, min(k, 100), article=article or None)]
 
     def ask(self, question: Any, k: Any = 3, article: str | None = None) -> dict[str, Any]:
         """The `Answer` as a JSON object; bad input raises ValueError/TypeError with a readable message."""
-        k = check_k(int(k) if isinstance(k, float) and k.is_integer() else k)
+        k = page_k(k)
         return self.retriever.ask(question, min(k, 100), article=article or None).to_dict()
 
     def context(self, passage_id: str, radius: int | None = 1) -> str:
