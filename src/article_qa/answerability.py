@@ -136,7 +136,7 @@ def in_article(word: str, state: RankingState) -> bool:
 
 def gather(state: RankingState, question: str, query: str, encoded: EncodedQuery, ranking: Ranking) -> Evidence:
     """The signals for a question already ranked: `question` as the reader wrote it, `query` as scored."""
-    order = np.argsort(-ranking.scores, kind="stable")[:2]
+    order = ranking.order[:2]
     top = int(order[0])
     top_score = float(ranking.scores[top])
     margin = top_score - float(ranking.scores[order[1]]) if len(order) > 1 else top_score
@@ -177,9 +177,7 @@ def _nearest_in_article(state: RankingState, encoded: EncodedQuery, ranking: Ran
     q = encoded.tokens.vectors
     if len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
         return (q @ np.asarray(state.token_vectors, dtype=np.float32).T).max(1)
-    offsets = state.index.tokens.offsets
-    best = np.argsort(-ranking.scores)[:100]
-    rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in best])
+    rows = state.index.tokens.rows_of(ranking.order[:100])
     return (q @ np.asarray(state.token_vectors[rows], dtype=np.float32).T).max(1)
 
 

@@ -119,6 +119,11 @@ class Ranking:
     scores: np.ndarray  # (n_passages,) float32
     sentence_scores: np.ndarray  # (n_sentences,) float32; empty without sentence vectors
 
+    @cached_property
+    def order(self) -> np.ndarray:
+        """Passage indices, best first (ties keep passage order); sorted once for every reader."""
+        return np.argsort(-self.scores, kind="stable")
+
 
 # ----- the stages ------------------------------------------------------------------------------
 def dense_scores(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -244,8 +249,7 @@ def _with_late_interaction(
         rows = state.token_vectors
     else:
         candidates = np.argpartition(-first, settings.token_candidates)[: settings.token_candidates]
-        offsets = tokens.offsets
-        rows = state.token_vectors[np.concatenate([np.arange(offsets[c], offsets[c + 1]) for c in candidates])]
+        rows = state.token_vectors[tokens.rows_of(candidates)]
     counts = tokens.counts[candidates]
     if len(rows) == 0:
         return first

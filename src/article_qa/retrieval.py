@@ -305,7 +305,7 @@ class Retriever:
             ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
             k = min(k, int(only.sum()))
         hits: list[Hit] = []
-        for idx in np.argsort(-ranking.scores, kind="stable")[:k]:
+        for idx in ranking.order[:k]:
             marked = highlight(state, int(idx), query, ranking.sentence_scores)
             hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
         return hits, gather(state, text, query, encoded, ranking)
