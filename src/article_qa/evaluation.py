@@ -298,43 +298,33 @@ def evaluate_squad(
 
     With `together`, all the articles make one corpus and every question is asked of all of them: the
     right article must be found as well as the right paragraph."""
-    import tempfile
-
-    if together:
-        return _squad_together(load_squad(path, limit), embedder)
-    rows, per_article = [], []
     t0 = time.perf_counter()
-    for article in load_squad(path, limit):
-        with tempfile.TemporaryDirectory() as scratch:
-            corpus = Path(scratch) / "corpus"
-            corpus.mkdir()
-            (corpus / file_name(article.title, ".txt")).write_text(article.text, "utf-8")
-            retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
-            n = len(retriever.build().passages)
-            if n != len(article.paragraphs):
-                raise ValueError(f"{article.title}: {n} passages for {len(article.paragraphs)} paragraphs")
-            mine = []
-            for qid, question, gold in article.questions:
-                answer = retriever.ask(question, n)
-                ids = [h.paragraph - 1 for h in answer.hits]
-                rank = ids.index(gold) + 1 if gold is not None and gold in ids else None
-                mine.append({"id": qid, "answerable": gold is not None, "rank": rank,
-                             "answered": answer.answered, "confidence": answer.confidence})  # fmt: skip
-        rows += mine
-        per_article.append({"title": article.title, **_squad_metrics(mine)})
+    articles = load_squad(path, limit)
+    rows, per_article, passages = [], [], 0
+    for group in [articles] if together else [[a] for a in articles]:
+        asked, n = _ask_squad(group, embedder)
+        passages += n
+        for article, mine in asked:
+            rows += mine
+            per_article.append({"title": article.title, **_squad_metrics(mine)})
     return {
         **_squad_metrics(rows),
-        "articles": len(per_article),
+        "articles": len(articles),
+        "passages": passages,
+        "together": together,
         "seconds": round(time.perf_counter() - t0, 1),
         "per_article": per_article,
     }
 
 
-def _squad_together(articles: list[SquadArticle], embedder: Embedder) -> dict[str, Any]:
+def _ask_squad(
+    articles: list[SquadArticle], embedder: Embedder
+) -> tuple[list[tuple[SquadArticle, list[dict[str, Any]]]], int]:
+    """One corpus of these articles, each article's questions asked of it: for each article, a row a
+    question (the rank of its answering paragraph in that article, whether it was answered, the
+    confidence); and the corpus's passage count."""
     import tempfile
 
-    t0 = time.perf_counter()
-    rows, per_article = [], []
     with tempfile.TemporaryDirectory() as scratch:
         corpus = Path(scratch) / "corpus"
         corpus.mkdir()
@@ -342,6 +332,9 @@ def _squad_together(articles: list[SquadArticle], embedder: Embedder) -> dict[st
             (corpus / file_name(article.title, ".txt")).write_text(article.text, "utf-8")
         retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
         n = len(retriever.build().passages)
+        if n != sum(len(a.paragraphs) for a in articles):
+            raise ValueError(f"{n} passages for {sum(len(a.paragraphs) for a in articles)} paragraphs")
+        out = []
         for article in articles:
             source, mine = file_name(article.title, ".txt"), []
             for qid, question, gold in article.questions:
@@ -350,10 +343,8 @@ def _squad_together(articles: list[SquadArticle], embedder: Embedder) -> dict[st
                 rank = found.index((source, gold)) + 1 if gold is not None and (source, gold) in found else None
                 mine.append({"id": qid, "answerable": gold is not None, "rank": rank,
                              "answered": answer.answered, "confidence": answer.confidence})  # fmt: skip
-            rows += mine
-            per_article.append({"title": article.title, **_squad_metrics(mine)})
-    return {**_squad_metrics(rows), "articles": len(articles), "passages": n, "together": True,
-            "seconds": round(time.perf_counter() - t0, 1), "per_article": per_article}  # fmt: skip
+            out.append((article, mine))
+    return out, n
 
 
 def _squad_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
