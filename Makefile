@@ -9,10 +9,17 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast index lint format eval answerability answerability-report bench bench-scale loadtest screenshot browser-deps clean
+PHONY_EXTRA := install eval-docs
+.PHONY: $(PHONY_EXTRA) run test test-fast index lint format eval answerability answerability-report bench bench-scale loadtest screenshot browser-deps clean
 
-run: index ## set up, build the index if missing or stale, serve the chat page on 127.0.0.1:7860
-	$(PY) app.py
+# CORPUS=my-docs: run, index and serve a folder of your own (its index is my-docs/.index); default corpus/.
+CORPUS ?=
+CORPUS_FLAG := $(if $(CORPUS),--corpus $(CORPUS))
+
+install: $(STAMP) ## set up .venv with everything (run and test do it too); then .venv/bin/article-qa works
+
+run: index ## set up, build the index if missing or stale, serve the chat page on 127.0.0.1:7860 (CORPUS=...)
+	$(PY) app.py $(CORPUS_FLAG)
 
 test: $(STAMP) browser-deps ## the whole suite: lint, fast tests, real-model tests, browser tests
 	$(VENV)/bin/ruff check $(CODE)
@@ -22,8 +29,8 @@ test: $(STAMP) browser-deps ## the whole suite: lint, fast tests, real-model tes
 test-fast: $(STAMP) ## only the tests on the fake embedder: no real model, no browser (seconds)
 	$(PY) -m pytest -m "not model and not browser"
 
-index: $(STAMP) ## build index/ for corpus/ when it is missing or stale
-	$(PY) -m article_qa build
+index: $(STAMP) ## build the corpus's index when it is missing or stale (CORPUS=my-docs for yours)
+	$(PY) -m article_qa build $(CORPUS_FLAG) >/dev/null
 
 eval: $(STAMP) ## retrieval quality on the development questions
 	$(PY) -m article_qa eval eval/dev.jsonl

@@ -32,7 +32,7 @@ import numpy as np
 from . import __version__
 from .embedding import Embedder, cache_dir
 from .index import FORMAT_VERSION, IndexFormatError, PassageIndex, TokenMatrix, VectorIndex, stale_reasons
-from .passages import CONTEXTS, Document, Passage, embedded_texts, read_corpus, split_corpus
+from .passages import CONTEXTS, SPLITTER_VERSION, Document, Passage, embedded_texts, read_corpus, split_corpus
 from .vocabulary import Vocabulary, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ CHUNK = 256  # texts embedded at once; each finished chunk of a multi-chunk buil
 class IndexSettings:
     """What is embedded for a passage; recorded in the manifest (a change makes the index stale)."""
 
-    splitter: str = "paragraph-v1"
+    splitter: str = SPLITTER_VERSION  # the splitting rules (passages.SPLITTER_VERSION)
     # context embedded with a passage: none|section|title+section|title+section+previous|title+section+next
     context: str = "title+section+next"
     vocabulary: bool = True  # rewrite with corpus/synonyms.solr before embedding (and BM25)

@@ -13,6 +13,7 @@ import logging
 import sys
 import tempfile
 import textwrap
+from pathlib import Path
 
 from .build import IndexSettings
 from .embedding import ModelError
@@ -30,13 +31,14 @@ log = logging.getLogger("article_qa")
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", help="corpus folder (env ARTICLE_QA_CORPUS, default ./corpus)")
-    common.add_argument("--index", help="index folder (env ARTICLE_QA_INDEX, default ./index)")
+    common.add_argument("--index", help="index folder (env ARTICLE_QA_INDEX; default: the corpus's own, "
+                        "index/ beside corpus/, else CORPUS/.index)")  # fmt: skip
     common.add_argument("--model", help="sentence-transformers name or path (env ARTICLE_QA_MODEL)")
     common.add_argument("-v", "--verbose", action="store_true", help="log more")
     p = argparse.ArgumentParser(prog="article-qa", description="Answers questions with the article's own passages.")
     sub = p.add_subparsers(dest="command", required=True)
-    ad = sub.add_parser("add", parents=[common], help="bring an article in: a web page, URL, PDF, .md or .txt")
-    ad.add_argument("source", help="a file path or an http(s) URL")
+    ad = sub.add_parser("add", parents=[common], help="bring an article into a folder of your own (--corpus)")
+    ad.add_argument("source", help="a web page (.html), a PDF, a .md or .txt file, or an http(s) URL")
     b = sub.add_parser("build", parents=[common], help="build the index (when missing or stale)")
     b.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
     a = sub.add_parser("ask", parents=[common], help="print the passages that answer a question")
@@ -87,17 +89,26 @@ def _retriever(args: argparse.Namespace) -> Retriever:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    import os
+
     from .passages import read_document, split_document
-    from .retrieval import default_paths
+    from .retrieval import index_for, project_corpus
     from .sources import add
 
-    corpus = args.corpus or default_paths()[0]
+    corpus = args.corpus or os.environ.get("ARTICLE_QA_CORPUS")
+    if not corpus:
+        raise ValueError("say which folder the article goes to, e.g. --corpus my-docs (created if missing)")
+    shipped = project_corpus()
+    if shipped is not None and Path(corpus).resolve() == shipped.resolve():
+        raise ValueError(f"{corpus} holds the shipped article; bring yours into a folder of your own: --corpus my-docs")
     path = add(args.source, corpus)
     passages = split_document(read_document(path))
-    title = passages[0].title if passages else path.stem
-    pages = {p.section for p in passages if (p.section or "").startswith("Page ")}
+    title = passages[0].title if passages and passages[0].title else path.stem
+    pages = {p.page for p in passages if p.page is not None}
+    sections = {p.section for p in passages if p.section}
     extra = f", {len(pages)} pages" if pages else ""
-    print(f"added {path} ({title!r}: {len(passages)} passages{extra}); the index is rebuilt on next use")
+    print(f"added {path}: {title!r}, {len(passages)} passages in {len(sections)} sections{extra}")
+    print(f"its index is {index_for(corpus)}/, built on first use; ask with: article-qa serve --corpus {corpus}")
     return 0
 
 
@@ -108,7 +119,7 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"model {index.manifest['model']}, index {r.index_dir}/")  # fmt: skip
     for p in index.passages:
         line = " ".join(p.text.split())
-        print(f"  {p.passage_id:<28} {(p.section or 'Introduction')[:28]:<28} {line[:60]}…")
+        print(f"  {p.passage_id:<28} {p.where[:36]:<36} {line[:60]}…")
     return 0
 
 
@@ -267,8 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("httpx", "urllib3", "sentence_transformers", "filelock", "faiss"):
+    for noisy in ("httpx", "urllib3", "sentence_transformers", "filelock", "faiss", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings about a PDF's fonts are not the reader's
     commands = {
         "add": cmd_add,
         "build": cmd_build,

@@ -37,6 +37,15 @@ BOILERPLATE_BLOCKS = re.compile(
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
+# The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
+# index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
+SPLITTER_VERSION = "paragraph-v2"
+# A paragraph longer than this many estimated word pieces is cut at sentence boundaries into pieces of
+# about PIECE_TARGET, so that the model (256 pieces with the title and section) reads every word.
+MAX_PASSAGE_PIECES = 250
+PIECE_TARGET = 190
 _SMALL_WORDS = {
     "a", "an", "and", "as", "at", "be", "but", "by", "for", "from", "in", "into", "is", "of", "on",
     "or", "the", "to", "vs", "with", "can", "do", "does",
@@ -74,10 +83,17 @@ class Passage:
     title: str | None = None
     # (start, end) source offsets of each sentence, in order, inside [start, end).
     sentences: tuple[tuple[int, int], ...] = ()
+    page: int | None = None  # the page the passage starts on (PDFs); then `paragraph` counts within it
+
+    @property
+    def where(self) -> str:
+        """Section, page and paragraph, for people: "3.1 Hydrographic, page 14, ¶2"."""
+        page = f", page {self.page}" if self.page is not None else ""
+        return f"{self.section or 'Introduction'}{page}, ¶{self.paragraph}"
 
     @property
     def citation(self) -> str:
-        return f"{self.section or 'Introduction'}, ¶{self.paragraph} ({self.source})"
+        return f"{self.where} ({self.source})"
 
     @property
     def sentence_texts(self) -> list[str]:
@@ -171,21 +187,71 @@ def sentence_spans(text: str, offset: int = 0) -> tuple[tuple[int, int], ...]:
     return tuple((a, b) for a, b in spans if b > a)
 
 
+def estimated_pieces(text: str) -> int:
+    """About how many word pieces a BERT-style tokenizer makes of `text` (a word a piece, long and
+    non-ASCII words more, punctuation a piece each); no model needed, so splitting stays model-free.
+
+    >>> estimated_pieces("Ketamine works, twice.")
+    6
+    """
+    words = re.findall(r"\w+", text)
+    return sum(1 + len(w) // (7 if w.isascii() else 3) for w in words) + len(re.findall(r"[^\w\s]", text))
+
+
+def pieces(body: str, start: int, limit: int = MAX_PASSAGE_PIECES, target: int = PIECE_TARGET) -> list[tuple[int, int]]:
+    """Source spans of a paragraph cut at sentence boundaries so that each fits the model's window: a
+    paragraph of at most `limit` estimated word pieces stays whole; a longer one is cut into runs of
+    sentences of about `target` pieces (a single sentence longer than that stays whole).
+
+    >>> pieces("One two. Three four.", 0, limit=3, target=2)
+    [(0, 8), (9, 20)]
+    """
+    end = start + len(body)
+    if estimated_pieces(body) <= limit:
+        return [(start, end)]
+    spans: list[tuple[int, int]] = []
+    run_start: int | None = None
+    run_size, last_end = 0, start
+    for a, b in sentence_spans(body, start):
+        size = estimated_pieces(body[a - start : b - start])
+        if run_start is not None and run_size + size > target:
+            spans.append((run_start, last_end))
+            run_start, run_size = None, 0
+        if run_start is None:
+            run_start = a
+        run_size += size
+        last_end = b
+    if run_start is not None:
+        spans.append((run_start, end))
+    return spans
+
+
 def split_document(doc: Document) -> list[Passage]:
     """Split a document into passages: paragraphs and list items, headings attached.
 
     A paragraph is a run of non-blank lines; each list item (a line starting with a bullet or a
-    number) is a passage of its own. The first heading-like block is the title; headings before the
-    first passage (a repeated title, a subtitle) belong to the title block. A boilerplate heading
-    ("Leave a Comment", ...) ends the article; a front-matter block that opens the file is skipped.
+    number) is a passage of its own, and so is a fenced code block (```), whose lines are never
+    headings. In a Markdown file (.md) only ``#`` lines are headings; in a text file a short
+    title-like line between blank lines is one too. The first heading is the title; headings before
+    the first passage (a repeated title, a subtitle) belong to the title block. A boilerplate heading
+    ("Leave a Comment", ...) ends the article; a front-matter block that opens the file is skipped. A
+    ``<!-- page N -->`` line (written for PDFs) says that what follows stands on page N: passages
+    carry it, and paragraphs are then counted within their page. A paragraph longer than the model
+    reads is cut at sentence boundaries (`pieces`); the pieces share its paragraph number. A
+    document whose only text is its title line is that one passage.
     """
     text = doc.text
+    markdown = doc.source.lower().endswith((".md", ".markdown"))
     passages: list[Passage] = []
     title: str | None = None
+    title_span: tuple[int, int] | None = None
     section: str | None = None
+    page: int | None = None
+    paragraph = 0  # paragraphs so far, in the document or (with pages) in the page
     para: list[tuple[int, int]] = []  # line spans of the paragraph being gathered
 
     def flush() -> None:
+        nonlocal paragraph
         if not para:
             return
         start, end = para[0][0], para[-1][1]
@@ -193,29 +259,50 @@ def split_document(doc: Document) -> list[Passage]:
         para.clear()
         if BOILERPLATE_BLOCKS.match(body):
             return
-        n = len(passages) + 1
-        passages.append(
-            Passage(
-                passage_id=f"{doc.stem}:{n}",
-                text=body,
-                source=doc.source,
-                section=section,
-                paragraph=n,
-                start=start,
-                end=end,
-                title=title,
-                sentences=sentence_spans(body, start),
+        paragraph += 1
+        for a, b in pieces(body, start):
+            piece = text[a:b]
+            passages.append(
+                Passage(
+                    passage_id=f"{doc.stem}:{len(passages) + 1}",
+                    text=piece,
+                    source=doc.source,
+                    section=section,
+                    paragraph=paragraph,
+                    start=a,
+                    end=b,
+                    title=title,
+                    sentences=sentence_spans(piece, a),
+                    page=page,
+                )
             )
-        )
 
     front = _FRONT_MATTER.match(text)
     lines = [(a, b) for a, b in _blocks(text) if a >= (front.end() if front else 0)]
+    fence: str | None = None  # the opening fence of the code block being gathered
     for i, (a, b) in enumerate(lines):
         line = text[a:b]
+        if fence is not None:
+            if line.startswith(fence) and not line.strip("`~ "):
+                flush()
+                fence = None
+            else:
+                para.append((a, b))
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            flush()
+            fence = opening.group(1)
+            continue
+        marker = _PAGE_MARKER.match(line)
+        if marker:
+            flush()
+            page, paragraph = int(marker.group(1)), 0
+            continue
         prev_blank = i == 0 or text.count("\n", lines[i - 1][1], a) >= 2
         next_blank = i + 1 == len(lines) or text.count("\n", b, lines[i + 1][0]) >= 2
         md = _MD_HEADING.match(line)
-        if md or (prev_blank and next_blank and _is_heading_line(line)):
+        if md or (not markdown and prev_blank and next_blank and _is_heading_line(line)):
             flush()
             heading = md.group(2).strip() if md else line
             if BOILERPLATE_HEADINGS.match(heading):
@@ -223,7 +310,7 @@ def split_document(doc: Document) -> list[Passage]:
             if passages or (md and len(md.group(1)) > 1 and title is not None):
                 section = heading  # a "## Section" right under the "# Title" opens a section too
             elif title is None:
-                title = heading
+                title, title_span = heading, (a, b)
             continue
         bullet = _BULLET.match(line)
         if bullet:
@@ -235,6 +322,10 @@ def split_document(doc: Document) -> list[Passage]:
             flush()
         para.append((a, b))
     flush()
+    if not passages and title_span is not None and not markdown:  # a one-line text: the line is the passage
+        para.append(title_span)
+        title = None
+        flush()
     return passages
 
 

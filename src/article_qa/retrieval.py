@@ -64,6 +64,12 @@ class Hit:
     highlight_start: int
     highlight_end: int
     title: str | None = None  # the article's title (several articles may share a corpus)
+    page: int | None = None  # the page the passage starts on (PDFs)
+
+    @property
+    def where(self) -> str:
+        """Section, page and paragraph, for people: "3.1 Hydrographic, page 14, ¶2"."""
+        return self.citation.rsplit(" (", 1)[0]
 
     @property
     def highlight(self) -> str:
@@ -89,6 +95,7 @@ class Hit:
             highlight_start=marked[0],
             highlight_end=marked[1],
             title=p.title,
+            page=p.page,
         )
 
 
@@ -135,16 +142,32 @@ def check_k(k: object) -> int:
     return int(k)
 
 
+def project_corpus() -> Path | None:
+    """The shipped corpus folder of the project this package is installed from, when there is one."""
+    folder = Path(__file__).resolve().parents[2] / "corpus"
+    return folder if folder.is_dir() else None
+
+
+def index_for(corpus_dir: str | Path) -> Path:
+    """The index folder that belongs to a corpus folder: ``index/`` beside a folder named ``corpus``
+    (this project's layout), else ``.index/`` inside the folder, so that a folder of your own carries
+    its own index and never writes another's.
+
+    >>> str(index_for("corpus")), str(index_for("my-docs"))
+    ('index', 'my-docs/.index')
+    """
+    folder = Path(corpus_dir)
+    return folder.parent / "index" if folder.name == "corpus" else folder / ".index"
+
+
 def default_paths() -> tuple[Path, Path]:
-    """Corpus and index folders from ARTICLE_QA_CORPUS / ARTICLE_QA_INDEX, else ./corpus and ./index;
-    when the working folder has no corpus/, those of the project this package is installed from."""
+    """Corpus and index folders from ARTICLE_QA_CORPUS / ARTICLE_QA_INDEX, else ./corpus and its index;
+    when the working folder has no corpus/, those of the project this package is installed from. The
+    index defaults to the one that belongs to the corpus (`index_for`)."""
     here = Path("corpus")
-    project = Path(__file__).resolve().parents[2]
-    base = project if not here.is_dir() and (project / "corpus").is_dir() else Path()
-    return (
-        Path(os.environ.get("ARTICLE_QA_CORPUS") or base / "corpus"),
-        Path(os.environ.get("ARTICLE_QA_INDEX") or base / "index"),
-    )
+    shipped = project_corpus()
+    corpus = Path(os.environ.get("ARTICLE_QA_CORPUS") or (shipped if not here.is_dir() and shipped else here))
+    return corpus, Path(os.environ.get("ARTICLE_QA_INDEX") or index_for(corpus))
 
 
 class Retriever:
@@ -169,7 +192,12 @@ class Retriever:
     ):
         default_corpus, default_index = default_paths()
         self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else default_corpus
-        self.index_dir = Path(index_dir) if index_dir is not None else default_index
+        if index_dir is not None:
+            self.index_dir = Path(index_dir)
+        elif corpus_dir is not None:
+            self.index_dir = index_for(self.corpus_dir)  # a corpus given here keeps its own index
+        else:
+            self.index_dir = default_index
         self.embedder = embedder if embedder is not None else load_embedder(model)
         self.settings = settings or IndexSettings()
         self.ranking = ranking or RankSettings()

@@ -65,17 +65,17 @@ def page_text(corpus_dir: str | Path, passages: list[Passage]) -> PageText:
     'Can Ketamine Help?: ask the article'
     """
     titles = list(dict.fromkeys(p.title or Path(p.source).stem for p in passages))
-    sections = list(dict.fromkeys(p.section for p in passages if p.section))
+    sections = example_headings(passages)
     if len(titles) == 1:
         derived = PageText(
             f"{titles[0]}: ask the article",
             f"Ask a question about the article *{escape_markdown(titles[0])}*. {NOTE}",
-            tuple(sections[:5]),
+            tuple(sections),
         )
     else:
         listed = ", ".join(f"*{escape_markdown(t)}*" for t in titles[:8]) + (" and more" if len(titles) > 8 else "")
         derived = PageText("Ask the articles", f"Ask a question about {len(titles)} articles: {listed}. {NOTE}",
-                           tuple(sections[:5]))  # fmt: skip
+                           tuple(sections))  # fmt: skip
     path = Path(corpus_dir) / PAGE_FILE
     if not path.is_file():
         return derived
@@ -89,6 +89,31 @@ def page_text(corpus_dir: str | Path, passages: list[Passage]) -> PageText:
     except (OSError, ValueError) as exc:
         log.warning("cannot use %s (%s); the page describes the corpus itself", path, exc)
         return derived
+
+
+_NOT_AN_EXAMPLE = re.compile(
+    r"^(page \d+|abstract|introduction|references?|r[ée]f[ée]rences|bibliography|notes|footnotes|see also|"
+    r"external links|further reading|acknowledge?ments?.*|appendix.*|contents|table of contents|comments?|"
+    r"related( posts| articles)?|share this.*|about the author|summary|r[ée]sum[ée])$",
+    re.IGNORECASE,
+)
+
+
+def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
+    """Example questions from the corpus's real section headings: numbering taken off ("3.1 "), and no
+    "Page 2", "References", "See also" or other headings nobody asks about; none when there are none.
+
+    >>> ps = [Passage(f"a:{i}", "T.", "a.md", s, i, 0, 2) for i, s in enumerate(["Page 1", "3.1 Dosing", "References"])]
+    >>> example_headings(ps)
+    ['Dosing']
+    """
+    out: list[str] = []
+    for p in passages:
+        heading = re.sub(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.?)\s+", "", p.section or "").strip()
+        if 3 <= len(heading) <= 70 and not _NOT_AN_EXAMPLE.match(heading) and re.search(r"[^\W\d_]{3}", heading):
+            if heading not in out:
+                out.append(heading)
+    return out[:most]
 
 
 def escape_markdown(text: str) -> str:
@@ -123,7 +148,7 @@ def marked_text(hit: Hit) -> str:
 
 
 def format_citation(hit: Hit, note: str = "", titled: bool = False) -> str:
-    where = f"{escape_markdown(hit.section or 'Introduction')}, ¶{hit.paragraph} · {escape_markdown(hit.source)}"
+    where = f"{escape_markdown(hit.where)} · {escape_markdown(hit.source)}"
     if titled and hit.title:
         where = f"*{escape_markdown(hit.title)}* · {where}"
     return f"<sub>[{hit.rank}] {where}{' · ' + note if note else ''}</sub>"

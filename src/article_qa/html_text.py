@@ -1,0 +1,249 @@
+"""A saved web page's main text as the Markdown the splitter reads: headings, paragraphs, lists, code.
+
+The page's bytes are decoded with the charset the page declares (a declared ISO-8859-1 or ASCII is
+read as windows-1252, as browsers do; a BOM wins; a page that is not what it declares is read as
+UTF-8 or as detected). Before extraction, what a reader never sees as text is taken out of the page:
+footnote markers (``<sup>[2]</sup>``), ``[edit]`` links, infoboxes, navigation boxes, tables of contents;
+a formula keeps one readable form (its TeX, not MathML, TeX and a fallback image one after the other).
+trafilatura, a maintained main-text extractor, then drops navigation, comments and other page
+furniture, and its XML is written out here as plain paragraphs: no ``**``, ``<sup>`` or ``[1]`` that a
+reader would see, headings only from the page's own headings (a bold label line is a paragraph),
+tables as readable lines ("Founded: 1998") under the heading they stand in, and never as the first
+passage; a byline or date line opening the text is left out.
+
+This module reads no file and writes none (see `sources`), and it splits or embeds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MIN_TEXT = 200  # characters of main text below which a page is taken to have none
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+# Markers a reader of the text would see as noise: footnotes "[12]", "[a]", "[citation needed]", "[edit]".
+_MARKERS = re.compile(r"\s?\[(?:\d{1,3}|[a-z]|[ivx]{1,4}|edit|citation needed|note \d+|nb \d+)\]", re.IGNORECASE)
+_DROP_CLASSES = re.compile(
+    r"\b(mw-editsection|reference|noprint|navbox|vertical-navbox|infobox|sidebar|toc|mw-jump-link|"
+    r"mw-cite-backlink|hatnote|metadata|ambox|reflist|mwe-math-fallback-image-(inline|display))\b"
+)
+_DISPLAYSTYLE = re.compile(r"^\{\\displaystyle\s*(.*)\}$", re.DOTALL)
+# Page furniture by class name: galleries, video players and their dialogs, share bars, teasers.
+_FURNITURE_CLASS = re.compile(
+    r"^(gallery|full-gallery|type-gallery|slideshow|carousel|video-js|vjs-.*|modal(-.*)?|share(-.*)?|sharing|"
+    r"social(-.*)?|newsletter(-.*)?|related(-.*)?|breadcrumbs?|cookie(-.*)?|advert(isement)?|promo(-.*)?)$"
+)
+# TeX as a reader reads it: font and spacing commands out, a few symbols as themselves.
+_TEX_SYMBOLS = {
+    "iff": "⟺", "implies": "⟹", "to": "→", "leq": "≤", "geq": "≥", "neq": "≠", "times": "×", "cdot": "·",
+    "dagger": "†", "ast": "*", "in": "∈", "sum": "∑", "infty": "∞", "lambda": "λ", "mu": "μ", "sigma": "σ",
+    "alpha": "α", "beta": "β", "pi": "π", "theta": "θ", "langle": "⟨", "rangle": "⟩", "pm": "±", "approx": "≈",
+}  # fmt: skip
+_TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|operatorname|left|right|"
+                       r"big|Big)(?![A-Za-z])\s*")  # fmt: skip
+_TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
+_LATIN1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819", "iso_8859-1"}
+
+
+class PageError(ValueError):
+    """A page with no main text to quote."""
+
+
+@dataclass(frozen=True)
+class PageText:
+    title: str
+    markdown: str
+
+
+def decode_html(raw: bytes) -> str:
+    """A web page's text: BOM, then the declared charset (ISO-8859-1 read as windows-1252, as browsers
+    do), then UTF-8, then a detected charset.
+
+    >>> decode_html('<meta charset="iso-8859-1"><p>\\u201eDemut\\u201c</p>'.encode("cp1252"))
+    '<meta charset="iso-8859-1"><p>„Demut“</p>'
+    >>> decode_html("<p>caf\\u00e9</p>".encode("utf-8"))
+    '<p>café</p>'
+    """
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(codec, "replace")
+    head = raw[:4096]
+    declared = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    candidates = []
+    if declared:
+        name = declared.group(1).decode("ascii", "replace").lower()
+        candidates.append("cp1252" if name in _LATIN1 else name)
+    candidates.append("utf-8")
+    for codec in candidates:
+        try:
+            return raw.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        if best is not None:
+            return str(best)
+    except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura's dependencies
+        pass
+    return raw.decode("utf-8", "replace")
+
+
+def _clean_tree(html: str) -> str:
+    """The page with what is not reading text taken out, and each formula as its TeX."""
+    import lxml.html
+    from lxml import etree
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return html
+    for math in tree.xpath("//math"):
+        alt = (math.get("alttext") or "").strip() or " ".join(math.xpath(".//annotation//text()")).strip()
+        tex = tex_text(alt) if alt else " ".join(math.itertext()).strip()
+        holder = math
+        parent = math.getparent()
+        while parent is not None and "mwe-math" in (parent.get("class") or ""):  # the formula's wrappers
+            holder, parent = parent, parent.getparent()
+        span = lxml.html.Element("span")
+        span.text = tex
+        span.tail = holder.tail
+        if parent is not None:
+            parent.replace(holder, span)
+    for el in tree.xpath("//*[@class]"):
+        classes = (el.get("class") or "").split()
+        furniture = any(_FURNITURE_CLASS.match(c) for c in classes) and el.tag not in ("body", "main", "article")
+        if (furniture or _DROP_CLASSES.search(" ".join(classes))) and el.getparent() is not None:
+            _drop(el)
+    for el in tree.xpath("//video | //audio | //*[@role='dialog'] | //*[@aria-hidden='true']"):
+        if el.getparent() is not None:
+            _drop(el)
+    for el in tree.xpath("//sup"):
+        if _MARKERS.fullmatch(" " + "".join(el.itertext()).strip()) and el.getparent() is not None:
+            _drop(el)
+    for el in tree.xpath("//*[@style]"):
+        if re.search(r"display\s*:\s*none", el.get("style") or "") and el.getparent() is not None:
+            _drop(el)
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
+def tex_text(tex: str) -> str:
+    """A formula's TeX as readable text.
+
+    >>> tex_text(r"{\\displaystyle A{\\text{ Hermitian}}\\quad \\iff \\quad A={\\overline {A^{\\mathsf {T}}}}}")
+    'A Hermitian ⟺ A = overline A^T'
+    """
+    tex = _DISPLAYSTYLE.sub(r"\1", tex.strip())
+    tex = _TEX_SPACE.sub(" ", _TEX_FONT.sub("", tex))
+    tex = re.sub(r"\\([A-Za-z]+)", lambda m: _TEX_SYMBOLS.get(m.group(1), m.group(1)), tex)
+    tex = tex.replace("{", "").replace("}", "")
+    tex = re.sub(r"\s*([=<>⟺⟹→≤≥≠])\s*", r" \1 ", tex)
+    return " ".join(tex.split())
+
+
+def _drop(el) -> None:  # type: ignore[no-untyped-def]
+    """Remove an element but keep the text that follows it."""
+    parent = el.getparent()
+    tail = el.tail or ""
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _text(el) -> str:  # type: ignore[no-untyped-def]
+    """An element's text as a reader sees it: one line, markers out, white space folded."""
+    parts = []
+    for piece in el.itertext():
+        parts.append(piece)
+    return " ".join(_MARKERS.sub("", "".join(parts)).split())
+
+
+def page_text(raw: bytes, fallback_title: str) -> PageText:
+    """The main text of a web page's bytes as Markdown (``# Title``, ``## Heading``, paragraphs, ``- item``
+    lists, fenced code). Raises `PageError` when the page has no main text."""
+    import trafilatura
+    from lxml import etree
+
+    html = _clean_tree(decode_html(raw))
+    xml = trafilatura.extract(
+        html, output_format="xml", include_comments=False, include_formatting=True, include_tables=True,
+        include_images=False, with_metadata=True, favor_recall=True,
+    )  # fmt: skip
+    if not xml:
+        raise PageError("no main text")
+    doc = etree.fromstring(xml.encode("utf-8"))
+    main = doc.find("main")
+    if main is None:
+        raise PageError("no main text")
+    metadata_title = " ".join((doc.get("title") or "").split())
+    byline = {x for x in (doc.get("author"), doc.get("date")) if x}
+    title = ""
+    blocks: list[str] = []  # Markdown blocks, separated by blank lines
+    seen_text = False
+    for el in main:
+        tag = el.tag
+        if tag == "head":
+            heading = _text(el)
+            if not heading:
+                continue
+            if el.get("rend") == "h1" and not title and not seen_text:
+                title = heading
+                continue
+            blocks.append(f"## {heading}")
+        elif tag in ("p", "quote"):
+            line = _text(el)
+            if not line:
+                continue
+            if not seen_text and byline and len(line) < 120 and any(b in line for b in byline):
+                continue  # the byline or date opening the text
+            blocks.append(line)
+            seen_text = True
+        elif tag == "list":
+            items = [_text(item) for item in el.findall("item")]
+            items = [f"- {item}" for item in items if item]
+            if items:
+                blocks.append("\n".join(items))
+                seen_text = True
+        elif tag == "code":
+            code = "".join(el.itertext()).strip("\n")
+            if code.strip():
+                fence = "````" if "```" in code else "```"
+                blocks.append(f"{fence}\n{code}\n{fence}")
+                seen_text = True
+        elif tag == "table":
+            if not seen_text:
+                continue  # an infobox or a side table before the text: never the first passage
+            rows = []
+            for row in el.findall("row"):
+                cells = [_text(c) for c in row.findall("cell")]
+                cells = [c for c in cells if c]
+                if cells:
+                    rows.append(cells[0] + (": " + " · ".join(cells[1:]) if len(cells) > 1 else ""))
+            if rows:
+                blocks.append("\n".join(rows))
+    body = [b for b in blocks if not b.startswith("## ")]
+    if sum(len(b) for b in body) < MIN_TEXT:
+        raise PageError("no main text")
+    title = title or metadata_title or fallback_title
+    return PageText(title, f"# {title}\n\n" + "\n\n".join(_no_empty_sections(blocks)) + "\n")
+
+
+def _no_empty_sections(blocks: list[str]) -> list[str]:
+    """Headings with text under them (a heading followed by another heading, or last, is dropped).
+
+    >>> _no_empty_sections(["## A", "## B", "text", "## C"])
+    ['## B', 'text']
+    """
+    out = []
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.startswith("## ") and (following is None or following.startswith("## ")):
+            continue
+        out.append(block)
+    return out

@@ -1,0 +1,422 @@
+"""A PDF's text as the Markdown the splitter reads, rebuilt from the layout: sections, pages, paragraphs.
+
+pdfminer.six gives every line of text with its position and its characters' fonts and sizes. From
+those, and nothing else:
+
+- **Reading order.** A page is cut into bands at lines that span the columns (a title, a wide figure
+  caption); in each band the left column is read before the right one. Text that is not upright (a
+  rotated stamp in the margin) is left out.
+- **Page furniture.** A line in the top or bottom margin whose text, digits aside, stands on many pages
+  (a running header, "Page 3", a printer's footer) is dropped, and so is a page number alone.
+- **Title and headings.** The title is the largest text at the top of page 1 (never metadata that
+  disagrees with it). A heading is a short line set larger than the body text, or bold, or numbered
+  ("3.1 Hydrographic", "IV. RESULTS", "REFERENCES") and not ending a sentence.
+- **Paragraphs.** A new one starts after a vertical gap larger than the line spacing, at an indented
+  first line, after a line that ends a sentence well short of the column's width, or where the font
+  size changes (a footnote). A paragraph cut by a column or a page break is joined again.
+- **Words.** A word broken by a hyphen at a line end is joined, unless the document writes it with
+  the hyphen elsewhere ("dual-encoder"); text is NFKC-normalised, so ligatures become letters and
+  accents written as combining marks become accented letters.
+
+Each page that holds text is announced by a ``<!-- page N -->`` line, so that a passage knows its page.
+pdfminer's own warnings go to the log, not to the user. This module reads no file and writes none.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+MARGIN = 0.15  # share of the page height at the top and bottom where running headers and footers stand
+_NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2})*\.?)\s+\S")
+_NAMED = re.compile(
+    r"^(abstract|introduction|references|r[ée]f[ée]rences|bibliography|acknowledge?ments?|conclusions?|"
+    r"appendix|summary|r[ée]sum[ée]|discussion|related work|background|methods?|results?)\b\W*$",
+    re.IGNORECASE,
+)
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+
+
+class PdfError(ValueError):
+    """A PDF that cannot be read, or that has no text layer."""
+
+
+@dataclass
+class Line:
+    """One line of text on a page, with its box and font."""
+
+    page: int
+    x0: float
+    y0: float  # distance from the top of the page to the line's top
+    x1: float
+    y1: float
+    text: str
+    size: float
+    bold: bool
+    column: int = 0  # 0 spans the page (or a single column), 1 left, 2 right
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass
+class Block:
+    kind: str  # "heading" | "paragraph"
+    page: int
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PdfText:
+    title: str
+    markdown: str
+    pages: int
+
+
+def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
+    """Every page's upright text lines (top to bottom as pdfminer found them) and the pages' sizes."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    pages: list[list[Line]] = []
+    sizes: list[tuple[float, float]] = []
+    quiet = [logging.getLogger(name) for name in ("pdfminer", "pdfminer.pdfpage", "pdfminer.pdfinterp")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.ERROR)
+    try:
+        for number, page in enumerate(extract_pages(io.BytesIO(raw), laparams=LAParams(line_margin=0.3)), 1):
+            width, height = page.width, page.height
+            sizes.append((width, height))
+            found: list[Line] = []
+            for element in page:
+                if not isinstance(element, LTTextContainer):
+                    continue
+                for line in element if not isinstance(element, LTTextLine) else [element]:
+                    if not isinstance(line, LTTextLine):
+                        continue
+                    chars = [c for c in line if isinstance(c, LTChar) and c.upright]
+                    if not chars:
+                        continue
+                    size = statistics.median(round(c.size, 1) for c in chars)
+                    text = " ".join("".join(_char_text(c, size) for c in line).split())
+                    if not text or (not re.search(r"\w", text) and len(text) <= 2 and text != "•"):
+                        continue
+                    bold = sum(_is_bold(c.fontname) for c in chars) > 0.6 * len(chars)
+                    found.append(Line(number, line.x0, height - line.y1, line.x1, height - line.y0, text, size, bold))
+            pages.append(_merge_row_starts(found))
+    except PDFSyntaxError as exc:
+        raise PdfError(f"not a readable PDF ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds of errors on broken files
+        raise PdfError(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+    return pages, sizes
+
+
+_ROW_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.?|•)$")
+
+
+def _merge_row_starts(lines: list[Line]) -> list[Line]:
+    """A bullet or a section number that pdfminer set apart from its text ("4.1" | "Intuition") joined
+    to the text beside it on the same row."""
+    out = []
+    for ln in lines:
+        if _ROW_START.match(ln.text):
+            middle = (ln.y0 + ln.y1) / 2
+            beside = [o for o in lines if o is not ln and o.y0 <= middle <= o.y1 and 0 <= o.x0 - ln.x1 < 6 * ln.size]
+            if beside:
+                target = min(beside, key=lambda o: o.x0)
+                target.text = f"{ln.text} {target.text}"
+                target.x0 = min(target.x0, ln.x0)
+                target.bold = target.bold or ln.bold
+                continue
+        out.append(ln)
+    return out
+
+
+def _char_text(c: object, size: float) -> str:
+    """What a layout item adds to its line's text: a character, a space, or nothing for a footnote
+    marker set small above the line ("(DMCA)¹") and for text that is not upright; a symbol font's
+    bullet is a bullet."""
+    from pdfminer.layout import LTChar
+
+    if not isinstance(c, LTChar):
+        return " "
+    if not c.upright:
+        return ""
+    text = c.get_text()
+    if c.size < 0.8 * size and (text.isdigit() or text in "*†‡§"):
+        return ""
+    if re.search(r"symbol|wingding|dingbat", c.fontname, re.IGNORECASE) and not text.isalnum():
+        return "•"
+    return text
+
+
+def _is_bold(fontname: str) -> bool:
+    name = fontname.split("+")[-1].lower()
+    return any(w in name for w in ("bold", "black", "heavy", "semibold", "demi", "caps", ",b", "-b", ".b"))
+
+
+def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set[tuple[int, int]]:
+    """(page, line number) of running headers, footers and page numbers."""
+
+    def key(line: Line) -> str:
+        return re.sub(r"\d+", "#", line.text.lower()).strip()
+
+    in_margin = []
+    for p, lines in enumerate(pages):
+        height = sizes[p][1]
+        in_margin.append([i for i, ln in enumerate(lines) if ln.y1 < MARGIN * height or ln.y0 > (1 - MARGIN) * height])
+    counts = Counter(k for p, lines in enumerate(pages) for k in {key(lines[i]) for i in in_margin[p]})
+    often = max(2, round(0.3 * len(pages)))
+    frequent = sorted((k for k, n in counts.items() if n >= often), key=len, reverse=True)
+    drop = set()
+    for p, lines in enumerate(pages):
+        for i in in_margin[p]:
+            rest = key(lines[i])
+            for k in frequent:  # a footer set as one line on one page and as three on the others
+                rest = rest.replace(k, " ")
+            if p == 0 and lines[i].bold and lines[i].y1 < MARGIN * sizes[p][1]:
+                continue  # the first page's own title, not the running header repeating it
+            if not re.sub(r"[#\W]", "", rest) or _PAGE_NUMBER.match(lines[i].text):
+                drop.add((p, i))
+    return drop
+
+
+def _columns(lines: list[Line], width: float) -> list[Line]:
+    """The page's lines in reading order: bands cut at page-wide lines, the left column before the right."""
+    middle = width / 2
+    for ln in lines:
+        if ln.x1 <= middle + 0.02 * width:
+            ln.column = 1
+        elif ln.x0 >= middle - 0.02 * width:
+            ln.column = 2
+        else:
+            ln.column = 0
+    two_columns = sum(ln.column == 2 for ln in lines) >= 3 and sum(ln.column == 1 for ln in lines) >= 3
+    if not two_columns:
+        for ln in lines:
+            ln.column = 0
+        return sorted(lines, key=lambda ln: (round(ln.y0, 0), ln.x0))
+    ordered: list[Line] = []
+    band: list[Line] = []
+    for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0)):
+        if ln.column == 0:
+            ordered += sorted(band, key=lambda b: (b.column, b.y0, b.x0))
+            band = []
+            ordered.append(ln)
+        else:
+            band.append(ln)
+    return ordered + sorted(band, key=lambda b: (b.column, b.y0, b.x0))
+
+
+def _is_heading(line: Line, body: float, full: float) -> bool:
+    """Whether a line is a heading, `full` being the width of the column's full lines."""
+    text = line.text
+    short = line.x1 - line.x0 < 0.75 * full
+    if len(text) > 90 or len(text) < 2 or not re.search(r"[^\W\d_]", text):
+        return False
+    if _NAMED.match(text) and (line.bold or line.size > body * 1.05 or text.isupper()):
+        return True
+    if _NUMBERED.match(text) and not text.rstrip().endswith((".", ",", ";")) and (line.bold or line.size > body * 1.05):
+        return True
+    if _NUMBERED.match(text) and text.split(None, 1)[-1].isupper() and len(text) < 60:
+        return True  # "IV. RESULTS"
+    if not short:
+        return False
+    if line.size >= body * 1.15 and not _SENTENCE_END.search(text) and len(text.split()) <= 14:
+        return True
+    words = re.findall(r"[^\W\d_]+", text)
+    return line.bold and len(words) <= 10 and not _SENTENCE_END.search(text) and text[:1].isupper()
+
+
+def _join(lines: list[Line], vocabulary: Counter[str]) -> str:
+    """A block's lines as one line of text, words broken by a hyphen at a line end mended."""
+    out = ""
+    for ln in lines:
+        text = ln.text
+        if not out:
+            out = text
+            continue
+        m = re.search(r"(\w+)-$", out)
+        if m and text[:1].islower():
+            first = m.group(1)
+            second = re.match(r"[\w]+", text)
+            rest = second.group(0) if second else ""
+            hyphenated = f"{first}-{rest}".lower()
+            if vocabulary[hyphenated] > 0 and vocabulary[hyphenated] >= vocabulary[(first + rest).lower()]:
+                out += text  # the document writes this word with its hyphen
+            else:
+                out = out[:-1] + text
+        else:
+            out += " " + text
+    return " ".join(out.split())
+
+
+def _title(lines: list[Line], height: float) -> list[Line]:
+    """The title's lines: the largest text in the top half of page 1 (consecutive lines of that size)."""
+    top = [ln for ln in lines if ln.y0 < height / 2 and len(ln.text) > 3 and re.search(r"[^\W\d_]{2}", ln.text)]
+    if not top:
+        return []
+    largest = max(ln.size for ln in top)
+    body = statistics.median(ln.size for ln in lines) if lines else largest
+    if largest < body * 1.2:
+        return []
+    chosen = [ln for ln in top if abs(ln.size - largest) < 0.5]
+    first = min(chosen, key=lambda ln: ln.y0)
+    run = [first]
+    for ln in sorted(chosen, key=lambda ln: ln.y0):
+        if ln is not first and ln.y0 - run[-1].y1 < 1.2 * ln.height and len(run) < 4:
+            run.append(ln)
+    return run
+
+
+def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfText:
+    """The article in a PDF's bytes as Markdown: ``# Title``, ``## Heading`` sections, ``<!-- page N -->``
+    lines, paragraphs. Raises `PdfError` for a broken PDF or one without a text layer."""
+    pages, sizes = _lines(raw)
+    if sum(len(ln.text) for lines in pages for ln in lines) < 20:
+        raise PdfError("no text layer (a scanned PDF?); run it through OCR first")
+    furniture = _furniture(pages, sizes)
+    kept = [[ln for i, ln in enumerate(lines) if (p, i) not in furniture] for p, lines in enumerate(pages)]
+    chars: Counter[float] = Counter()
+    for lines in kept:
+        for ln in lines:
+            chars[ln.size] += len(ln.text)
+    body = chars.most_common(1)[0][0]
+    kept = [[ln for ln in lines if not (ln.text.isdigit() and ln.size < 0.8 * body)] for lines in kept]
+    title_lines = _title(kept[0], sizes[0][1]) if kept else []
+    title = " ".join(ln.text for ln in title_lines)
+    meta = " ".join(metadata_title.split())
+    if not title:
+        usable = meta and not re.search(r"\.(pdf|docx?|tex|dvi)$|^untitled|^microsoft word", meta, re.IGNORECASE)
+        title = meta if usable else fallback_title
+    title = normalize(title)
+    vocabulary: Counter[str] = Counter(
+        w.lower() for lines in kept for ln in lines for w in re.findall(r"\w+(?:-\w+)*", normalize(ln.text))
+    )
+
+    blocks: list[Block] = []
+    previous: Line | None = None  # kept across pages: a paragraph may go on over a page break
+    for p, lines in enumerate(kept):
+        ordered = _footnotes_last(_columns([ln for ln in lines if ln not in title_lines], sizes[p][0]), body)
+        widths = {c: max((ln.x1 - ln.x0 for ln in ordered if ln.column == c), default=1.0) for c in (0, 1, 2)}
+        for ln in ordered:
+            ln.text = normalize(ln.text)
+            if _is_heading(ln, body, widths[ln.column]):
+                last = blocks[-1] if blocks else None
+                if (last is not None and last.kind == "heading" and previous is not None and last.page == ln.page
+                        and ln.y0 - previous.y1 < 0.8 * ln.height and abs(ln.size - previous.size) < 0.5):  # fmt: skip
+                    last.lines.append(ln)  # a heading on two lines
+                else:
+                    blocks.append(Block("heading", ln.page, [ln]))
+                previous = ln
+                continue
+            if previous is None or _starts_paragraph(previous, ln, blocks, body):
+                if not _continues(blocks, previous, ln):
+                    blocks.append(Block("paragraph", ln.page, []))
+            blocks[-1].lines.append(ln)
+            previous = ln
+
+    first = blocks[0] if blocks else None
+    if not title_lines and first is not None and first.page == 1 and all(ln.bold for ln in first.lines):
+        if len(_join(first.lines, vocabulary)) <= 150:  # no larger title: a bold first line is the title
+            title = _join(blocks.pop(0).lines, vocabulary)
+    parts = [f"# {title}"]
+    page = None
+    for block in blocks:
+        text = _join(block.lines, vocabulary)
+        if not text:
+            continue
+        if block.page != page:
+            parts.append(f"<!-- page {block.page} -->")
+            page = block.page
+        if block.kind == "heading":
+            parts.append(f"## {text}")
+        else:
+            parts.append(_safe_paragraph(text))
+    return PdfText(title, "\n\n".join(parts) + "\n", len(pages))
+
+
+def normalize(text: str) -> str:
+    """Text as a reader reads it: ligatures as letters (NFKC), and an accent that the PDF set before its
+    letter, apart ("O ̆guz"), put on that letter.
+
+    >>> normalize("O \u0306guz de\ufb01nes")
+    'Oğuz defines'
+    """
+    text = re.sub(r"\s([\u0300-\u036f]+)(\w)", r"\2\1", text)
+    text = re.sub(r"\(cid:\d+\)", "\ufffd", text)  # a glyph the PDF gives no character for
+    return unicodedata.normalize("NFKC", text)
+
+
+def _footnotes_last(ordered: list[Line], body: float) -> list[Line]:
+    """The page's lines with the footnotes (small lines that end a column, below its middle) moved to
+    the end, so that a paragraph running from one column into the next is not cut by them."""
+    notes: list[Line] = []
+    by_column: dict[int, list[Line]] = {}
+    for ln in ordered:
+        by_column.setdefault(ln.column, []).append(ln)
+    for lines in by_column.values():
+        if not lines:
+            continue
+        bottom = max(ln.y1 for ln in lines)
+        top = min(ln.y0 for ln in lines)
+        tail = []
+        for ln in reversed(lines):
+            if ln.size < 0.92 * body and ln.y0 > top + 0.5 * (bottom - top):
+                tail.append(ln)
+            else:
+                break
+        notes += reversed(tail)
+    chosen = set(map(id, notes))
+    return [ln for ln in ordered if id(ln) not in chosen] + notes
+
+
+def _safe_paragraph(text: str) -> str:
+    """A paragraph line that the splitter cannot take for a heading, a page marker or a fence."""
+    if re.match(r"^(#{1,6}\s|<!--|```|~~~)", text):
+        return "\u2060" + text  # a word joiner: invisible, and the line is text
+    return text
+
+
+def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: float) -> bool:
+    """Whether `line` opens a new paragraph after `previous` (on the same page and column, or not)."""
+    if not blocks or blocks[-1].kind == "heading" or line.text.startswith("•"):
+        return True
+    if previous.page != line.page or previous.column != line.column or line.y0 < previous.y0:
+        return False  # a column or page break: `_continues` decides
+    gap = line.y0 - previous.y1
+    if gap > 0.7 * max(line.height, previous.height):
+        return True
+    if abs(line.size - previous.size) > 0.6:
+        return True
+    indent = line.x0 - previous.x0
+    if indent > 0.8 * line.size and len(blocks[-1].lines) >= 1 and _SENTENCE_END.search(previous.text):
+        return True
+    widest = max(ln.x1 for ln in blocks[-1].lines)
+    return bool(_SENTENCE_END.search(previous.text)) and previous.x1 < widest - 4 * line.size
+
+
+def _continues(blocks: list[Block], previous: Line | None, line: Line) -> bool:
+    """Whether `line`, first after a column or page break, goes on with the paragraph before the break."""
+    if previous is None or not blocks or blocks[-1].kind != "paragraph":
+        return False
+    same_place = previous.page == line.page and previous.column == line.column and line.y0 >= previous.y0
+    if same_place:
+        return False
+    if abs(line.size - previous.size) > 0.6:
+        return False
+    return not _SENTENCE_END.search(previous.text) and (line.text[:1].islower() or previous.text.endswith("-"))

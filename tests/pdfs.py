@@ -1,0 +1,113 @@
+"""Small PDFs written byte by byte for the tests: text placed where a layout puts it, in regular or bold
+Helvetica at any size, with the fi ligature as its own glyph, so that every rule of `pdf_text` can be
+tried without a PDF library and without the shared documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 612, 792
+LIGATURE = "\ufb01"  # written with the font's own "fi" glyph
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text: its left edge and its distance from the top of the page, in points."""
+
+    x: float
+    top: float
+    text: str
+    size: float = 10.0
+    bold: bool = False
+
+
+def column(x: float, top: float, lines: list[str], size: float = 10.0, leading: float = 12.0) -> list[Text]:
+    """Lines set one under another, `leading` apart."""
+    return [Text(x, top + i * leading, line, size) for i, line in enumerate(lines)]
+
+
+def _escape(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch == LIGATURE:
+            out.append("\\310")  # code 200, mapped to the glyph "fi" by the font's /Differences
+        elif ch in "\\()":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def make_pdf(pages: list[list[Text]], info_title: str | None = None) -> bytes:
+    """A PDF with one page per list; text in Helvetica (regular or bold), WinAnsi plus the fi glyph."""
+    encoding = "<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [200 /fi] >>"
+    objects: dict[int, bytes] = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        3: f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding {encoding} >>".encode(),
+        4: f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding {encoding} >>".encode(),
+    }
+    kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(len(pages)))
+    objects[2] = f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()
+    for i, texts in enumerate(pages):
+        ops = []
+        for t in texts:
+            font = "/F2" if t.bold else "/F1"
+            ops.append(f"BT {font} {t.size} Tf 1 0 0 1 {t.x} {HEIGHT - t.top - t.size} Tm ({_escape(t.text)}) Tj ET")
+        content = "\n".join(ops).encode("latin-1")
+        objects[5 + 2 * i] = (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {WIDTH} {HEIGHT}] "
+            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>"
+        ).encode()
+        objects[6 + 2 * i] = f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"
+    info = 5 + 2 * len(pages)
+    objects[info] = f"<< /Title ({_escape(info_title or '')}) >>".encode("latin-1")
+    out, offsets = b"%PDF-1.4\n", {}
+    for num in sorted(objects):
+        offsets[num] = len(out)
+        out += f"{num} 0 obj\n".encode() + objects[num] + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offsets[num]:010d} 00000 n \n".encode() for num in sorted(objects))
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def paper(pages: int = 3) -> bytes:
+    """A two-column paper: a title larger than the text, a running header and a page footer on every
+    page, numbered bold headings, a paragraph that runs from the left column into the right one and
+    from one page into the next, a word hyphenated at a line end, a ligature, a references section."""
+    out = []
+    for n in range(1, pages + 1):
+        texts = [Text(72, 30, "JOURNAL OF TESTS, VOL. 1", 8), Text(300, 760, f"Page {n}", 8)]
+        if n == 1:
+            texts += [Text(120, 60, "Ketamine Infusions for Alcohol Use", 18), Text(200, 84, "A. Author", 10)]
+        top = 130
+        left = [
+            f"Intro text on page {n} explains the",
+            "setting in which the trial took place",
+            "and why it mattered to the clinicians.",
+        ]
+        texts += column(72, top, left)
+        texts.append(Text(72, top + 48, f"{n}.1 Dosing on page {n}", 10, bold=True))
+        texts += column(72, top + 66, [
+            "Ketamine was given as three weekly",
+            f"intravenous infusions of 0.{n} mg/kg",
+            "over forty minutes, each followed by a",
+            "therapy session with a trained coun-",
+        ])  # fmt: skip
+        texts += column(320, top, [
+            "selor who had not been told the group.",
+            f"The {LIGATURE}ndings on page {n} were clear",
+            "and the participants were followed up",
+            "for six months after the last dose and",
+            "then asked about",
+        ])  # fmt: skip
+        if n == pages:
+            texts.append(Text(320, top + 80, "References", 10, bold=True))
+            texts += column(320, top + 98, ["[1] A. Author. A trial. Journal, 2020."])
+        out.append(texts)
+    if pages > 1:  # the last sentence of page 1's right column goes on at the top of page 2's left column
+        out[1] = [
+            t if t.text != "Intro text on page 2 explains the" else Text(72, 130, "their drinking.") for t in out[1]
+        ]
+    return make_pdf(out, info_title="paper-final-v3.docx")

@@ -1,0 +1,370 @@
+"""A user's own documents, as clean as the shipped article: each rule of `html_text`, `pdf_text`, the
+splitter and `add`, on fixtures written here (HTML strings, PDFs made byte by byte), and a folder of
+one's own that never touches another folder's files."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from article_qa import Retriever, cli, sources
+from article_qa.html_text import decode_html, page_text
+from article_qa.passages import (
+    MAX_PASSAGE_PIECES,
+    SPLITTER_VERSION,
+    Document,
+    estimated_pieces,
+    read_corpus,
+    read_document,
+    split_corpus,
+    split_document,
+)
+from article_qa.pdf_text import pdf_text
+from article_qa.retrieval import index_for
+from article_qa.sources import SourceError, add
+from article_qa.ui import page_text as page_words
+
+from .conftest import CORPUS, ROOT, FakeEmbedder
+from .pdfs import LIGATURE, Text, column, make_pdf, paper
+
+MARKUP = ("**", "<sup", "</", "[edit]", "[1]", "[2]", "\\[", "&amp;", "&#", LIGATURE)
+
+WIKI = """<html><head><meta charset="utf-8"><title>Caffeine - Wikipedia</title></head><body>
+<div id="content"><h1>Caffeine</h1>
+<table class="infobox"><tr><th>Formula</th><td>C8H10N4O2</td></tr><tr><th>Half-life</th><td>5 hours</td></tr></table>
+<p><b>Caffeine</b> is a central nervous system stimulant of the methylxanthine class.<sup class="reference">
+<a href="#cite-1">[1]</a></sup> It is the world's most widely consumed psychoactive drug.<sup>[2]</sup></p>
+<p>Its molar mass is given by <span class="mwe-math-element">
+<span class="mwe-math-mathml-inline" style="display: none;">
+<math alttext="{\\displaystyle M=194.19}"><mi>M</mi><mo>=</mo><mn>194.19</mn>
+<annotation encoding="application/x-tex">{\\displaystyle M=194.19}</annotation></math></span>
+<img class="mwe-math-fallback-image-inline" alt="M=194.19" src="x.svg"></span> grams per mole in most tables.</p>
+<h2>Uses<span class="mw-editsection">[<a href="#">edit</a>]</span></h2>
+<p>Caffeine is used to treat the breathing disorder of premature infants and to prevent it in others.</p>
+<h3>Tools</h3>
+<p>Coffee makers brew the drink from roasted beans in a few minutes at home or at work.</p>
+<p><b>Cons:</b></p>
+<p>Drip coffee makers keep the pot warm for hours and the coffee turns bitter quickly.</p>
+<h2>Effects</h2>
+<p>Caffeine reduces tiredness and improves reaction time, memory and attention in most adults.</p>
+<table><tr><th>Dose</th><th>Effect</th></tr><tr><td>100 mg</td><td>alertness</td></tr></table>
+<div class="navbox">Stimulants: Caffeine Nicotine Amphetamine Cocaine Modafinil Theobromine</div>
+</div></body></html>"""
+
+GERMAN = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+    "<title>Demut</title></head><body><article><h1>Warum wir Demut brauchen</h1>"
+    "<p>Nietzsche befand, Demut gehöre „zu den gefährlichen Idealen“ – eine Haltung, die heute "
+    "fast vollständig aus unserem Wortschatz verschwunden ist und die große Sicherheit ersetzt.</p>"
+    "<p>Über Nacht sind alle sorgfältig aufgebauten Sicherheiten verschwunden, und viele Menschen "
+    "schreien nach der starken Hand des Staates, um die verlorene Sicherheit zurückzuerlangen.</p>"
+    "</article></body></html>"
+).encode("cp1252")
+
+BYLINE = """<html><head><title>Night Trains Return</title><meta name="author" content="Jane Doe"></head>
+<body><article><h1>Night Trains Return</h1><p class="byline">By Jane Doe</p>
+<p>Night trains are coming back to Europe as travellers look for ways to avoid short flights between big cities.</p>
+<p>Operators have ordered new sleeper cars, and several routes open next spring with beds for four hundred people.</p>
+<p>The first line links Brussels and Berlin three times a week, leaving in the evening and arriving before nine.</p>
+<p>Tickets cost about as much as a flight once a hotel night is counted, and a seat can be booked months ahead.</p>
+<p>Rail unions welcome the trains but warn that staff for overnight services are hard to find and to keep.</p>
+</article></body></html>"""
+
+
+def passages_of(markdown: str, name: str = "doc.md") -> list:
+    return split_document(Document(name, markdown, "0"))
+
+
+def all_text(passages) -> str:
+    return "\n".join([p.text for p in passages] + [p.section or "" for p in passages] + [passages[0].title or ""])
+
+
+# ----- web pages ---------------------------------------------------------------------------------------
+def test_a_web_page_keeps_no_markup_a_reader_would_see():
+    page = page_text(WIKI.encode("utf-8"), "fallback")
+    passages = passages_of(page.markdown)
+    text = all_text(passages)
+    assert page.title == "Caffeine"
+    assert not [m for m in MARKUP if m in text], text
+    assert "[edit]" not in " ".join(p.section or "" for p in passages)
+    assert passages[0].text.startswith("Caffeine is a central nervous system stimulant")  # not the infobox
+    assert "Nicotine Amphetamine" not in text  # the navigation box
+    assert "M = 194.19 grams per mole" in text and text.count("194.19") == 1  # the formula, once
+
+
+def test_headings_come_from_the_page_not_from_bold_labels():
+    passages = passages_of(page_text(WIKI.encode("utf-8"), "x").markdown)
+    sections = {p.section for p in passages}
+    assert {"Uses", "Tools", "Effects"} <= sections and "Cons:" not in sections
+    drawback = next(p for p in passages if "turns bitter" in p.text)
+    assert drawback.section == "Tools"  # the drawbacks of a tool stand under that tool
+    table = next(p for p in passages if "100 mg" in p.text)
+    assert table.section == "Effects" and "Dose: Effect" in table.text  # a table as readable lines
+
+
+def test_the_declared_charset_is_read_as_browsers_read_it():
+    page = page_text(GERMAN, "x")
+    assert "„zu den gefährlichen Idealen“" in page.markdown and "Über Nacht" in page.markdown
+    assert page.title == "Warum wir Demut brauchen"
+    assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>") == "<p>café</p>"  # a BOM wins
+    assert decode_html('<meta charset="utf-8"><p>caf\xe9</p>'.encode("latin-1")).endswith("café</p>")  # detected
+
+
+def test_the_byline_stays_out_of_the_first_paragraph():
+    passages = passages_of(page_text(BYLINE.encode("utf-8"), "x").markdown)
+    assert passages[0].text.startswith("Night trains are coming back")
+    assert not any(p.text.strip() == "By Jane Doe" for p in passages)
+
+
+# ----- PDFs --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def paper_passages():
+    return passages_of(pdf_text(paper(3), "fallback").markdown, "paper.md")
+
+
+def test_a_pdf_title_is_the_printed_one_not_metadata(paper_passages):
+    assert paper_passages[0].title == "Ketamine Infusions for Alcohol Use"  # metadata says paper-final-v3.docx
+
+
+def test_running_headers_footers_and_page_numbers_are_dropped(paper_passages):
+    text = all_text(paper_passages)
+    assert "JOURNAL OF TESTS" not in text and "Page 2" not in text and "Page 3" not in text
+
+
+def test_numbered_headings_are_sections_and_references_its_own(paper_passages):
+    sections = [p.section for p in paper_passages]
+    assert "2.1 Dosing on page 2" in sections and sections[-1] == "References"
+    assert paper_passages[-1].text.startswith("[1] A. Author")
+
+
+def test_pdf_citations_name_the_page_and_count_within_it(paper_passages):
+    dosing = next(p for p in paper_passages if "0.2 mg/kg" in p.text)
+    assert dosing.page == 2 and dosing.section == "2.1 Dosing on page 2"
+    assert dosing.citation == "2.1 Dosing on page 2, page 2, ¶2 (paper.md)"
+    assert all(p.page is not None for p in paper_passages)
+    assert all(p.paragraph <= 4 for p in paper_passages)  # counted within the page, not the document
+
+
+def test_columns_pages_hyphens_and_ligatures_are_mended(paper_passages):
+    first = next(p for p in paper_passages if "0.1 mg/kg" in p.text)
+    # the left column runs into the right one, a hyphenated word is joined, the ligature is letters,
+    # and the paragraph goes on over the page break
+    assert "trained counselor who had not been told" in first.text
+    assert "The findings on page 1" in first.text
+    assert first.text.endswith("then asked about their drinking.")
+    assert "coun-" not in all_text(paper_passages)
+
+
+def test_a_hyphen_the_document_writes_stays():
+    lines = ["We train a dual-encoder on pairs. The dual-", "encoder is fast and the model-", "ling is simple."]
+    page = [Text(72, 60, "Encoders", 18), *column(72, 120, lines)]
+    text = pdf_text(make_pdf([page]), "x").markdown
+    assert "The dual-encoder is fast" in text and "the modelling is simple" in text
+
+
+def test_accents_survive_and_combining_marks_join_their_letter():
+    page = [Text(72, 60, "Résumés de requêtes", 18), *column(72, 120, ["David Sánchez wrote it."])]
+    pdf = pdf_text(make_pdf([page]), "x")
+    assert pdf.title == "Résumés de requêtes" and "David Sánchez" in pdf.markdown
+
+
+def test_adding_a_pdf_prints_no_library_warnings(tmp_path, capsys):
+    source = tmp_path / "paper.pdf"
+    source.write_bytes(paper(2))
+    assert cli.main(["add", str(source), "--corpus", str(tmp_path / "mine")]) == 0
+    out, err = capsys.readouterr()
+    assert "2 pages" in out and "WARNING" not in err and "Traceback" not in err
+
+
+# ----- Markdown and text -------------------------------------------------------------------------------
+def test_markdown_front_matter_gives_the_title_and_is_never_a_passage(tmp_path):
+    source = tmp_path / "notes.md"
+    source.write_text("---\ntitle: Sleep Notes\ntags: [sleep, coffee]\n---\n\nCoffee late at night delays sleep.\n")
+    path = add(str(source), tmp_path / "mine")
+    passages = split_document(read_document(path))
+    assert [p.text for p in passages] == ["Coffee late at night delays sleep."]
+    assert passages[0].title == "Sleep Notes" and path.name == "sleep-notes.md"
+
+
+def test_fenced_code_never_makes_headings():
+    md = "# Guide\n\n## Install\n\n```bash\n# install the tool\npip install tool\n\n# check it\ntool --help\n```\n"
+    md += "\nDone.\n"
+    passages = passages_of(md)
+    assert {p.section for p in passages} == {"Install"}
+    assert passages[0].text == "# install the tool\npip install tool\n\n# check it\ntool --help"
+
+
+def test_titles_in_any_script_give_readable_file_names():
+    assert sources.file_name("東京の歴史") == "東京の歴史.md"
+    assert sources.file_name("Résumés de logs OLAP") == "résumés-de-logs-olap.md"
+    assert sources.file_name("Ελληνικά κείμενα") != sources.file_name("Русский текст")
+
+
+def test_add_never_replaces_a_file_and_knows_a_source_by_its_hash(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "coffee.md").write_text("# Someone else's\n\nTheir own words.\n")
+    source = tmp_path / "coffee.txt"
+    source.write_text("Coffee\n\nA paragraph about coffee and sleep.\n")
+    assert add(str(source), mine).name == "coffee-2.md"
+    assert (mine / "coffee.md").read_text() == "# Someone else's\n\nTheir own words.\n"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    long_origin = "origin: " + "x" * 600  # the hash stands past the first 400 characters
+    (mine / "coffee-2.md").write_text(f"---\n{long_origin}\nsha256: {digest}\n---\n\n# Coffee\n\nText.\n")
+    with pytest.raises(SourceError, match="already in"):
+        add(str(source), mine)
+
+
+def test_a_one_line_document_is_one_passage():
+    assert [p.text for p in passages_of("Ketamine helps some people.\n", "one.txt")] == ["Ketamine helps some people."]
+    assert [p.text for p in passages_of("Short note\n", "one.txt")] == ["Short note"]
+
+
+def test_a_local_file_over_the_cap_is_refused_unread(tmp_path, monkeypatch):
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 5000)
+    monkeypatch.setattr(sources, "MAX_BYTES", 1000)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before the size check"))
+    with pytest.raises(SourceError, match="larger than"):
+        sources.read_source(str(big))
+
+
+@pytest.fixture
+def slow_server():
+    """A loopback server that records the User-Agent and serves a big or a slow page."""
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get("User-Agent", ""))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            for _ in range(200 if self.path == "/big.txt" else 3):
+                self.wfile.write(b"word " * 1000)
+                if self.path == "/slow.txt":
+                    threading.Event().wait(0.4)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
+    httpd.shutdown()
+
+
+def test_a_url_download_is_bounded_in_size_and_time_and_names_itself(slow_server, monkeypatch):
+    url, seen = slow_server
+    monkeypatch.setattr(sources, "MAX_BYTES", 100_000)
+    with pytest.raises(SourceError, match="larger than"):
+        sources.read_source(f"{url}/big.txt")
+    with pytest.raises(SourceError, match="did not finish downloading"):
+        sources.read_source(f"{url}/slow.txt", timeout=0.5)
+    assert seen and all(agent.startswith("article-qa/") for agent in seen)
+
+
+# ----- passages the model reads whole ------------------------------------------------------------------
+def test_long_paragraphs_are_cut_at_sentences_into_pieces_the_model_reads_whole():
+    sentence = "The participants who were given ketamine reported fewer days of heavy drinking over the months. "
+    body = (sentence * 40).strip()
+    passages = passages_of(f"# Long\n\n{body}\n\nNext paragraph.\n")
+    long_ones = [p for p in passages if p.text != "Next paragraph."]
+    assert len(long_ones) > 1 and all(estimated_pieces(p.text) <= MAX_PASSAGE_PIECES for p in long_ones)
+    assert {p.paragraph for p in long_ones} == {1} and passages[-1].paragraph == 2
+    assert " ".join(p.text for p in long_ones) == body  # nothing lost, cut only between sentences
+    assert len({p.passage_id for p in passages}) == len(passages)
+
+
+def test_the_shipped_article_is_not_cut():
+    passages = split_corpus(read_corpus(CORPUS))
+    assert len(passages) == 24 and [p.paragraph for p in passages] == list(range(1, 25))
+
+
+SPLITTER_GOLDEN = Path(__file__).parent / "golden" / "splitter.json"
+
+
+def _splitter_digest() -> str:
+    docs = [
+        Document("article.txt", (CORPUS / "ketamine-for-addiction.txt").read_text("utf-8"), "0"),
+        Document("wiki.md", page_text(WIKI.encode("utf-8"), "x").markdown, "0"),
+        Document("paper.md", pdf_text(paper(3), "x").markdown, "0"),
+        Document("code.md", "# G\n\n```\n# not a heading\n```\n\n" + "A sentence of words here. " * 80, "0"),
+    ]
+    split = [
+        [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end] for d in docs for p in split_document(d)
+    ]
+    return hashlib.sha256(json.dumps(split, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def test_a_change_of_splitting_rules_changes_the_splitter_version():
+    """The recorded digest of the splitter's output on these fixtures belongs to one SPLITTER_VERSION: a
+    change of output with the same version fails here (bump the version, then record the digest again
+    with `python -m tests.test_documents --write`), so an index split by old rules is never served."""
+    recorded = json.loads(SPLITTER_GOLDEN.read_text("utf-8"))
+    if recorded["version"] == SPLITTER_VERSION:
+        assert recorded["digest"] == _splitter_digest(), "the splitting rules changed: bump SPLITTER_VERSION"
+    else:
+        pytest.fail(
+            f"SPLITTER_VERSION is {SPLITTER_VERSION}; record its digest (python -m tests.test_documents --write)"
+        )
+
+
+# ----- a folder of one's own ---------------------------------------------------------------------------
+def _files(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_folder_of_your_own_carries_its_index_and_touches_no_other(tmp_path, monkeypatch, capsys):
+    shipped_corpus, shipped_index = _files(CORPUS), _files(ROOT / "index")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARTICLE_QA_CORPUS", raising=False)
+    source = tmp_path / "notes.md"
+    source.write_text("# Project Notes\n\n## Section IV\n\nThe project received funding to get started in May.\n")
+    assert cli.main(["add", str(source), "--corpus", "my-docs"]) == 0  # created on the first add
+    assert (tmp_path / "my-docs" / "project-notes.md").is_file()
+    assert index_for("my-docs") == Path("my-docs/.index")
+    r = Retriever("my-docs", embedder=FakeEmbedder())
+    assert r.index_dir == Path("my-docs/.index")
+    r.load()
+    assert (tmp_path / "my-docs" / ".index" / "manifest.json").is_file()
+    state = r._ready()
+    assert state.query_text("Section IV project get started") == "Section IV project get started"  # no synonyms
+    assert "Ketamine" not in page_words("my-docs", state.passages).title
+    assert _files(CORPUS) == shipped_corpus and _files(ROOT / "index") == shipped_index
+
+
+def test_add_needs_a_folder_and_never_writes_the_shipped_corpus(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ARTICLE_QA_CORPUS", raising=False)
+    source = tmp_path / "notes.txt"
+    source.write_text("Notes\n\nSome text to add here.\n")
+    assert cli.main(["add", str(source)]) == 2
+    assert "--corpus my-docs" in capsys.readouterr().err
+    before = _files(CORPUS)
+    assert cli.main(["add", str(source), "--corpus", str(CORPUS)]) == 2
+    assert "folder of your own" in capsys.readouterr().err and _files(CORPUS) == before
+
+
+def test_page_examples_come_from_real_headings(tmp_path):
+    mine = tmp_path / "mine"
+    add_pdf = tmp_path / "p.pdf"
+    add_pdf.write_bytes(paper(3))
+    add(str(add_pdf), mine)
+    words = page_words(mine, split_corpus(read_corpus(mine)))
+    assert words.examples and all(not e.startswith(("Page ", "References")) for e in words.examples)
+    assert words.examples[0] == "Dosing on page 1"
+
+
+if __name__ == "__main__":  # python -m tests.test_documents --write: record the splitter's digest
+    import sys
+
+    if "--write" in sys.argv:
+        SPLITTER_GOLDEN.write_text(json.dumps({"version": SPLITTER_VERSION, "digest": _splitter_digest()}) + "\n")
+        print(f"wrote {SPLITTER_GOLDEN}")
