@@ -35,6 +35,9 @@ index: $(STAMP) ## build the corpus's index when it is missing or stale (CORPUS=
 eval: $(STAMP) ## retrieval quality on the development questions
 	$(PY) -m article_qa eval eval/dev.jsonl
 
+eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: passages, problems, answers (needs ../shared)
+	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs.jsonl --out bench/real-docs.json
+
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl
 
@@ -45,7 +48,7 @@ bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/result
 	$(PY) -m benchmarks.bench
 
 screenshot: $(STAMP) browser-deps index ## docs/*.png: a real answer, and a question the article does not answer
-	$(PY) -m tests.browser docs/screenshot.png docs/not-in-the-article.png docs/two-articles.png
+	$(PY) -m tests.browser docs/screenshot.png docs/not-in-the-article.png docs/two-articles.png docs/your-own-pdf.png
 
 # Debian's Chromium for the browser tests; without it (and without root) those tests are skipped.
 browser-deps:

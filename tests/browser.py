@@ -109,7 +109,33 @@ def screenshot_articles(path: Path) -> None:
             shoot(browser, url, "How long does caffeine delay sleep?", path)
 
 
+@contextlib.contextmanager
+def own_pdf_app() -> Iterator[str]:
+    """The page over a folder of one's own holding only a PDF report, brought in with `article-qa add`."""
+    import tempfile
+
+    from article_qa import cli
+
+    from .pdfs import report
+
+    with tempfile.TemporaryDirectory() as scratch:
+        pdf, mine = Path(scratch) / "water-report.pdf", Path(scratch) / "my-docs"
+        pdf.write_bytes(report())
+        if cli.main(["add", str(pdf), "--corpus", str(mine)]) != 0:
+            raise RuntimeError(f"could not add {pdf}")
+        with serve_app({"ARTICLE_QA_CORPUS": str(mine), "ARTICLE_QA_INDEX": str(mine / ".index")}) as url:
+            yield url
+
+
+def screenshot_own_pdf(path: Path) -> None:
+    """A page serving only a user's PDF: its title, its headings as examples, a citation with its page."""
+    with own_pdf_app() as url, chromium() as browser:
+        shoot(browser, url, "How much did the drip lines cost?", path)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 4:
+        screenshot_own_pdf(Path(sys.argv[4]))
     if len(sys.argv) > 3:
         screenshot_articles(Path(sys.argv[3]))
     screenshot(

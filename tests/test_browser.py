@@ -99,3 +99,23 @@ def test_absent_question_says_what_is_missing_and_folds_related_passages(page):
     assert reply.inner_text().startswith("The article doesn't mention PTSD")
     assert reply.get_by_text("Related, but not an answer (3)").is_visible()
     assert reply.locator("blockquote").first.is_hidden()  # folded until opened
+
+
+def test_a_folder_of_your_own_serves_only_your_pdf(browser):
+    from .browser import own_pdf_app
+
+    with own_pdf_app() as own:
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(own)
+        page.locator("#question textarea").wait_for()
+        text = page.locator("body").inner_text()
+        assert "Riverside Community Garden: Water Use in 2026" in text and "etamine" not in text
+        assert page.get_by_role("button", name="Drip lines").is_visible()  # examples from real headings
+        assert page.get_by_role("button", name="Page 1").count() == 0
+        ask(page, "How much did the drip lines cost?")
+        reply = page.locator("#answers .message.bot").last
+        assert "1,850 euros" in reply.inner_text()
+        assert reply.get_by_text(
+            "2.1 Drip lines, page 1, ¶2 · riverside-community-garden-water-use-in-2026.md"
+        ).is_visible()
+        page.close()

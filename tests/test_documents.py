@@ -115,6 +115,20 @@ def test_the_declared_charset_is_read_as_browsers_read_it():
     assert decode_html('<meta charset="utf-8"><p>caf\xe9</p>'.encode("latin-1")).endswith("café</p>")  # detected
 
 
+def test_a_list_articles_numbered_lines_head_their_paragraphs():
+    items = "".join(
+        f"<p>{n}. {tip}</p><p>{body} This advice comes from hotel owners who answered readers' questions online.</p>"
+        for n, (tip, body) in enumerate([
+            ("Take any blankets off the bed", "Blankets are not washed every day, unlike the sheets on the bed."),
+            ("Don't use a wooden luggage rack", "Bedbugs love wood, so put your suitcase on a metal rack instead."),
+        ], 1)
+    )  # fmt: skip
+    html = f"<html><body><article><h1>Hotel Secrets</h1><p>What hotel owners will not tell you.</p>{items}</article>"
+    passages = passages_of(page_text(f"{html}</body></html>".encode(), "x").markdown)
+    rack = next(p for p in passages if p.text.startswith("Bedbugs love wood"))
+    assert rack.section == "2. Don't use a wooden luggage rack"
+
+
 def test_the_byline_stays_out_of_the_first_paragraph():
     passages = passages_of(page_text(BYLINE.encode("utf-8"), "x").markdown)
     assert passages[0].text.startswith("Night trains are coming back")
@@ -165,6 +179,23 @@ def test_a_hyphen_the_document_writes_stays():
     page = [Text(72, 60, "Encoders", 18), *column(72, 120, lines)]
     text = pdf_text(make_pdf([page]), "x").markdown
     assert "The dual-encoder is fast" in text and "the modelling is simple" in text
+
+
+def test_a_bold_run_in_heading_is_a_section_but_a_bold_label_is_text():
+    page = [
+        Text(72, 60, "Dense Retrieval Notes", 18),
+        Text(72, 120, "3.2 Training", 10, bold=True),
+        Text(137, 120, "Our encoders are trained on question and passage pairs.", 10),
+        Text(72, 132, "Batches hold thirty-two pairs each and run for forty epochs.", 10),
+        Text(72, 150, "Proposition 1", 10, bold=True),
+        Text(143, 150, "A bigger batch gives more negatives for free.", 10),
+        Text(300, 175, "(1)", 10),
+    ]
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    assert [p.section for p in passages] == ["3.2 Training", "3.2 Training"]
+    assert passages[0].text.startswith("Our encoders are trained")
+    assert passages[1].text.startswith("Proposition 1 A bigger batch")  # a label, not a section
+    assert all(p.text != "(1)" for p in passages)  # an equation number alone is no paragraph
 
 
 def test_accents_survive_and_combining_marks_join_their_letter():
@@ -287,13 +318,40 @@ def test_the_shipped_article_is_not_cut():
 
 
 SPLITTER_GOLDEN = Path(__file__).parent / "golden" / "splitter.json"
+SPLIT_FIXTURE = """---
+origin: /tmp/paper.pdf
+sha256: 00
+---
+
+# A Paper
+
+<!-- page 1 -->
+
+Authors and where they work.
+
+## 1 Introduction
+
+- a list item
+- another one
+
+Text of the first paragraph. It goes on.
+
+<!-- page 2 -->
+
+## 1.1 More
+
+```
+# code, not a heading
+```
+
+Closing words!
+"""
 
 
 def _splitter_digest() -> str:
     docs = [
         Document("article.txt", (CORPUS / "ketamine-for-addiction.txt").read_text("utf-8"), "0"),
-        Document("wiki.md", page_text(WIKI.encode("utf-8"), "x").markdown, "0"),
-        Document("paper.md", pdf_text(paper(3), "x").markdown, "0"),
+        Document("paper.md", SPLIT_FIXTURE, "0"),
         Document("code.md", "# G\n\n```\n# not a heading\n```\n\n" + "A sentence of words here. " * 80, "0"),
     ]
     split = [
@@ -368,3 +426,40 @@ if __name__ == "__main__":  # python -m tests.test_documents --write: record the
     if "--write" in sys.argv:
         SPLITTER_GOLDEN.write_text(json.dumps({"version": SPLITTER_VERSION, "digest": _splitter_digest()}) + "\n")
         print(f"wrote {SPLITTER_GOLDEN}")
+
+
+# ----- the real-document benchmark, on fixtures of its own ---------------------------------------------
+def test_the_real_document_benchmark_reports_each_document(tmp_path):
+    from benchmarks.documents import evaluate, table
+
+    docs = tmp_path / "docs"
+    (docs / "html").mkdir(parents=True)
+    (docs / "pdf").mkdir()
+    (docs / "html" / "wiki.html").write_text(WIKI, "utf-8")
+    (docs / "pdf" / "paper.pdf").write_bytes(paper(2))
+    questions = [
+        {
+            "doc": "html/wiki.html",
+            "question": "what do coffee makers do",
+            "answer": "brew the drink from roasted beans",
+        },
+        {"doc": "html/wiki.html", "question": "who discovered caffeine", "answer": None},
+        {"doc": "pdf/paper.pdf", "question": "dose on page 2 mg/kg infusions", "answer": "infusions of 0.2 mg/kg"},
+    ]
+    file = tmp_path / "q.jsonl"
+    file.write_text("\n".join(json.dumps(q) for q in questions) + "\n")
+    result = evaluate(docs, file, FakeEmbedder())
+    wiki, pdf = result["documents"]
+    assert wiki["markup"] == 0 and wiki["answer_found"] == 1 and wiki["absent"] == 1
+    assert pdf["no_page"] == 0 and pdf["furniture"] == 0 and pdf["answer_found"] == 1 and pdf["answer_top3"] == 1
+    assert result["total"]["answerable"] == 2 and "| **all** |" in table(result)
+
+
+def test_furniture_left_in_passages_is_counted():
+    from article_qa.passages import Passage
+    from benchmarks.documents import furniture
+
+    header = "Journal of Clinical Tests Volume 12 Issue 3"
+    texts = [f"{header} Findings about dose {n} were new." for n in range(3)] + ["A plain paragraph.", "14"]
+    passages = [Passage(f"d:{i}", t, "d.md", None, 1, 0, len(t), page=i + 1) for i, t in enumerate(texts)]
+    assert furniture(passages, pages=5) == 4  # three running headers and a page number alone

@@ -29,6 +29,8 @@ _DROP_CLASSES = re.compile(
     r"\b(mw-editsection|reference|noprint|navbox|vertical-navbox|infobox|sidebar|toc|mw-jump-link|"
     r"mw-cite-backlink|hatnote|metadata|ambox|reflist|mwe-math-fallback-image-(inline|display))\b"
 )
+# A short numbered line that heads the paragraph after it, as a list article sets its items.
+_NUMBERED_TIP = re.compile(r"^\d{1,2}[.)]\s+[^.!?]{3,90}$")
 _DISPLAYSTYLE = re.compile(r"^\{\\displaystyle\s*(.*)\}$", re.DOTALL)
 # Page furniture by class name: galleries, video players and their dialogs, share bars, teasers.
 _FURNITURE_CLASS = re.compile(
@@ -186,7 +188,8 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
     title = ""
     blocks: list[str] = []  # Markdown blocks, separated by blank lines
     seen_text = False
-    for el in main:
+    children = list(main)
+    for i, el in enumerate(children):
         tag = el.tag
         if tag == "head":
             heading = _text(el)
@@ -202,6 +205,10 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
                 continue
             if not seen_text and byline and len(line) < 120 and any(b in line for b in byline):
                 continue  # the byline or date opening the text
+            following = children[i + 1] if i + 1 < len(children) else None
+            if tag == "p" and _NUMBERED_TIP.match(line) and following is not None and following.tag == "p":
+                blocks.append(f"## {line}")  # "3. Don't use a wooden luggage rack": a numbered item's heading
+                continue
             blocks.append(line)
             seen_text = True
         elif tag == "list":

@@ -41,6 +41,13 @@ _NAMED = re.compile(
     r"appendix|summary|r[ée]sum[ée]|discussion|related work|background|methods?|results?)\b\W*$",
     re.IGNORECASE,
 )
+# Bold labels that open a paragraph in papers: text, not sections.
+_LABEL = re.compile(
+    r"^(proposition|example|definition|theorem|lemma|corollary|proof|remark|note|figure|fig\.|table|algorithm|step|"
+    r"case|claim|assumption|problem|exercise|exemple|d[ée]finition|th[ée]or[èe]me|propri[ée]t[ée]|lemme|preuve|"
+    r"remarque)\b",
+    re.IGNORECASE,
+)
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 
@@ -113,7 +120,14 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
                     if not text or (not re.search(r"\w", text) and len(text) <= 2 and text != "•"):
                         continue
                     bold = sum(_is_bold(c.fontname) for c in chars) > 0.6 * len(chars)
-                    found.append(Line(number, line.x0, height - line.y1, line.x1, height - line.y0, text, size, bold))
+                    top, bottom = height - line.y1, height - line.y0
+                    run_in = None if bold else _run_in_heading(list(line), size)
+                    if run_in is not None:  # "3.1 Overview Our retriever ...": the bold start is a heading
+                        (head, head_x1), (rest, rest_x0) = run_in
+                        found.append(Line(number, line.x0, top, head_x1, bottom, head, size, True))
+                        found.append(Line(number, rest_x0, top, line.x1, bottom, rest, size, False))
+                        continue
+                    found.append(Line(number, line.x0, top, line.x1, bottom, text, size, bold))
             pages.append(_merge_row_starts(found))
     except PDFSyntaxError as exc:
         raise PdfError(f"not a readable PDF ({exc})") from None
@@ -146,6 +160,27 @@ def _merge_row_starts(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _run_in_heading(items: list[object], size: float) -> tuple[tuple[str, float], tuple[str, float]] | None:
+    """A line that opens with a short bold run ("3.1 Overview", "Encoders") followed by plain text
+    starting a sentence: the run's text and right edge, and the rest's text and left edge."""
+    from pdfminer.layout import LTChar
+
+    head, head_x1 = "", 0.0
+    for i, c in enumerate(items):
+        if isinstance(c, LTChar) and not _is_bold(c.fontname) and c.get_text().strip():
+            rest = " ".join("".join(_char_text(x, size) for x in items[i:]).split())
+            head = " ".join(head.split())
+            words = head.split()
+            if 1 <= len(words) <= 6 and len(head) <= 50 and re.search(r"[^\W\d_]{3}", head) and not _LABEL.match(head):
+                if rest[:1].isupper() or head.endswith((".", ":")):
+                    return (head.rstrip(".:"), head_x1), (rest, c.x0)
+            return None
+        head += _char_text(c, size)
+        if isinstance(c, LTChar):
+            head_x1 = c.x1
+    return None
+
+
 def _char_text(c: object, size: float) -> str:
     """What a layout item adds to its line's text: a character, a space, or nothing for a footnote
     marker set small above the line ("(DMCA)¹") and for text that is not upright; a symbol font's
@@ -166,7 +201,7 @@ def _char_text(c: object, size: float) -> str:
 
 def _is_bold(fontname: str) -> bool:
     name = fontname.split("+")[-1].lower()
-    return any(w in name for w in ("bold", "black", "heavy", "semibold", "demi", "caps", ",b", "-b", ".b"))
+    return any(w in name for w in ("bold", "black", "heavy", "semibold", "demi", "medi", "caps", ",b", "-b", ".b"))
 
 
 def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set[tuple[int, int]]:
@@ -226,6 +261,9 @@ def _is_heading(line: Line, body: float, full: float) -> bool:
     """Whether a line is a heading, `full` being the width of the column's full lines."""
     text = line.text
     short = line.x1 - line.x0 < 0.75 * full
+    letters = len(re.findall(r"[^\W\d_]", text))
+    if letters < 0.5 * len(text.replace(" ", "")) or text.count(",") >= 2 or _LABEL.match(text):
+        return False  # a formula or a table's numbers, a list of names
     if len(text) > 90 or len(text) < 2 or not re.search(r"[^\W\d_]", text):
         return False
     if _NAMED.match(text) and (line.bold or line.size > body * 1.05 or text.isupper()):
@@ -345,7 +383,7 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
             page = block.page
         if block.kind == "heading":
             parts.append(f"## {text}")
-        else:
+        elif not _fragment(text):
             parts.append(_safe_paragraph(text))
     return PdfText(title, "\n\n".join(parts) + "\n", len(pages))
 
@@ -383,6 +421,15 @@ def _footnotes_last(ordered: list[Line], body: float) -> list[Line]:
         notes += reversed(tail)
     chosen = set(map(id, notes))
     return [ln for ln in ordered if id(ln) not in chosen] + notes
+
+
+def _fragment(text: str) -> bool:
+    """A scrap of a formula or a figure ("(1)", "s , w(i)", "from"), not a paragraph a reader would quote.
+
+    >>> [_fragment(t) for t in ("(1)", "s , w(i)", "from", "Yes.", "See Table 2 for the results.")]
+    [True, True, True, False, False]
+    """
+    return len(re.findall(r"[^\W\d_]", text)) < 12 and not re.search(r"[^\W\d_]{2}[.!?]$", text)
 
 
 def _safe_paragraph(text: str) -> str:

@@ -1,0 +1,199 @@
+"""Real documents brought in as a user would: `make eval-docs`.
+
+Each document (a saved web page or a PDF) is added with `article_qa.sources.add` into a folder of its
+own, indexed, and asked its questions (JSON Lines: ``{"doc", "question", "answer"}``, ``answer`` a short
+verbatim span of the document, or null for an on-topic question the document does not answer). For each
+document it reports:
+
+- passages, and the problems found in them: markup a reader would see (``**``, tags, entities,
+  ``[edit]``, footnote markers), ligature characters, page furniture (a run of six or more words that
+  stands on a third or more of a PDF's pages, or a page number alone) and PDF passages without a page;
+- answers found: the share of answerable questions whose answer span is in some passage at all (an
+  extraction that loses or garbles text loses these);
+- answer first / in the top three: the passage holding the answer span ranked first / in the top three;
+- declined: absent questions the answer says the document does not answer, and answerable ones declined.
+
+Spans are matched after NFKC, case folding, and white space and hyphens at line ends folded away, so
+the figures measure the text, not its typography. `python -m benchmarks.documents DOCS QUESTIONS
+[--json] [--out FILE] [--limit N]`; with no shared folder at hand the tests run it on fixtures of their own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+MARKUP = re.compile(r"\*\*|</?[a-zA-Z][^>]{0,40}>|&[a-z]{2,6};|&#\d+;|\[edit\]|\\\[|\[citation needed\]")
+FOOTNOTE = re.compile(r"\[\d{1,3}\]")  # a web page's footnote marker (in a paper, "[11]" is a printed citation)
+LIGATURES = re.compile("[\ufb00-\ufb06]")
+PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}$", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Text for matching an answer span: NFKC, case-folded, hyphenated line breaks and white space folded.
+
+    >>> fold("The  de\ufb01nition of dual-\\nencoders") == fold("the definition of dual-encoders")
+    True
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"(\w)-\s+(\w)", r"\1-\2", text)
+    return " ".join(re.sub(r"[\u00ad\u2060]", "", text).split())
+
+
+def _loose(text: str) -> str:
+    return fold(text).replace("-", "")
+
+
+def contains(passage: str, answer: str) -> bool:
+    """Whether the passage holds the answer span (hyphens at line ends may be kept or joined)."""
+    return fold(answer) in fold(passage) or _loose(answer) in _loose(passage)
+
+
+def page_of(passage: Any) -> int:
+    """The page a passage stands on: its `page`, or a "Page N" section (as PDFs were once split), or 0."""
+    page = getattr(passage, "page", None)
+    if page is None and re.fullmatch(r"Page \d+", passage.section or ""):
+        page = int(passage.section[5:])
+    return page or 0
+
+
+def furniture(passages: list[Any], pages: int) -> int:
+    """Passages holding page furniture: a page number alone, or a run of six words repeated on a third
+    or more of the document's pages (a running header or footer left inside the text)."""
+    if pages < 3:
+        return sum(bool(PAGE_NUMBER.match(p.text.strip())) for p in passages)
+    where: dict[tuple[str, ...], set[int]] = {}
+    for p in passages:
+        words = fold(p.text).split()
+        for i in range(len(words) - 5):
+            where.setdefault(tuple(words[i : i + 6]), set()).add(page_of(p))
+    repeated = {gram for gram, on in where.items() if len(on) >= max(3, pages / 3)}
+    count = 0
+    for p in passages:
+        words = fold(p.text).split()
+        grams = {tuple(words[i : i + 6]) for i in range(len(words) - 5)}
+        count += bool(grams & repeated) or bool(PAGE_NUMBER.match(p.text.strip()))
+    return count
+
+
+def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any, work: Path) -> dict[str, Any]:
+    """Add one document into a folder of its own, index it and ask it its questions."""
+    from article_qa import Retriever
+    from article_qa.passages import read_corpus, split_corpus
+    from article_qa.sources import add
+
+    folder = work / path.stem
+    folder.mkdir(parents=True, exist_ok=True)
+    added = add(str(path), folder)
+    passages = split_corpus(read_corpus(folder))
+    source = added.read_text("utf-8")
+    is_pdf = path.suffix.lower() == ".pdf"
+    pages = len({getattr(p, "page", None) for p in passages}) if is_pdf else 0
+    if is_pdf:
+        pages = max(pages, len(re.findall(r"<!-- page \d+ -->|^## Page \d+$", source, re.M)))
+    sections_text = [p.section or "" for p in passages]
+    prose = [p.text for p in passages if not re.search(r"(```|~~~)[^\n]*\n$", source[: p.start])]  # code is verbatim
+
+    def markup(text: str) -> bool:
+        return bool(MARKUP.search(text) or (not is_pdf and FOOTNOTE.search(text)))
+
+    row: dict[str, Any] = {
+        "doc": path.name,
+        "title": passages[0].title if passages else None,
+        "passages": len(passages),
+        "sections": len(set(sections_text)),
+        "markup": sum(markup(t) for t in prose + sections_text),
+        "ligatures": sum(bool(LIGATURES.search(t)) for t in [p.text for p in passages] + sections_text),
+        "furniture": furniture(passages, pages),
+        "no_page": sum(getattr(p, "page", None) is None for p in passages) if is_pdf else 0,
+    }
+    retriever = Retriever(folder, work / f"{path.stem}.index", embedder=embedder)
+    answerable = [q for q in questions if q.get("answer")]
+    absent = [q for q in questions if not q.get("answer")]
+    found = first = top3 = declined_answerable = declined_absent = 0
+    misses = []
+    for q in answerable:
+        found += any(contains(p.text, q["answer"]) for p in passages)
+        hits = retriever.search(q["question"], 3, min_score=None)
+        ranks = [h.rank for h in hits if contains(h.text, q["answer"])]
+        first += bool(ranks and ranks[0] == 1)
+        top3 += bool(ranks)
+        declined_answerable += not retriever.ask(q["question"], 3).answered
+        if not (ranks and ranks[0] == 1):
+            misses.append({"question": q["question"], "got": hits[0].citation if hits else None})
+    for q in absent:
+        declined_absent += not retriever.ask(q["question"], 3).answered
+    row.update(
+        answerable=len(answerable),
+        absent=len(absent),
+        answer_found=found,
+        answer_first=first,
+        answer_top3=top3,
+        declined_absent=declined_absent,
+        declined_answerable=declined_answerable,
+        misses=misses,
+    )
+    return row
+
+
+def evaluate(docs: Path, questions_file: Path, embedder: Any, limit: int | None = None) -> dict[str, Any]:
+    """Every document of `docs` named in the question file, each in a folder of its own."""
+    questions = [json.loads(line) for line in questions_file.read_text("utf-8").splitlines() if line.strip()]
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for q in questions:
+        by_doc.setdefault(q["doc"], []).append(q)
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in list(by_doc)[:limit]:
+            rows.append(evaluate_document(docs / name, by_doc[name], embedder, Path(scratch)))
+    total: Counter[str] = Counter()
+    for row in rows:
+        total.update({k: v for k, v in row.items() if isinstance(v, int)})
+    return {"documents": rows, "total": dict(total)}
+
+
+def table(result: dict[str, Any]) -> str:
+    """The per-document table as Markdown."""
+    head = (
+        "| document | passages | markup | ligatures | furniture | PDF passages without a page | answers found "
+        "| answer first | top three | absent declined | answerable declined |"
+    )
+    lines = [head, "|---" * 11 + "|"]
+    for row in [*result["documents"], {"doc": "**all**", **result["total"]}]:
+        n = row["answerable"]
+        lines.append(
+            f"| {row['doc']} | {row['passages']} | {row['markup']} | {row['ligatures']} | {row['furniture']} "
+            f"| {row['no_page']} | {row['answer_found']}/{n} | {row['answer_first']}/{n} | {row['answer_top3']}/{n} "
+            f"| {row['declined_absent']}/{row['absent']} | {row['declined_answerable']}/{n} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.documents", description=__doc__.split("\n")[0])
+    parser.add_argument("docs", help="the folder of documents (the question file's 'doc' paths are inside it)")
+    parser.add_argument("questions", help="JSON Lines: doc, question, answer (null when not answered)")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--out", help="also write the JSON here")
+    parser.add_argument("--limit", type=int, default=None, help="the first N documents only")
+    parser.add_argument("--model", default=None, help="a sentence-transformers name or path (default: bundled)")
+    args = parser.parse_args(argv)
+    from article_qa.embedding import load_embedder
+
+    result = evaluate(Path(args.docs), Path(args.questions), load_embedder(args.model), args.limit)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
