@@ -119,3 +119,23 @@ def test_a_folder_of_your_own_serves_only_your_pdf(browser):
             "2.1 Drip lines, page 1, ¶2 · riverside-community-garden-water-use-in-2026.md"
         ).is_visible()
         page.close()
+
+
+def test_thumbs_down_is_stored_against_the_question(page):
+    import os
+    import time
+    from pathlib import Path
+
+    from article_qa.questions_log import entries
+
+    db = Path(os.environ["ARTICLE_QA_INDEX"]).parent / "questions.sqlite"  # the served index's log
+    question = "How long did the alcohol study follow its participants?"
+    ask(page, question)
+    page.locator("#answers").get_by_role("button", name="Dislike").last.click()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        rows = [e for e in entries(db) if e.question == question]
+        if rows and rows[-1].rating == -1:
+            break
+        time.sleep(0.2)
+    assert rows and rows[-1].rating == -1 and rows[-1].endpoint == "page" and rows[-1].passages

@@ -71,9 +71,9 @@ def test_service_turns_errors_into_friendly_messages(fake_retriever):
 
 def test_follow_ups_are_read_with_the_previous_question(fake_retriever):
     service = ChatService(fake_retriever)
-    reply, _ = service.answer("and for cocaine?", 3, previous="Does ketamine help alcohol use disorder?")
+    reply, *_ = service.answer("and for cocaine?", 3, previous="Does ketamine help alcohol use disorder?")
     assert "Read as a follow-up" in reply and "Does ketamine help alcohol use disorder? and for cocaine?" in reply
-    reply, _ = service.answer("Is ketamine safe for heroin users?", 3, previous="Does ketamine help alcohol?")
+    reply, *_ = service.answer("Is ketamine safe for heroin users?", 3, previous="Does ketamine help alcohol?")
     assert "Read as a follow-up" not in reply
     assert (
         is_follow_up("what about side effects?") and is_follow_up("cocaine") and not is_follow_up("Is it FDA approved?")

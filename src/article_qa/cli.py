@@ -77,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--false-abstention", type=float, default=0.02, help="share of answerable ones it may turn away")
     f.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
     f.add_argument("--out", default=None, help="where to write the JSON (default: the package's answerability.json)")
+    r = sub.add_parser("report", parents=[common], help="what readers asked, what the articles could not answer")
+    r.add_argument("--log", help="the question log (default: ARTICLE_QA_LOG, else questions.sqlite beside the index)")
+    r.add_argument("--since", help="only questions of the last 7d, 24h, 2w, ...")
+    r.add_argument("--json", action="store_true", help="the report as JSON")
+    r.add_argument("--csv", action="store_true", help="one row per question, with its group, for a spreadsheet")
+    r.add_argument("--chart", metavar="FILE.png", help="also draw questions per day and the share answered")
+    r.add_argument("--prune", metavar="90d", help="delete the questions older than this, then report")
+    r.add_argument("--threshold", type=float, default=None, help="cosine that joins a question to a group")
     s = sub.add_parser("serve", parents=[common], help="start the chat page")
     s.add_argument("--host", default=None, help="default 127.0.0.1 (env ARTICLE_QA_HOST)")
     s.add_argument("--port", type=int, default=None, help="default 7860 (env ARTICLE_QA_PORT)")
@@ -264,6 +272,46 @@ def cmd_fit_answerability(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from .embedding import load_embedder
+    from .passages import read_corpus, split_corpus
+    from .questions_log import entries, log_path, prune
+    from .report import GROUP_THRESHOLD, as_csv, as_text, build_report, chart, group_unanswered, parse_duration
+    from .retrieval import default_paths, index_for
+
+    corpus = Path(args.corpus) if args.corpus else default_paths()[0]
+    index = Path(args.index) if args.index else (index_for(corpus) if args.corpus else default_paths()[1])
+    path = Path(args.log) if args.log else log_path(index)
+    if path is None:
+        raise ValueError("the question log is off (ARTICLE_QA_LOG=off); name one with --log FILE")
+    if not path.is_file():
+        raise ValueError(f"no question log at {path} yet: questions asked on the page are logged there")
+    if args.prune:
+        gone = prune(path, time.time() - parse_duration(args.prune).total_seconds())
+        print(f"pruned {gone} questions older than {args.prune} from {path}", file=sys.stderr)
+    since = time.time() - parse_duration(args.since).total_seconds() if args.since else None
+    rows = entries(path, since)
+    threshold = args.threshold if args.threshold is not None else GROUP_THRESHOLD
+    embedder = load_embedder(args.model) if any(not e.answered for e in rows) else None
+    passages = split_corpus(read_corpus(corpus)) if corpus.is_dir() else []
+    result = build_report(rows, embedder, passages, since, threshold)
+    if args.chart:
+        if rows:
+            print(f"wrote {chart(result, args.chart)}", file=sys.stderr)
+        else:
+            print("no questions to chart", file=sys.stderr)
+    if args.csv:
+        sys.stdout.write(as_csv(rows, result, group_unanswered(rows, embedder, {p.passage_id: p for p in passages},
+                                                              threshold)))  # fmt: skip
+    elif args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(as_text(result))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .ui import launch
 
@@ -290,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
         "fit-answerability": cmd_fit_answerability,
         "eval-squad": cmd_eval_squad,
+        "report": cmd_report,
     }
     try:
         return commands[args.command](args)

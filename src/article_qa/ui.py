@@ -24,13 +24,15 @@ import json
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from .lexical import tokenize
 from .passages import Passage
+from .questions_log import Entry, QuestionLog, open_log
 from .retrieval import Answer, Hit, Retriever, check_k, clean_question
 
 log = logging.getLogger(__name__)
@@ -221,21 +223,33 @@ def is_follow_up(message: str) -> bool:
     return bool(_FOLLOW_UP_START.match(message.strip())) or len(tokenize(message)) <= 1
 
 
-class ChatService:
-    """What the page and the API call: input checks, follow-ups, retrieval, formatting, friendly errors."""
+class Reply(NamedTuple):
+    """What the page shows for a message: the reply in Markdown, the passages it quotes, and the
+    question's row in the owner's log (None when nothing is logged)."""
 
-    def __init__(self, retriever: Retriever):
+    markdown: str
+    hits: list[Hit]
+    log_id: str | None = None
+
+
+class ChatService:
+    """What the page and the API call: input checks, follow-ups, retrieval, formatting, friendly errors,
+    and a row in the owner's question log for every question answered (when there is a log)."""
+
+    def __init__(self, retriever: Retriever, question_log: QuestionLog | None = None):
         self.retriever = retriever
+        self.question_log = question_log
 
     def answer(
-        self, message: Any, k: Any = 3, previous: str | None = None, article: str | None = None
-    ) -> tuple[str, list[Hit]]:
+        self, message: Any, k: Any = 3, previous: str | None = None, article: str | None = None, endpoint: str = "page"
+    ) -> Reply:
         """The reply in Markdown and the passages it shows; bad input gets a friendly reply, not an error."""
+        started = time.perf_counter()
         try:
             question = clean_question(message)
             k = min(page_k(k), 10)
         except (TypeError, ValueError) as exc:
-            return f"Please type a question about the article ({escape_markdown(str(exc))}).", []
+            return Reply(f"Please type a question about the article ({escape_markdown(str(exc))}).", [])
         read_as = None
         if previous and is_follow_up(question):
             read_as = f"{previous} {question}"
@@ -245,17 +259,44 @@ class ChatService:
             nearest = self.nearest_sections(answer.hits) if off_topic else None
             shown = [] if off_topic else answer.hits
             titled = len(self.retriever.articles) > 1
-            return format_answer(answer, nearest, read_as, titled), shown
+            log_id = self.record(answer, shown, started, endpoint, article)
+            return Reply(format_answer(answer, nearest, read_as, titled), shown, log_id)
         except Exception:
             log.exception("failed to answer %r", message)
-            return "Sorry, something went wrong while searching the article. Please try again.", []
+            return Reply("Sorry, something went wrong while searching the article. Please try again.", [])
+
+    def record(
+        self, answer: Answer, shown: list[Hit], started: float, endpoint: str, article: str | None
+    ) -> str | None:
+        """The question's row in the owner's log, queued (answering never waits on it); its id."""
+        if self.question_log is None:
+            return None
+        entry = Entry(
+            question=answer.question[:2000],
+            answered=answer.answered,
+            confidence=round(float(answer.confidence), 4),
+            missing=list(answer.missing),
+            passages=[h.passage_id for h in shown],
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            endpoint=endpoint,
+            article=article or None,
+        )
+        return self.question_log.record(entry)
+
+    def rate(self, log_id: str | None, liked: Any) -> None:
+        """A reader's thumbs up (True, "Like") or down (False, "Dislike") on an answer; anything else
+        takes the rating back."""
+        if self.question_log is None or not log_id:
+            return
+        rating = 1 if liked is True or liked == "Like" else -1 if liked is False or liked == "Dislike" else None
+        self.question_log.rate(log_id, rating)
 
     @property
     def min_score(self) -> float:
         return self.retriever.ranking.min_score
 
-    def reply(self, message: Any, k: Any = 3, previous: str | None = None) -> str:
-        return self.answer(message, k, previous)[0]
+    def reply(self, message: Any, k: Any = 3, previous: str | None = None, endpoint: str = "page") -> str:
+        return self.answer(message, k, previous, endpoint=endpoint).markdown
 
     @staticmethod
     def nearest_sections(hits: list[Hit], n: int = 3) -> list[str]:
@@ -267,14 +308,22 @@ class ChatService:
         return sections[:n]
 
     def retrieve(self, question: Any, k: Any = 3, article: str | None = None) -> list[dict[str, Any]]:
-        """Hits as JSON objects; bad input raises ValueError/TypeError with a readable message."""
+        """Hits as JSON objects ([] when the article does not answer: `Retriever.search`); bad input raises
+        ValueError/TypeError with a readable message."""
+        started = time.perf_counter()
         k = page_k(k)
-        return [h.to_dict() for h in self.retriever.search(question, min(k, 100), article=article or None)]
+        answer = self.retriever.ask(question, min(k, 100), article=article or None)
+        hits = answer.hits if answer.answered else []
+        self.record(answer, hits, started, "retrieve", article)
+        return [h.to_dict() for h in hits]
 
     def ask(self, question: Any, k: Any = 3, article: str | None = None) -> dict[str, Any]:
         """The `Answer` as a JSON object; bad input raises ValueError/TypeError with a readable message."""
+        started = time.perf_counter()
         k = page_k(k)
-        return self.retriever.ask(question, min(k, 100), article=article or None).to_dict()
+        answer = self.retriever.ask(question, min(k, 100), article=article or None)
+        self.record(answer, answer.hits, started, "ask", article)
+        return answer.to_dict()
 
     def context(self, passage_id: str, radius: int | None = 1) -> str:
         """A passage in its place: `radius` paragraphs either side (None: the whole file), it marked."""
@@ -321,21 +370,27 @@ class RouteGuard:
         await self.app(scope, receive, send)
 
 
-def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: int | None = None):
+def build_app(
+    retriever: Retriever,
+    concurrency: int | None = None,
+    max_queue: int | None = None,
+    question_log: QuestionLog | None = None,
+):
     """The Gradio Blocks app: the chat page plus the `/chat`, `/retrieve` and `/ask` endpoints.
 
     At most `concurrency` searches run at once (default `ARTICLE_QA_CONCURRENCY`, 2) and at most
     `max_queue` requests wait (default `ARTICLE_QA_QUEUE`, 64); past that a request is refused at once
-    with "Queue is full", so a flood gets a quick answer instead of a hang."""
+    with "Queue is full", so a flood gets a quick answer instead of a hang. With a `question_log`, every
+    question asked on the page or the endpoints is logged, and the page's thumbs rate its answer."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    service = ChatService(retriever)
+    service = ChatService(retriever, question_log)
     retriever.warm()  # load (or build) the index and the model before the first reader waits
 
     def chat_api(message: str) -> str:
         """The reply to a question about the article, as Markdown."""
-        return service.reply(message)
+        return service.reply(message, endpoint="chat")
 
     def retrieve_api(question: str, k: int = 3, article: str = "") -> list[dict]:
         """The passages that answer a question, as JSON objects with the Hit fields; [] when the
@@ -357,8 +412,10 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
         history, cited = list(history or []), dict(cited or {})
         if not (message or "").strip():
             return "", history, last_question, cited
-        reply, hits = service.answer(message, k, last_question or None, None if article == ALL else article)
+        reply, hits, log_id = service.answer(message, k, last_question or None, None if article == ALL else article)
         history.append({"role": "user", "content": escape_markdown(message[:2000])})
+        if log_id:
+            cited[f"log:{len(history)}"] = log_id  # the reply's row in the owner's log, for its thumbs
         entry: dict[str, Any] = {"role": "assistant", "content": reply}
         if hits:
             entry["options"] = [{"label": f"Show [{h.rank}] in the article", "value": h.passage_id} for h in hits]
@@ -376,6 +433,10 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
     def on_select(evt: gr.SelectData, cited: dict):
         ids = (cited or {}).get(str(evt.index[0] if isinstance(evt.index, list) else evt.index))
         return show_context(ids[0]) if ids else (gr.skip(), gr.skip(), gr.skip())
+
+    def on_like(data: gr.LikeData, cited: dict):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        service.rate((cited or {}).get(f"log:{index}"), data.liked)
 
     def whole_article(passage_id: str):
         return service.context(passage_id, radius=None) if passage_id else gr.skip()
@@ -414,6 +475,7 @@ def build_app(retriever: Retriever, concurrency: int | None = None, max_queue: i
         chatbot.option_select(on_option, None, [context, current, side], api_visibility="private", queue=False)
         chatbot.select(on_select, [cited], [context, current, side], api_visibility="private", queue=False)
         whole.click(whole_article, [current], [context], api_visibility="private", queue=False)
+        chatbot.like(on_like, [cited], None, api_visibility="private", queue=False)
         gr.api(chat_api, api_name="chat", **search)
         gr.api(retrieve_api, api_name="retrieve", **search)
         gr.api(ask_api, api_name="ask", **search)
@@ -438,8 +500,16 @@ def server_options(host: str | None = None, port: int | None = None, share: bool
 
 
 def launch(retriever: Retriever, host: str | None = None, port: int | None = None, share: bool = False) -> None:
-    """Serve the chat page (127.0.0.1:7860 unless told otherwise)."""
+    """Serve the chat page (127.0.0.1:7860 unless told otherwise), logging questions to the corpus's
+    question log unless ``ARTICLE_QA_LOG=off``."""
     options = server_options(host, port, share)
-    app = build_app(retriever)
-    log.info("serving the chat page on http://%s:%d", options["server_name"], options["server_port"])
-    app.launch(**options)
+    question_log = open_log(retriever.index_dir)
+    app = build_app(retriever, question_log=question_log)
+    where = question_log.path if question_log else "nowhere (ARTICLE_QA_LOG=off)"
+    log.info("serving the chat page on http://%s:%d; questions logged to %s", options["server_name"],
+             options["server_port"], where)  # fmt: skip
+    try:
+        app.launch(**options)
+    finally:
+        if question_log is not None:
+            question_log.close()
