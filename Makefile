@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-PHONY_EXTRA := install eval-docs
+PHONY_EXTRA := install eval-docs owner-demo
 .PHONY: $(PHONY_EXTRA) run test test-fast index lint format eval answerability answerability-report bench bench-scale loadtest screenshot browser-deps clean
 
 # CORPUS=my-docs: run, index and serve a folder of your own (its index is my-docs/.index); default corpus/.
@@ -62,8 +62,11 @@ browser-deps:
 bench-scale: $(STAMP) ## exact vs HNSW FAISS search at 10k, 100k and 1M random 384-d vectors
 	$(PY) -m benchmarks.bench --scale
 
-loadtest: $(STAMP) index ## 16 users for 30 s against app.py over loopback, then a flood past the queue limit
+loadtest: $(STAMP) index ## 16 users for 30 s against app.py, question log off then on, then a flood past the queue limit
 	$(PY) -m benchmarks.loadtest
+
+owner-demo: $(STAMP) index ## the eval sets' questions through the page, readers' thumbs, then article-qa report and its chart
+	$(PY) -m benchmarks.owner_demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(CODE)

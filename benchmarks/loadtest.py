@@ -2,9 +2,12 @@
 
 Starts `python app.py` on a free 127.0.0.1 port, then N concurrent users, each its own `gradio_client`
 Client, ask a mix of the development questions through `/chat` and `/retrieve` for a fixed time.
-Reports requests served, errors, throughput and p50/p95/p99 latency. Then it floods the queue past its
-limit at once and reports how the surplus is answered (a quick "queue is full, try again" rather
-than a hang). Every loop is bounded in count and time, and all traffic stays on this machine.
+Reports requests served, errors, throughput and p50/p95/p99 latency. With ``--log both`` (the default)
+the same load runs twice, once with the owner's question log off and once with it on (a scratch
+database), so the log's cost shows side by side, and the rows the log holds are counted. Then it
+floods the queue past its limit at once and reports how the surplus is answered (a quick "queue is
+full, try again" rather than a hang). Every loop is bounded in count and time, and all traffic stays
+on this machine.
 """
 
 import argparse
@@ -102,24 +105,33 @@ def _flood(url: str, requests: int, questions: list[str]) -> dict[str, Any]:
     }
 
 
-def run(users: int = 16, seconds: float = 30.0, flood: int = 300, output: Path | None = None) -> dict[str, Any]:
+def run(
+    users: int = 16, seconds: float = 30.0, flood: int = 300, output: Path | None = None, log: str = "on"
+) -> dict[str, Any]:
+    """The load (with the question log off, on, or both in turn), then the flood (log on)."""
+    import tempfile
+
     from article_qa.evaluation import load_questions
+    from article_qa.questions_log import entries
 
     questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with running_app() as (url, _):
-        _client(url).predict(questions[0], api_name="/chat")  # warm
-        result = {"load": _users(url, users, seconds, questions)}
-        if flood:
-            result["flood"] = _flood(url, flood, questions)
-    load = result["load"]
-    lat = load["latency_ms"] or {"p50": 0, "p95": 0, "p99": 0}
-    print(
-        f"{load['users']} users, {load['seconds']} s: {load['requests']} requests, {load['errors']} errors, "
-        f"{load['requests_per_s']} req/s, latency ms p50 {lat['p50']:.0f} / p95 {lat['p95']:.0f} / p99 {lat['p99']:.0f}"
-    )
-    if load["error_samples"]:
-        print("  errors:", *load["error_samples"], sep="\n    ")
+    modes = ["off", "on"] if log == "both" else [log]
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        db = Path(scratch) / "questions.sqlite"
+        for mode in modes:
+            env = {"ARTICLE_QA_LOG": "off" if mode == "off" else str(db)}
+            with running_app(env=env) as (url, _):
+                _client(url).predict(questions[0], api_name="/chat")  # warm
+                load = _users(url, users, seconds, questions)
+                if flood and mode == modes[-1]:
+                    result["flood"] = _flood(url, flood, questions)
+            if mode == "on":
+                time.sleep(1.0)  # the writer commits what is queued; the server stopped, the file is whole
+                load["logged_rows"] = len(entries(db))
+            result["load" if mode == modes[-1] else f"load_log_{mode}"] = load
+            _print_load(load, mode)
     if "flood" in result:
         f = result["flood"]
         print(
@@ -133,14 +145,27 @@ def run(users: int = 16, seconds: float = 30.0, flood: int = 300, output: Path |
     return result
 
 
+def _print_load(load: dict[str, Any], mode: str) -> None:
+    lat = load["latency_ms"] or {"p50": 0, "p95": 0, "p99": 0}
+    logged = f", {load['logged_rows']} rows logged" if "logged_rows" in load else ""
+    print(
+        f"question log {mode}: {load['users']} users, {load['seconds']} s: {load['requests']} requests, "
+        f"{load['errors']} errors, {load['requests_per_s']} req/s, latency ms p50 {lat['p50']:.0f} / "
+        f"p95 {lat['p95']:.0f} / p99 {lat['p99']:.0f}{logged}"
+    )
+    if load["error_samples"]:
+        print("  errors:", *load["error_samples"], sep="\n    ")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.loadtest", description=__doc__.splitlines()[0])
     p.add_argument("--users", type=int, default=16)
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--flood", type=int, default=300, help="requests sent at once past the queue limit (0: none)")
     p.add_argument("--output", default="bench/loadtest.json")
+    p.add_argument("--log", choices=("on", "off", "both"), default="both", help="the question log during the load")
     args = p.parse_args(argv)
-    result = run(users=args.users, seconds=args.seconds, flood=args.flood, output=Path(args.output))
+    result = run(users=args.users, seconds=args.seconds, flood=args.flood, output=Path(args.output), log=args.log)
     return 1 if result["load"]["errors"] else 0
 
 

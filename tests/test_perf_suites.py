@@ -51,3 +51,5 @@ def test_short_load_test_has_no_errors_and_refuses_a_flood(tmp_path):
     # every request is answered or refused as busy; how many of each depends on this machine's speed.
     # That a flood past the queue limit is refused at once is asserted, without timing, in test_ui.
     assert flood["answered"] + flood["refused_busy"] == 160
+    # every question served during the load was logged (the warm-up question and the flood's answers too)
+    assert result["load"]["logged_rows"] >= result["load"]["requests"]

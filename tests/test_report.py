@@ -70,7 +70,8 @@ def test_the_report_counts_ratings_most_asked_and_days():
     assert report["rated_up"] == 1 and report["most_asked"] == [{"question": "Can ketamine treat PTSD?", "count": 2}]
     down = report["rated_down_answers"][0]
     assert down["question"] == "How much does it cost?" and down["passages"][0]["citation"].startswith("Cost, ¶1")
-    assert sum(d["questions"] for d in report["per_day"]) == 6 and len(report["per_day"]) == 3
+    points = report["timeline"]["points"]
+    assert report["timeline"]["bucket"] == "day" and sum(d["questions"] for d in points) == 6 and len(points) == 3
     text = as_text(report)
     assert "3 x 'Can ketamine treat PTSD?'" in text and "missing: ptsd" in text and "Answers rated down: 1" in text
     json.dumps(report)  # JSON-ready

@@ -30,6 +30,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 LOG_FILE = "questions.sqlite"
+BATCH_SECONDS = 0.25  # rows wait at most this long to be committed together
 LOCK_PATIENCE = 120.0  # seconds a batch waits for a database another writer holds, before it is given up
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -154,9 +155,10 @@ class QuestionLog:
             if item is None:
                 break
             batch = [item]
-            while len(batch) < 200:  # what queued up meanwhile goes in the same transaction
+            until = time.monotonic() + BATCH_SECONDS
+            while len(batch) < 500:  # what comes meanwhile goes in the same transaction: one commit, not one a row
                 try:
-                    more = self._queue.get_nowait()
+                    more = self._queue.get(timeout=max(0.0, until - time.monotonic()))
                 except queue.Empty:
                     break
                 if more is None:

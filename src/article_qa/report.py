@@ -11,8 +11,8 @@ Reads the owner's question log (`questions_log`) and tells:
 - the questions asked most often.
 
 As text for the terminal, JSON, or CSV (one row per question, with its group) for a spreadsheet, and a
-chart of questions per day with the share answered (PNG, matplotlib). This module writes nothing but
-that chart; pruning old rows is `questions_log.prune`.
+chart of questions per day (per hour or minute for a young log) with the share answered (PNG,
+matplotlib). This module writes nothing but that chart; pruning old rows is `questions_log.prune`.
 """
 
 from __future__ import annotations
@@ -87,11 +87,14 @@ def group_unanswered(entries: list[Entry], embedder: Any, passages: dict[str, Pa
     vector_of = dict(zip(texts, vectors, strict=True))
     centroids: list[np.ndarray] = []
     members: list[list[str]] = []
+    lacking = {t: {w.casefold() for e in by_text[t] for w in e.missing} for t in texts}
     for text, vector in zip(texts, vectors, strict=True):
         best, best_sim = -1, threshold
         for g, centroid in enumerate(centroids):
             sim = float(centroid @ vector)
-            if sim >= best_sim:
+            first = lacking[members[g][0]]
+            # what is missing names the subject: "quit smoking" and "gambling" are two gaps, not one
+            if sim >= best_sim and (lacking[text] & first or not (lacking[text] or first)):
                 best, best_sim = g, sim
         if best < 0:
             centroids.append(vector.copy())
@@ -152,27 +155,36 @@ def build_report(entries: list[Entry], embedder: Any, passages: list[Passage], s
         "unanswered_groups": [{k: v for k, v in asdict(g).items() if k != "entry_ids"} for g in groups],
         "rated_down_answers": down,
         "most_asked": [{"question": example[q], "count": n} for q, n in asked.most_common(most) if n > 1],
-        "per_day": per_day(entries),
+        "timeline": timeline(entries),
     }
 
 
-def per_day(entries: list[Entry]) -> list[dict[str, Any]]:
-    """Questions and answered ones per calendar day (UTC), in order."""
-    days: dict[str, list[int]] = {}
+def timeline(entries: list[Entry]) -> dict[str, Any]:
+    """Questions and answered ones per day (UTC), or per hour or minute when the log spans less than
+    three days or hours, so that a new page's first questions still make a chart."""
+    if not entries:
+        return {"bucket": "day", "points": []}
+    span = entries[-1].asked_at - entries[0].asked_at
+    bucket, fmt = ("day", "%Y-%m-%d") if span >= 3 * 86400 else ("hour", "%Y-%m-%d %H:00") if span >= 3 * 3600 else (
+        "minute", "%Y-%m-%d %H:%M")  # fmt: skip
+    points: dict[str, list[int]] = {}
     for e in entries:
-        day = datetime.datetime.fromtimestamp(e.asked_at, datetime.UTC).date().isoformat()
-        days.setdefault(day, [0, 0])
-        days[day][0] += 1
-        days[day][1] += e.answered
-    return [{"day": d, "questions": q, "answered": a} for d, (q, a) in sorted(days.items())]
+        key = datetime.datetime.fromtimestamp(e.asked_at, datetime.UTC).strftime(fmt)
+        points.setdefault(key, [0, 0])
+        points[key][0] += 1
+        points[key][1] += e.answered
+    return {
+        "bucket": bucket,
+        "points": [{"at": k, "questions": q, "answered": a} for k, (q, a) in sorted(points.items())],
+    }
 
 
 def _iso(t: float) -> str:
     return datetime.datetime.fromtimestamp(t, datetime.UTC).isoformat(timespec="seconds")
 
 
-def as_text(report: dict[str, Any]) -> str:
-    """The report for a terminal."""
+def as_text(report: dict[str, Any], shown: int = 12) -> str:
+    """The report for a terminal: at most `shown` groups and rated-down answers (JSON and CSV have all)."""
     n = report["questions"]
     since = f" since {report['since']}" if report["since"] else ""
     if not n:
@@ -184,11 +196,12 @@ def as_text(report: dict[str, Any]) -> str:
         "asked through: " + ", ".join(f"{k} {v}" for k, v in report["endpoints"].items()),
         "",
     ]
-    groups = report["unanswered_groups"]
-    unanswered = sum(g["count"] for g in groups)
-    lines.append(f"What the articles could not answer: {unanswered} questions in {len(groups)} groups "
-                 f"(same meaning: cosine >= {report['group_threshold']} to the group)")  # fmt: skip
-    for g in groups:
+    near = [g for g in report["unanswered_groups"] if g["nearest_section"]]
+    off = [g for g in report["unanswered_groups"] if not g["nearest_section"]]
+    unanswered = sum(g["count"] for g in near)
+    rule = f"same meaning: cosine >= {report['group_threshold']} to the group, a missing word shared"
+    lines.append(f"On the articles' subject but not answered: {unanswered} questions in {len(near)} groups ({rule})")
+    for g in near[:shown]:
         extra = []
         if g["missing"]:
             extra.append("missing: " + ", ".join(g["missing"]))
@@ -197,12 +210,21 @@ def as_text(report: dict[str, Any]) -> str:
         lines.append(f"  {g['count']:>4} x {g['example']!r}" + (f"  ({'; '.join(extra)})" if extra else ""))
         for other in g["questions"][1:3]:
             lines.append(f"         also {other!r}")
+    if len(near) > shown:
+        lines.append(f"  ... and {len(near) - shown} more groups ({sum(g['count'] for g in near[shown:])} questions)")
+    if off:
+        examples = ", ".join(repr(g["example"]) for g in off[:4])
+        lines.append(
+            f"Off-topic (nothing near in the articles): {sum(g['count'] for g in off)} questions, e.g. {examples}"
+        )
     down = report["rated_down_answers"]
     lines += ["", f"Answers rated down: {len(down)}"]
-    for d in down:
+    for d in down[:shown]:
         lines.append(f"  {d['question']!r}")
         for p in d["passages"][:1]:
             lines.append(f"      quoted {p['citation']}: {' '.join(p['text'].split())[:110]}…")
+    if len(down) > shown:
+        lines.append(f"  ... and {len(down) - shown} more (--json or --csv for all)")
     lines += ["", "Asked most often:"]
     lines += [f"  {m['count']:>4} x {m['question']!r}" for m in report["most_asked"]] or ["  (no question asked twice)"]
     return "\n".join(lines)
@@ -226,21 +248,22 @@ def as_csv(entries: list[Entry], report: dict[str, Any], groups: list[Group] | N
 
 
 def chart(report: dict[str, Any], path: str | Path) -> Path:
-    """Questions per day (answered and not, stacked) and the share answered, as a PNG."""
+    """Questions per day, hour or minute (answered and not, stacked) and the share answered, as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    days = report["per_day"]
-    labels = [d["day"][5:] for d in days]
+    days = report["timeline"]["points"]
+    bucket = report["timeline"]["bucket"]
+    labels = [d["at"][5:10] if bucket == "day" else d["at"][11:] for d in days]
     answered = [d["answered"] for d in days]
     not_answered = [d["questions"] - d["answered"] for d in days]
     fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
     x = np.arange(len(days))
     ax.bar(x, answered, color="#4c9a2a", label="answered")
     ax.bar(x, not_answered, bottom=answered, color="#d9822b", label="not answered")
-    ax.set_ylabel("questions")
+    ax.set_ylabel(f"questions per {bucket}")
     ax.set_xticks(x, labels, rotation=45 if len(days) > 10 else 0, ha="right" if len(days) > 10 else "center")
     share = ax.twinx()
     share.plot(x, [a / max(1, q["questions"]) for a, q in zip(answered, days, strict=True)], color="#1f4e79",
@@ -249,7 +272,8 @@ def chart(report: dict[str, Any], path: str | Path) -> Path:
     share.set_ylabel("share answered")
     handles = ax.get_legend_handles_labels()[0] + share.get_legend_handles_labels()[0]
     ax.legend(handles, ["answered", "not answered", "share answered"], loc="upper left", fontsize=8, frameon=False)
-    ax.set_title(f"{report['questions']} questions, {report['answered_share']:.0%} answered", fontsize=10)
+    when = days[0]["at"][:10] + ("" if bucket == "day" else " (UTC)")
+    ax.set_title(f"{report['questions']} questions, {report['answered_share']:.0%} answered, from {when}", fontsize=10)
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -508,6 +509,9 @@ def launch(retriever: Retriever, host: str | None = None, port: int | None = Non
     where = question_log.path if question_log else "nowhere (ARTICLE_QA_LOG=off)"
     log.info("serving the chat page on http://%s:%d; questions logged to %s", options["server_name"],
              options["server_port"], where)  # fmt: skip
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop runs the `finally` below: the log is flushed
     try:
         app.launch(**options)
     finally:
