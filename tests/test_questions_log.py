@@ -187,3 +187,19 @@ def test_a_locked_database_never_holds_an_answer(fake_retriever, tmp_path):
     holder.close()
     assert qlog.flush(timeout=30)
     assert len(entries(db)) == 5
+
+
+def test_python_ask_logs_only_when_asked(monkeypatch, fake_retriever, tmp_path):
+    import article_qa.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "_default", fake_retriever)
+    retrieval.ask("Does ketamine help with alcohol use disorder?")
+    assert not list(tmp_path.glob("*.sqlite"))
+    qlog = QuestionLog(tmp_path / "q.sqlite")
+    retrieval.ask("Does ketamine help with alcohol use disorder?", log=qlog)
+    retrieval.retrieve("Is ketamine addictive?", log=qlog)
+    qlog.flush()
+    assert [(e.endpoint, e.question) for e in entries(tmp_path / "q.sqlite")] == [
+        ("python", "Does ketamine help with alcohol use disorder?"),
+        ("python", "Is ketamine addictive?"),
+    ]

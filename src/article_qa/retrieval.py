@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from .build import (
 from .embedding import Embedder, load_embedder
 from .index import PassageIndex
 from .passages import Passage
+from .questions_log import Entry, QuestionLog
 from .ranking import Ranking, RankingState, RankSettings, highlight, rank
 from .vocabulary import Vocabulary
 
@@ -352,25 +354,46 @@ def default_retriever() -> Retriever:
         return _default
 
 
-def retrieve(question: str, k: int = 3, *, min_score: float | None = _DEFAULT, article: str | None = None) -> list[Hit]:
+def retrieve(
+    question: str,
+    k: int = 3,
+    *,
+    min_score: float | None = _DEFAULT,
+    article: str | None = None,
+    log: QuestionLog | None = None,
+) -> list[Hit]:
     """The article's passages that answer `question`, best first; [] when nothing does.
 
     The first call loads the model and the index (building it when missing or stale); later calls
     reuse them. Configure with ARTICLE_QA_MODEL / ARTICLE_QA_CORPUS / ARTICLE_QA_INDEX, or use a
-    `Retriever` directly.
+    `Retriever` directly. Nothing is logged unless a `QuestionLog` is given (`log=`).
     """
     clean_question(question)  # errors before any model is loaded
     check_k(k)
-    return default_retriever().search(question, k, min_score=min_score, article=article)
+    started = time.perf_counter()
+    hits = default_retriever().search(question, k, min_score=min_score, article=article)
+    if log is not None:
+        took = round(1000 * (time.perf_counter() - started), 2)
+        shown = [h.passage_id for h in hits]
+        score = hits[0].score if hits else 0.0
+        log.record(Entry(clean_question(question), bool(hits), score, [], shown, took, "python", article))
+    return hits
 
 
-def ask(question: str, k: int = 3, *, article: str | None = None) -> Answer:
+def ask(question: str, k: int = 3, *, article: str | None = None, log: QuestionLog | None = None) -> Answer:
     """Whether the article answers `question`: an `Answer` with `answered`, `confidence`, `missing`
     and `hits` (the answer, or related reading when there is none). Errors as `retrieve`; `article`
-    asks one article of the corpus (its title or file name)."""
+    asks one article of the corpus (its title or file name). Nothing is logged unless a `QuestionLog`
+    is given (`log=`)."""
     clean_question(question)
     check_k(k)
-    return default_retriever().ask(question, k, article=article)
+    started = time.perf_counter()
+    answer = default_retriever().ask(question, k, article=article)
+    if log is not None:
+        log.record(Entry(answer.question, answer.answered, round(answer.confidence, 4), list(answer.missing),
+                         [h.passage_id for h in answer.hits], round(1000 * (time.perf_counter() - started), 2),
+                         "python", article))  # fmt: skip
+    return answer
 
 
 __all__ = ["DEFAULT_MIN_SCORE", "Answer", "Hit", "IndexSettings", "RankSettings", "Retriever", "ask", "retrieve"]
