@@ -171,3 +171,76 @@ def test_answerability_report_runs_on_the_fake_embedder(corpus_copy, tmp_path):
         path, lambda c, i: Retriever(c, i, embedder=FakeEmbedder(), save=False), retriever.judge, 0.22
     )
     assert len(squad["refit_by_article"]["folds"]) == 2 and len(squad["shipped"]["curve"]) == 5
+
+
+SITUATION = (
+    "My neighbour's greyhound was sedated at the vet last winter and my cousin works night shifts at a "
+    "warehouse. Does ketamine help people with alcohol use disorder?"
+)
+
+
+def test_a_situation_is_never_named_missing_and_the_question_is_read_first(fake_retriever, monkeypatch):
+    seen = []
+    encode = fake_retriever.embedder.encode_query
+    monkeypatch.setattr(fake_retriever.embedder, "encode_query", lambda text: seen.append(text) or encode(text))
+    answer = fake_retriever.ask(SITUATION, 3)
+    situation_words = {"neighbour", "greyhound", "sedated", "vet", "winter", "cousin", "shifts", "warehouse"}
+    assert not situation_words & {m.lower() for m in answer.missing}
+    assert seen[0].lower().startswith("does ketamine help")  # the question part leads what the model reads
+
+
+def test_an_absent_word_of_the_question_part_is_still_named(fake_retriever):
+    answer = fake_retriever.ask("My brother has been drinking for years. Can ketamine treat PTSD?", 3)
+    assert "PTSD" in answer.missing and "brother" not in [m.lower() for m in answer.missing]
+
+
+@pytest.mark.model
+def test_the_real_model_answers_a_situation_then_question(real_retriever):
+    message = (
+        "My brother has drunk heavily for years and his doctor mentioned ketamine at his last appointment. "
+        "Does it help with alcohol?"
+    )
+    answer = real_retriever.ask(message, 3)
+    assert answer.answered and not {"brother", "doctor", "appointment"} & {m.lower() for m in answer.missing}
+    assert "alcohol" in answer.hits[0].text.lower()
+
+
+def _two_articles(tmp_path):
+    from article_qa import Retriever
+
+    from .conftest import FakeEmbedder
+
+    corpus = tmp_path / "two"
+    corpus.mkdir()
+    (corpus / "alcohol.md").write_text(
+        "# Ketamine and Alcohol\n\nKetamine infusions helped people with alcohol use disorder drink less.\n\n"
+        "The trial gave three weekly infusions and followed people for six months.\n"
+    )
+    (corpus / "trauma.md").write_text("# Trauma Care\n\nPTSD is treated with talking therapy and medication.\n")
+    (corpus / "note.md").write_text("# A Note\n\nKetamine is an anaesthetic used in surgery since the 1970s.\n")
+    return Retriever(corpus, tmp_path / "index", embedder=FakeEmbedder())
+
+
+def test_one_article_means_one_article(tmp_path):
+    r = _two_articles(tmp_path)
+    asked_alone = r.ask("Can ketamine infusions treat PTSD?", 3, article="Ketamine and Alcohol")
+    assert "PTSD" in asked_alone.missing  # the other article's "PTSD" does not count for this one
+    state = r._ready()
+    scope = state.scope("alcohol.md")
+    assert not scope.whole and "ptsd" not in " ".join(scope.words) and "ptsd" in " ".join(state.words)
+
+
+def test_a_one_passage_article_gets_no_free_margin(tmp_path):
+    from article_qa.ranking import rank
+
+    r = _two_articles(tmp_path)
+    state = r._ready()
+    only = np.array([p.source == "note.md" for p in state.passages])
+    question = "When was ketamine first used in surgery?"
+    query = state.query_text(question)
+    encoded = r.embedder.encode_query(query)
+    ranking = rank(state, query, encoded, r.ranking)
+    from article_qa.ranking import Ranking
+
+    masked = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
+    assert gather(state, question, query, encoded, masked).margin == 0.0

@@ -33,7 +33,7 @@ import numpy as np
 
 from .embedding import EncodedQuery
 from .lexical import STOPWORDS, stem, tokenize
-from .ranking import Ranking, RankingState
+from .ranking import Ranking, RankingState, Scope
 
 JUDGE_FILE = Path(__file__).with_name("answerability.json")
 # A key word the article never uses whose nearest article token is at most this close is named as
@@ -42,6 +42,8 @@ MISSING_COSINE = 0.6
 # Above this many token vectors, a word's nearest article token is looked for among the best
 # passages only (the whole matrix would cost more than the question).
 ARTICLE_TOKEN_LIMIT = 200_000
+# The score other articles' passages get when one article is asked (retrieval masks them with -2).
+MASKED = -1.5
 # Words that give a question its form, not its subject; general English, not any one article's.
 LIGHT_WORDS = frozenset(
     """able actually also always another anyone anything around away back bad based best better big
@@ -126,58 +128,82 @@ def is_key(word: str) -> bool:
     return len(word) > 1 and word not in STOPWORDS and word not in LIGHT_WORDS and stem(word) not in LIGHT_WORDS
 
 
-def in_article(word: str, state: RankingState) -> bool:
+def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bool:
     """Whether the article uses the word (as a term after stemming, or inside a longer word:
-    "nasal" in "intranasal")."""
-    if state.bm25.has(stem(word)):
+    "nasal" in "intranasal"); the article is `scope` when given, else the whole corpus."""
+    if (stem(word) in scope.terms) if scope is not None else state.bm25.has(stem(word)):
         return True
-    return len(word) >= 4 and any(word in w for w in state.words)
+    return len(word) >= 4 and any(word in w for w in (scope.words if scope is not None else state.words))
 
 
-def gather(state: RankingState, question: str, query: str, encoded: EncodedQuery, ranking: Ranking) -> Evidence:
-    """The signals for a question already ranked: `question` as the reader wrote it, `query` as scored."""
+def gather(
+    state: RankingState,
+    question: str,
+    query: str,
+    encoded: EncodedQuery,
+    ranking: Ranking,
+    asked: str | None = None,
+) -> Evidence:
+    """The signals for a question already ranked: `question` as the reader wrote it, `query` as scored.
+    When the message describes a situation before it asks, `asked` is the question part as scored: the
+    words the signals weigh, and the words named missing, are its own, never the situation's ("my
+    brother", "his doctor")."""
     order = ranking.order[:2]
     top = int(order[0])
     top_score = float(ranking.scores[top])
-    margin = top_score - float(ranking.scores[order[1]]) if len(order) > 1 else top_score
-    terms = set(tokenize(query))
+    # No second passage (a one-passage article, or one asked alone): no margin to read, not a free one.
+    second = float(ranking.scores[order[1]]) if len(order) > 1 else None
+    margin = top_score - second if second is not None and second > MASKED else 0.0
+    scope = state.scope(state.passages[top].source)  # the first passage's article, never another's words
+    terms = set(tokenize(asked if asked is not None else query))
     weights = {t: state.bm25.term_idf(t) for t in terms}
     total = sum(weights.values()) or 1.0
     top_coverage = sum(w for t, w in weights.items() if t in state.passage_terms[top]) / total
-    article_coverage = sum(w for t, w in weights.items() if state.bm25.has(t)) / total
+    article_coverage = sum(w for t, w in weights.items() if t in scope.terms) / total
     words = [w for w in question_words(encoded) if is_key(w.text)]
+    if asked is not None:
+        in_question = set(re.findall(r"\w+", asked.lower()))
+        words = [w for w in words if w.text.lower() in in_question]
     unmatched, rare_unmatched, weakest, missing = 0.0, 0.0, 1.0, []
     if words and state.token_vectors is not None and len(encoded.tokens.ids):
         tokens = state.index.tokens
         assert tokens is not None
         a, b = tokens.offsets[top], tokens.offsets[top + 1]  # state.token_vectors may be float32 copies
         in_top = encoded.tokens.vectors @ np.asarray(state.token_vectors[a:b], dtype=np.float32).T
-        nearest = _nearest_in_article(state, encoded, ranking)
+        nearest = _nearest_in_article(state, encoded, ranking, scope)
         for w in words:
             rows = list(w.rows)
             weakest = min(weakest, float(in_top[rows].max()) if in_top.size else 0.0)
-            if not in_article(w.text, state):
+            if not in_article(w.text, state, scope):
                 best = float(nearest[rows].max())
                 unmatched = max(unmatched, 1.0 - best)
                 rare_unmatched = max(rare_unmatched, (1.0 - best) * rarity(encoded.tokens.ids[rows].tolist()))
                 if best <= MISSING_COSINE:
                     missing.append(w.text)
     elif words:  # no token vectors: words the article never uses count as wholly unmatched
-        absent = [w.text for w in words if not in_article(w.text, state)]
+        absent = [w.text for w in words if not in_article(w.text, state, scope)]
         unmatched = rare_unmatched = 1.0 if absent else 0.0
         weakest, missing = 0.0, absent
     spelled = tuple(_spelled(missing, question))
     return Evidence(top_score, margin, top_coverage, article_coverage, unmatched, rare_unmatched, weakest, spelled)
 
 
-def _nearest_in_article(state: RankingState, encoded: EncodedQuery, ranking: Ranking) -> np.ndarray:
-    """Each question token's best cosine among the article's tokens (among the best passages' tokens
+def _nearest_in_article(state: RankingState, encoded: EncodedQuery, ranking: Ranking, scope: Scope) -> np.ndarray:
+    """Each question token's best cosine among the article's tokens (among its best passages' tokens
     when the article holds more than `ARTICLE_TOKEN_LIMIT`)."""
     assert state.token_vectors is not None and state.index.tokens is not None
     q = encoded.tokens.vectors
-    if len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
+    if scope.whole and len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
         return (q @ np.asarray(state.token_vectors, dtype=np.float32).T).max(1)
-    rows = state.index.tokens.rows_of(ranking.order[:100])
+    if scope.whole:
+        passages = ranking.order[:100]
+    else:
+        ranked = ranking.order[np.isin(ranking.order, scope.indices)]
+        tokens = state.index.tokens.offsets[scope.indices + 1] - state.index.tokens.offsets[scope.indices]
+        passages = scope.indices if tokens.sum() <= ARTICLE_TOKEN_LIMIT else ranked[:100]
+    rows = state.index.tokens.rows_of(passages)
+    if not len(rows):
+        return np.zeros(len(q), dtype=np.float32)
     return (q @ np.asarray(state.token_vectors[rows], dtype=np.float32).T).max(1)
 
 

@@ -64,6 +64,16 @@ class RankSettings:
             raise ValueError("token_candidates must be at least 1")
 
 
+@dataclass(frozen=True)
+class Scope:
+    """One article of the corpus as the answerability signals read it: its passages, terms and words."""
+
+    indices: np.ndarray  # its passages' positions
+    terms: frozenset[str]  # its lexical terms (stemmed)
+    words: frozenset[str]  # its surface words, as written and rewritten
+    whole: bool  # whether it is the whole corpus
+
+
 @dataclass
 class RankingState:
     """What ranking reads, derived from a loaded index and its vocabulary (never stored)."""
@@ -106,6 +116,21 @@ class RankingState:
     def speller(self) -> Speller:
         """Typo correction toward the corpus's words, built on first use."""
         return speller_for((self.vocabulary.rewrite_passage(p.text) for p in self.passages), self.vocabulary)
+
+    def scope(self, source: str) -> Scope:
+        """The article in corpus file `source`: what "in the article" means for a question it is asked
+        (another article's words never count), built once per article."""
+        cache = self.__dict__.setdefault("_scopes", {})
+        if source not in cache:
+            indices = np.array([i for i, p in enumerate(self.passages) if p.source == source], dtype=np.int64)
+            whole = len(indices) == len(self.passages)
+            texts = [p.text for p in (self.passages[i] for i in indices)]
+            surface = self.words if whole else frozenset(
+                w for t in texts for w in (*words(t), *words(self.vocabulary.rewrite_passage(t)))
+            )  # fmt: skip
+            terms = frozenset().union(*(self.passage_terms[i] for i in indices)) if len(indices) else frozenset()
+            cache[source] = Scope(indices, terms, surface, whole)
+        return cache[source]
 
     def query_text(self, question: str, spelling: bool = True) -> str:
         """The question as it is scored: typos corrected (with `spelling`), synonym groups folded."""

@@ -18,6 +18,7 @@ CLI are built on this module.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import unicodedata
@@ -134,6 +135,43 @@ def clean_question(question: object) -> str:
     if not text:
         raise ValueError("the question is empty: type a question about the article")
     return text
+
+
+_ASKING = (
+    "how|what|when|where|who|whom|whose|why|which|can|could|do|does|did|is|are|was|were|will|would|should|shall|"
+    "may|might|must|am|have|has|had|if|any|is|isn't|can't|won't"
+)
+# Where a sentence starts: after . ! ? (or a line break), or where a capitalised question word follows a
+# word without punctuation, as a message typed as "...look after them permanently How long will it take?".
+_SENTENCE_START = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+|\n+|(?<=[a-z0-9,)])\s+(?=(?:{_ASKING.title()})\b)")
+_KEY = re.compile(r"[^\W\d_][\w'-]*")
+
+
+def situation_and_question(text: str) -> tuple[str, str]:
+    """A message cut into the situation it describes and the question it asks: the question is its last
+    sentence when that asks (ends with "?" or opens with a question word), with the sentence before it
+    when the question alone is too short to say what it is about ("Is that possible?"); the situation is
+    what comes before. A message of one sentence is all question.
+
+    >>> situation_and_question("My brother drinks a lot and his doctor mentioned ketamine. Does it help with alcohol?")
+    ('My brother drinks a lot and his doctor mentioned ketamine.', 'Does it help with alcohol?')
+    >>> situation_and_question("I look after my sister's children How long will the court take?")
+    ("I look after my sister's children", 'How long will the court take?')
+    >>> situation_and_question("Does ketamine help with cocaine addiction?")
+    ('', 'Does ketamine help with cocaine addiction?')
+    >>> situation_and_question("I was given ketamine for depression. I want to stop drinking. Is that possible?")
+    ('I was given ketamine for depression.', 'I want to stop drinking. Is that possible?')
+    """
+    starts = [0] + [m.end() for m in _SENTENCE_START.finditer(text) if 0 < m.end() < len(text)]
+    if len(starts) < 2:
+        return "", text
+    last = text[starts[-1] :].strip()
+    if not (last.endswith("?") or re.match(rf"(?:{_ASKING})\b", last, re.IGNORECASE)):
+        return "", text
+    cut = starts[-1]
+    if len(_KEY.findall(last)) < 5 and len(starts) > 2:  # "Is that possible?": the sentence before says what
+        cut = starts[-2]
+    return text[:cut].strip(), text[cut:].strip()
 
 
 def check_k(k: object) -> int:
@@ -328,7 +366,10 @@ class Retriever:
         """The best `k` passages for a cleaned question (among the `only` ones when given), and the
         evidence on whether the first answers."""
         state = self._ready()
-        query = state.query_text(text, spelling=self.ranking.spelling)
+        situation, asked = situation_and_question(text)
+        # The question first: the model reads at most 256 word pieces, and a long situation would push
+        # the question out of them; the situation still narrows the search.
+        query = state.query_text(f"{asked} {situation}" if situation else text, spelling=self.ranking.spelling)
         encoded = self.embedder.encode_query(query)
         ranking = rank(state, query, encoded, self.ranking)
         if only is not None:  # other articles' passages rank below every passage of this one
@@ -338,7 +379,8 @@ class Retriever:
         for idx in ranking.order[:k]:
             marked = highlight(state, int(idx), query, ranking.sentence_scores)
             hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
-        return hits, gather(state, text, query, encoded, ranking)
+        asked_query = state.query_text(asked, spelling=self.ranking.spelling) if situation else None
+        return hits, gather(state, text, query, encoded, ranking, asked_query)
 
 
 _default: Retriever | None = None
