@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-PHONY_EXTRA := install eval-docs owner-demo
+PHONY_EXTRA := install eval-docs owner-demo situations judge
 .PHONY: $(PHONY_EXTRA) run test test-fast index lint format eval answerability answerability-report bench bench-scale loadtest screenshot browser-deps clean
 
 # CORPUS=my-docs: run, index and serve a folder of your own (its index is my-docs/.index); default corpus/.
@@ -43,6 +43,12 @@ answerability: $(STAMP) ## refit the answerability judge on the development ques
 
 answerability-report: $(STAMP) ## abstention per question set, reliability bands, SQuAD 2.0 (bench/answerability.json)
 	$(PY) -m benchmarks.answerability --squad ../shared/benchmarks/squad2/dev-articles.json
+
+situations: $(STAMP) ## ConditionalQA: situation-then-question messages against bare questions (needs ../shared)
+	$(PY) -m benchmarks.situations
+
+judge: $(STAMP) ## the answerability judge refitted on many articles, checked on held-out ones (needs ../shared)
+	$(PY) -m benchmarks.judge
 
 bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/results.json
 	$(PY) -m benchmarks.bench

@@ -72,8 +72,9 @@ def evaluate(path: Path, embedder: Any) -> dict[str, Any]:
                     answer = retriever.ask(text, 3)
                     ranked = retriever.search(text, 3, min_score=None)
                     ranks = [h.rank for h in ranked if overlaps(h.text, q["evidences"])]
-                    rows[kind].append({"id": q["id"], "declined": not answer.answered, "rank": ranks[0] if ranks else None,
-                                       "missing": answer.missing, "confidence": answer.confidence})  # fmt: skip
+                    rows[kind].append({"id": q["id"], "declined": not answer.answered,
+                                       "rank": ranks[0] if ranks else None, "missing": answer.missing,
+                                       "confidence": answer.confidence})  # fmt: skip
     out: dict[str, Any] = {"questions": len(questions)}
     for kind, got in rows.items():
         n = len(got)

@@ -1,0 +1,63 @@
+"""The benchmark code for asking as people ask and for refitting the judge, on tiny files written here
+(a SQuAD-style article and a ConditionalQA-style page), with the fake embedder."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from benchmarks import judge, situations
+
+from .conftest import FakeEmbedder
+
+TOPICS = ["coffee", "tea", "cocoa", "juice", "water", "milk", "soda", "broth"]
+
+
+def squad_file(tmp_path):
+    paragraphs = []
+    for i, topic in enumerate(TOPICS):
+        context = f"The {topic} paragraph says {topic} was first sold in {1900 + i} by a shop in town number {i}."
+        qas = [
+            {"id": f"{i}a", "question": f"When was {topic} first sold?", "is_impossible": False,
+             "answers": [{"text": str(1900 + i), "answer_start": 0}]},
+            {"id": f"{i}b", "question": f"Who banned {topic} in {2000 + i}?", "is_impossible": True, "answers": []},
+        ]  # fmt: skip
+        paragraphs.append({"context": context, "qas": qas})
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps({"data": [{"title": "Drinks", "paragraphs": paragraphs}]}))
+    return path
+
+
+def conditional_file(tmp_path):
+    contents = ["<h1>Apply</h1>"] + [
+        f"<p>You can claim {t} support if you live alone and care for {t}.</p>" for t in TOPICS
+    ]
+    questions = [
+        {"url": "u", "scenario": f"I live alone with my {t} plants.", "question": f"Can I claim {t} support?",
+         "not_answerable": False, "answers": [[f"{t} support", []]], "evidences": [contents[i + 1]], "id": f"q{i}"}
+        for i, t in enumerate(TOPICS[:6])
+    ]  # fmt: skip
+    path = tmp_path / "cqa.json.gz"
+    with gzip.open(path, "wt") as f:
+        json.dump({"documents": [{"url": "u", "title": "Support", "contents": contents}], "questions": questions}, f)
+    return path
+
+
+def test_situations_asks_each_question_both_ways(tmp_path):
+    result = situations.evaluate(conditional_file(tmp_path), FakeEmbedder())
+    assert result["questions"] == 6
+    for kind in ("situation", "bare"):
+        assert len(result[kind]["rows"]) == 6 and 0 <= result[kind]["hit@1"] <= result[kind]["hit@3"] <= 1
+
+
+def test_judge_data_removes_paragraphs_and_evidence(tmp_path):
+    rows = judge.squad_rows(squad_file(tmp_path), FakeEmbedder())
+    kinds = {r["kind"] for r in rows}
+    assert kinds == {"answerable", "paragraph-removed", "squad-unanswerable"}
+    removed = [r for r in rows if r["kind"] == "paragraph-removed"]
+    assert len(removed) == 2 and not any(r["answerable"] for r in removed)  # paragraphs 1 and 5 of 8
+    assert not any(r["kind"] == "squad-unanswerable" and r["question"].startswith("Who banned tea") for r in rows)
+    cqa = judge.conditional_rows(conditional_file(tmp_path), FakeEmbedder())
+    assert sorted(r["kind"] for r in cqa).count("evidence-removed") == 2 and len(cqa) == 6
+    held = judge.cross_validate(rows + cqa, folds=2)
+    assert len(held) == len(rows) + len(cqa) and all(0 <= p <= 1 for p in held)
