@@ -31,20 +31,32 @@ def _client(url: str):
     return Client(url, verbose=False, analytics_enabled=False, ssl_verify=False, download_files=False)
 
 
-def _users(url: str, users: int, seconds: float, questions: list[str]) -> dict[str, Any]:
+def _post(url: str, question: str) -> dict[str, Any]:
+    """One question to ``POST /api/ask``; an HTTP error raises."""
+    import urllib.request
+
+    body = json.dumps({"question": question, "k": 3}).encode()
+    request = urllib.request.Request(f"{url}api/ask", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def _users(url: str, users: int, seconds: float, questions: list[str], api: str = "gradio") -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def user(n: int) -> None:
-        client = _client(url)
+        client = _client(url) if api == "gradio" else None
         i = n
         while time.monotonic() < stop and i < n + 100_000:
             q = questions[i % len(questions)]
             t0 = time.perf_counter()
             try:
-                if i % 2:
+                if client is None:
+                    _post(url, q)
+                elif i % 2:
                     client.predict(q, api_name="/chat")
                 else:
                     client.predict(q, 3, api_name="/retrieve")
@@ -63,6 +75,7 @@ def _users(url: str, users: int, seconds: float, questions: list[str]) -> dict[s
         t.join(timeout=seconds + 120)
     wall = time.perf_counter() - t0
     return {
+        "api": api,
         "users": users,
         "seconds": round(wall, 1),
         "requests": len(latencies),
@@ -105,10 +118,33 @@ def _flood(url: str, requests: int, questions: list[str]) -> dict[str, Any]:
     }
 
 
+def warm_p50_ms(questions: list[str]) -> float:
+    """A warm in-process question's p50 (query cache cleared each time), on this machine now: what
+    the served rate is set against (efficiency = served per second / (cores / warm p50))."""
+    from article_qa import Retriever
+    from benchmarks.bench import percentiles
+
+    retriever = Retriever(ROOT / "corpus", ROOT / "index", save=False)
+    retriever.search(questions[0])
+    times = []
+    for q in questions:
+        retriever.embedder.query_cache.clear()
+        t0 = time.perf_counter()
+        retriever.search(q)
+        times.append(1000 * (time.perf_counter() - t0))
+    return percentiles(times)["p50"]
+
+
 def run(
-    users: int = 16, seconds: float = 30.0, flood: int = 300, output: Path | None = None, log: str = "on"
+    users: int | list[int] = 16,
+    seconds: float = 30.0,
+    flood: int = 300,
+    output: Path | None = None,
+    log: str = "on",
+    api: str = "gradio",
 ) -> dict[str, Any]:
-    """The load (with the question log off, on, or both in turn), then the flood (log on)."""
+    """The load (with the question log off, on, or both in turn; at each number of users), then the
+    flood (log on, through Gradio's queue)."""
     import tempfile
 
     from article_qa.evaluation import load_questions
@@ -116,22 +152,31 @@ def run(
 
     questions = [q.question for q in load_questions(ROOT / "eval" / "dev.jsonl")]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    counts = users if isinstance(users, list) else [users]
     modes = ["off", "on"] if log == "both" else [log]
-    result: dict[str, Any] = {}
+    cores = os.cpu_count() or 1
+    result: dict[str, Any] = {"warm_p50_ms": round(warm_p50_ms(questions), 2), "cores": cores}
     with tempfile.TemporaryDirectory() as scratch:
-        db = Path(scratch) / "questions.sqlite"
         for mode in modes:
+            db = Path(scratch) / f"questions-{mode}.sqlite"
             env = {"ARTICLE_QA_LOG": "off" if mode == "off" else str(db)}
+            loads = []
             with running_app(env=env) as (url, _):
                 _client(url).predict(questions[0], api_name="/chat")  # warm
-                load = _users(url, users, seconds, questions)
+                for n in counts:
+                    load = _users(url, n, seconds, questions, api)
+                    load["efficiency"] = round(load["requests_per_s"] / (cores / (result["warm_p50_ms"] / 1000)), 3)
+                    loads.append(load)
                 if flood and mode == modes[-1]:
                     result["flood"] = _flood(url, flood, questions)
             if mode == "on":
                 time.sleep(1.0)  # the writer commits what is queued; the server stopped, the file is whole
-                load["logged_rows"] = len(entries(db))
-            result["load" if mode == modes[-1] else f"load_log_{mode}"] = load
-            _print_load(load, mode)
+                loads[-1]["logged_rows"] = len(entries(db))
+            for load in loads:
+                _print_load(load, mode)
+            key = "load" if mode == modes[-1] else f"load_log_{mode}"
+            result[key] = loads[-1]
+            result[f"{key}_by_users"] = loads
     if "flood" in result:
         f = result["flood"]
         print(
@@ -149,9 +194,9 @@ def _print_load(load: dict[str, Any], mode: str) -> None:
     lat = load["latency_ms"] or {"p50": 0, "p95": 0, "p99": 0}
     logged = f", {load['logged_rows']} rows logged" if "logged_rows" in load else ""
     print(
-        f"question log {mode}: {load['users']} users, {load['seconds']} s: {load['requests']} requests, "
-        f"{load['errors']} errors, {load['requests_per_s']} req/s, latency ms p50 {lat['p50']:.0f} / "
-        f"p95 {lat['p95']:.0f} / p99 {lat['p99']:.0f}{logged}"
+        f"{load['api']}, question log {mode}: {load['users']} users, {load['seconds']} s: {load['requests']} "
+        f"requests, {load['errors']} errors, {load['requests_per_s']} req/s, latency ms p50 {lat['p50']:.0f} / "
+        f"p95 {lat['p95']:.0f} / p99 {lat['p99']:.0f}, efficiency {load['efficiency']}{logged}"
     )
     if load["error_samples"]:
         print("  errors:", *load["error_samples"], sep="\n    ")
@@ -159,13 +204,17 @@ def _print_load(load: dict[str, Any], mode: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.loadtest", description=__doc__.splitlines()[0])
-    p.add_argument("--users", type=int, default=16)
+    p.add_argument("--users", default="16", help="concurrent users; several runs with 16,64")
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--flood", type=int, default=300, help="requests sent at once past the queue limit (0: none)")
     p.add_argument("--output", default="bench/loadtest.json")
     p.add_argument("--log", choices=("on", "off", "both"), default="both", help="the question log during the load")
+    p.add_argument("--api", choices=("gradio", "json"), default="gradio",
+                   help="gradio: /chat and /retrieve through gradio_client; json: POST /api/ask")  # fmt: skip
     args = p.parse_args(argv)
-    result = run(users=args.users, seconds=args.seconds, flood=args.flood, output=Path(args.output), log=args.log)
+    users = [int(u) for u in str(args.users).split(",")]
+    result = run(users=users, seconds=args.seconds, flood=args.flood, output=Path(args.output), log=args.log,
+                 api=args.api)  # fmt: skip
     return 1 if result["load"]["errors"] else 0
 
 

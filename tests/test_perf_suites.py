@@ -53,3 +53,12 @@ def test_short_load_test_has_no_errors_and_refuses_a_flood(tmp_path):
     assert flood["answered"] + flood["refused_busy"] == 160
     # every question served during the load was logged (the warm-up question and the flood's answers too)
     assert result["load"]["logged_rows"] >= result["load"]["requests"]
+
+
+def test_short_load_on_the_json_endpoint(tmp_path):
+    result = loadtest.run(users=[2, 4], seconds=3, flood=0, output=tmp_path / "lt.json", api="json")
+    loads = result["load_by_users"]
+    assert [x["users"] for x in loads] == [2, 4] and all(x["api"] == "json" for x in loads)
+    assert all(x["requests"] > 0 and x["errors"] == 0 for x in loads), [x["error_samples"] for x in loads]
+    assert result["warm_p50_ms"] > 0 and loads[-1]["efficiency"] > 0
+    assert loads[-1]["logged_rows"] >= sum(x["requests"] for x in loads)  # every answer logged, endpoint "api"

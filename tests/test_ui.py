@@ -210,3 +210,18 @@ def test_the_page_describes_its_corpus(tmp_path, fake_retriever):
 def test_hits_carry_the_article_title(fake_retriever):
     hit = fake_retriever.search("cocaine midazolam session", 1, min_score=None)[0]
     assert hit.title == "Can Ketamine Be Used to Treat Addictions?"
+
+
+def test_the_json_api_answers_refuses_bad_input_and_says_busy(fake_retriever):
+    from article_qa.ui import ChatService, JsonApi
+
+    api = JsonApi(ChatService(fake_retriever), concurrency=1, max_waiting=1)
+    status, body = api.handle({"question": "Does ketamine help with alcohol use disorder?", "k": 2})
+    assert status == 200 and set(body) == {"question", "answered", "confidence", "missing", "hits"}
+    assert len(body["hits"]) <= 2
+    assert api.handle({"question": "   "})[0] == 400 and "empty" in api.handle({"question": ""})[1]["error"]
+    assert api.handle(["not", "an", "object"])[0] == 400
+    assert api.handle({"question": "x", "limit": 3}) == (400, {"error": "unknown field(s): limit"})
+    assert api.handle({"question": "ketamine", "article": "No Such Article"})[0] == 400
+    api.waiting = 2  # one answering and one waiting already
+    assert api.handle({"question": "ketamine"}) == (503, {"error": "busy, try again in a moment"})

@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,12 +319,12 @@ class ChatService:
         self.record(answer, hits, started, "retrieve", article)
         return [h.to_dict() for h in hits]
 
-    def ask(self, question: Any, k: Any = 3, article: str | None = None) -> dict[str, Any]:
+    def ask(self, question: Any, k: Any = 3, article: str | None = None, endpoint: str = "ask") -> dict[str, Any]:
         """The `Answer` as a JSON object; bad input raises ValueError/TypeError with a readable message."""
         started = time.perf_counter()
         k = page_k(k)
         answer = self.retriever.ask(question, min(k, 100), article=article or None)
-        self.record(answer, answer.hits, started, "ask", article)
+        self.record(answer, answer.hits, started, endpoint, article)
         return answer.to_dict()
 
     def context(self, passage_id: str, radius: int | None = 1) -> str:
@@ -347,6 +348,65 @@ class ChatService:
                 f"<mark>{body}</mark> <sub>¶{q.paragraph}</sub>" if n == i else f"{body} <sub>¶{q.paragraph}</sub>"
             )
         return "\n\n".join(out)
+
+
+class JsonApi:
+    """``POST /api/ask`` for programs: ``{"question": ..., "k": 3, "article": null}`` in, the `Answer` as
+    JSON out, without Gradio's queue. At most `concurrency` questions are answered at once and at most
+    `max_waiting` wait; past that the reply is 503 at once ("busy, try again"), never a hang. Bad input is
+    400 with a readable message."""
+
+    def __init__(self, service: ChatService, concurrency: int | None = None, max_waiting: int | None = None):
+        self.service = service
+        self.concurrency = concurrency or MAX_CONCURRENT
+        self.gate = threading.BoundedSemaphore(self.concurrency)
+        self.max_waiting = max_waiting or MAX_QUEUE
+        self.waiting = 0
+        self.lock = threading.Lock()
+
+    def handle(self, payload: Any) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, JSON body) for one request's parsed body."""
+        if not isinstance(payload, dict):
+            return 400, {"error": 'send a JSON object: {"question": "...", "k": 3, "article": null}'}
+        unknown = set(payload) - {"question", "k", "article"}
+        if unknown:
+            return 400, {"error": f"unknown field(s): {', '.join(sorted(unknown))}"}
+        article = payload.get("article")
+        if article is not None and not isinstance(article, str):
+            return 400, {"error": "article must be a title or file name (a string) or null"}
+        with self.lock:
+            if self.waiting >= self.max_waiting + self.concurrency:
+                return 503, {"error": "busy, try again in a moment"}
+            self.waiting += 1
+        try:
+            with self.gate:
+                return 200, self.service.ask(payload.get("question"), payload.get("k", 3), article, endpoint="api")
+        except (TypeError, ValueError) as exc:
+            return 400, {"error": str(exc)}
+        finally:
+            with self.lock:
+                self.waiting -= 1
+
+    def routes(self) -> list[Any]:
+        """The FastAPI route, for the server's `app_kwargs`."""
+        from fastapi import Request
+        from fastapi.responses import JSONResponse
+        from fastapi.routing import APIRoute
+
+        async def read(request: Request) -> Any:
+            try:
+                return await request.json()
+            except ValueError:
+                return None
+
+        async def ask_endpoint(request: Request) -> JSONResponse:
+            import anyio
+
+            payload = await read(request)
+            status, body = await anyio.to_thread.run_sync(self.handle, payload)
+            return JSONResponse(body, status_code=status)
+
+        return [APIRoute("/api/ask", ask_endpoint, methods=["POST"], include_in_schema=False)]
 
 
 class RouteGuard:
@@ -376,6 +436,7 @@ def build_app(
     concurrency: int | None = None,
     max_queue: int | None = None,
     question_log: QuestionLog | None = None,
+    service: ChatService | None = None,
 ):
     """The Gradio Blocks app: the chat page plus the `/chat`, `/retrieve` and `/ask` endpoints.
 
@@ -386,7 +447,7 @@ def build_app(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    service = ChatService(retriever, question_log)
+    service = service or ChatService(retriever, question_log)
     retriever.warm()  # load (or build) the index and the model before the first reader waits
 
     def chat_api(message: str) -> str:
@@ -505,7 +566,9 @@ def launch(retriever: Retriever, host: str | None = None, port: int | None = Non
     question log unless ``ARTICLE_QA_LOG=off``."""
     options = server_options(host, port, share)
     question_log = open_log(retriever.index_dir)
-    app = build_app(retriever, question_log=question_log)
+    service = ChatService(retriever, question_log)
+    app = build_app(retriever, question_log=question_log, service=service)
+    options["app_kwargs"]["routes"] = JsonApi(service).routes()  # POST /api/ask for programs
     where = question_log.path if question_log else "nowhere (ARTICLE_QA_LOG=off)"
     log.info("serving the chat page on http://%s:%d; questions logged to %s", options["server_name"],
              options["server_port"], where)  # fmt: skip
