@@ -8,15 +8,17 @@ only when a model, an index or the page is needed.
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["Answer", "Hit", "IndexSettings", "Passage", "RankSettings", "Retriever", "__version__", "ask", "retrieve"]
+__all__ = ["Answer", "Hit", "IndexSettings", "Passage", "QuestionLog", "RankSettings", "Retriever", "__version__",
+           "ask", "retrieve"]  # fmt: skip
 
 _HOMES = {"Hit": "retrieval", "Retriever": "retrieval", "retrieve": "retrieval", "Passage": "passages",
           "Answer": "retrieval", "ask": "retrieval",
-          "IndexSettings": "build", "RankSettings": "ranking"}  # fmt: skip
+          "IndexSettings": "build", "RankSettings": "ranking", "QuestionLog": "questions_log"}  # fmt: skip
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import IndexSettings
     from .passages import Passage
+    from .questions_log import QuestionLog
     from .ranking import RankSettings
     from .retrieval import Answer, Hit, Retriever, ask, retrieve
 
