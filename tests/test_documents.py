@@ -463,3 +463,10 @@ def test_furniture_left_in_passages_is_counted():
     texts = [f"{header} Findings about dose {n} were new." for n in range(3)] + ["A plain paragraph.", "14"]
     passages = [Passage(f"d:{i}", t, "d.md", None, 1, 0, len(t), page=i + 1) for i, t in enumerate(texts)]
     assert furniture(passages, pages=5) == 4  # three running headers and a page number alone
+
+
+def test_a_long_code_block_is_cut_at_lines_into_pieces_the_model_reads():
+    code = "\n".join(f"SELECT status_code, COUNT(*) AS entries_{n} FROM server_log GROUP BY 1, 2;" for n in range(60))
+    passages = passages_of(f"# Guide\n\n## Query\n\n```sql\n{code}\n```\n")
+    assert len(passages) > 1 and all(estimated_pieces(p.text) <= MAX_PASSAGE_PIECES for p in passages)
+    assert "\n".join(p.text for p in passages) == code and {p.paragraph for p in passages} == {1}

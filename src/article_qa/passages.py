@@ -41,7 +41,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
-SPLITTER_VERSION = "paragraph-v2"
+SPLITTER_VERSION = "paragraph-v3"
 # A paragraph longer than this many estimated word pieces is cut at sentence boundaries into pieces of
 # about PIECE_TARGET, so that the model (256 pieces with the title and section) reads every word.
 MAX_PASSAGE_PIECES = 250
@@ -189,22 +189,64 @@ def sentence_spans(text: str, offset: int = 0) -> tuple[tuple[int, int], ...]:
 
 def estimated_pieces(text: str) -> int:
     """About how many word pieces a BERT-style tokenizer makes of `text` (a word a piece, long and
-    non-ASCII words more, punctuation a piece each); no model needed, so splitting stays model-free.
+    non-ASCII words more, numbers by their digits, punctuation and underscores a piece each); no model
+    needed, so splitting stays model-free.
 
-    >>> estimated_pieces("Ketamine works, twice.")
-    6
+    >>> estimated_pieces("Ketamine works, twice."), estimated_pieces("status_code 404")
+    (6, 5)
     """
-    words = re.findall(r"\w+", text)
-    return sum(1 + len(w) // (7 if w.isascii() else 3) for w in words) + len(re.findall(r"[^\w\s]", text))
+    words = re.findall(r"[^\W\d_]+", text)
+    numbers = re.findall(r"\d+", text)
+    return (
+        sum(1 + len(w) // (7 if w.isascii() else 2) for w in words)
+        + sum(1 + len(n) // 3 for n in numbers)
+        + len(re.findall(r"[^\w\s]|_", text))
+    )
+
+
+def _units(body: str, start: int, target: int) -> list[tuple[int, int]]:
+    """The spans a long paragraph is cut between: its sentences; a sentence still longer than `target`
+    (a code block, a run-on sentence) at its line breaks, and a line still longer at spaces.
+
+    >>> _units("a b c d e f", 0, target=2)
+    [(0, 3), (4, 7), (8, 11)]
+    """
+    out: list[tuple[int, int]] = []
+    for a, b in sentence_spans(body, start):
+        if estimated_pieces(body[a - start : b - start]) <= target:
+            out.append((a, b))
+            continue
+        for m in re.finditer(r"[^\n]+", body[a - start : b - start]):  # lines, verbatim
+            la, lb = a + m.start(), a + m.end()
+            if estimated_pieces(body[la - start : lb - start]) <= target:
+                out.append((la, lb))
+                continue
+            run_start, size, last = None, 0, la
+            for w in re.finditer(r"\S+", body[la - start : lb - start]):  # words, verbatim
+                wa, wb = la + w.start(), la + w.end()
+                cost = estimated_pieces(w.group(0))
+                if run_start is not None and size + cost > target:
+                    out.append((run_start, last))
+                    run_start, size = None, 0
+                if run_start is None:
+                    run_start = wa
+                size += cost
+                last = wb
+            if run_start is not None:
+                out.append((run_start, last))
+    return out
 
 
 def pieces(body: str, start: int, limit: int = MAX_PASSAGE_PIECES, target: int = PIECE_TARGET) -> list[tuple[int, int]]:
-    """Source spans of a paragraph cut at sentence boundaries so that each fits the model's window: a
-    paragraph of at most `limit` estimated word pieces stays whole; a longer one is cut into runs of
-    sentences of about `target` pieces (a single sentence longer than that stays whole).
+    """Source spans of a paragraph cut so that each fits the model's window: a paragraph of at most
+    `limit` estimated word pieces stays whole; a longer one is cut into runs of sentences of about
+    `target` pieces (a sentence longer than that at its lines, a line longer than that at spaces: a
+    code block or a run-on sentence is never one unreadable piece).
 
-    >>> pieces("One two. Three four.", 0, limit=3, target=2)
+    >>> pieces("One two. Three four.", 0, limit=3, target=3)
     [(0, 8), (9, 20)]
+    >>> pieces("x = 1\\ny = 2\\nz = 3", 0, limit=5, target=4)
+    [(0, 5), (6, 11), (12, 17)]
     """
     end = start + len(body)
     if estimated_pieces(body) <= limit:
@@ -212,7 +254,7 @@ def pieces(body: str, start: int, limit: int = MAX_PASSAGE_PIECES, target: int =
     spans: list[tuple[int, int]] = []
     run_start: int | None = None
     run_size, last_end = 0, start
-    for a, b in sentence_spans(body, start):
+    for a, b in _units(body, start, target):
         size = estimated_pieces(body[a - start : b - start])
         if run_start is not None and run_size + size > target:
             spans.append((run_start, last_end))
