@@ -21,6 +21,7 @@ here changes the index or the settings.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +84,7 @@ def _time_calls(fn, items: list, repeat: int) -> list[float]:
 
 def bench_warm(quick: bool) -> dict[str, Any]:
     """Warm retrieve() against bare torch encode, interleaved per question in one process."""
-    from article_qa import ranking, retrieval
+    from article_qa import retrieval
     from article_qa.embedding import SentenceTransformerEmbedder
 
     questions = _questions(quick)
@@ -107,19 +109,11 @@ def bench_warm(quick: bool) -> dict[str, Any]:
         t0 = time.perf_counter()
         retriever.search(q)
         cached.append(1000 * (time.perf_counter() - t0))
-    late = []  # the late-interaction step alone, on the first stage's scores
-    state, settings = retriever._ready(), retriever.ranking
-    first = ranking.RankSettings(**{**vars(settings), "token_weight": 0.0})
-    for q in questions:
-        query = state.query_text(q)
-        encoded = retriever.embedder.encode_query(query)
-        scores = ranking.rank(state, query, encoded, first).scores
-        t0 = time.perf_counter()
-        ranking._with_late_interaction(state, scores, encoded, settings)
-        late.append(1000 * (time.perf_counter() - t0))
+    stages = stage_times(retriever, questions)
     result = {
         "retrieve_ms": percentiles(ours),
-        "late_interaction_ms": percentiles(late),
+        "late_interaction_ms": stages["late interaction"],
+        "stages_ms": stages,
         "torch_encode_ms": percentiles(floor),
         "retrieve_cached_ms": percentiles(cached),
         "backend": getattr(retriever.embedder, "backend", "torch"),
@@ -346,6 +340,47 @@ def run(
     return results
 
 
+def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, float]]:
+    """Each stage of a warm question on its own, p50/p95/p99 ms over `questions` (the query cache
+    cleared): check and cut (situation, question), correct and rewrite, encode, first stage (dense,
+    best sentence, BM25), late interaction, the answerability signals and judge, the marked sentence."""
+    from article_qa import ranking
+    from article_qa.answerability import gather
+    from article_qa.retrieval import clean_question, situation_and_question
+
+    state, settings = retriever._ready(), retriever.ranking
+    first = ranking.RankSettings(**{**vars(settings), "token_weight": 0.0})
+    times: dict[str, list[float]] = {}
+
+    @contextlib.contextmanager
+    def timed(name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        times.setdefault(name, []).append(1000 * (time.perf_counter() - t0))
+
+    for q in questions:
+        retriever.embedder.query_cache.clear()
+        with timed("check and cut"):
+            text = clean_question(q)
+            situation, asked = situation_and_question(text)
+        with timed("correct and rewrite"):
+            query = state.query_text(f"{asked} {situation}" if situation else text)
+        with timed("encode (model)"):
+            encoded = retriever.embedder.encode_query(query)
+        with timed("first stage"):
+            first_stage = ranking.rank(state, query, encoded, first)
+        with timed("late interaction"):
+            fused = ranking._with_late_interaction(state, first_stage.scores, encoded, settings)
+        ranked = ranking.Ranking(fused.astype("float32"), first_stage.sentence_scores)
+        with timed("answerability"):
+            evidence = gather(state, text, query, encoded, ranked)
+        with timed("judge"):
+            retriever.judge.probability(evidence)
+        with timed("marked sentence"):
+            ranking.highlight(state, int(ranked.order[0]), query, ranked.sentence_scores)
+    return {name: percentiles(values) for name, values in times.items()}
+
+
 def table(r: dict[str, Any]) -> str:
     w, e, c = r["warm"], r["endpoint"], r["cold"]
     rows = [
@@ -355,6 +390,7 @@ def table(r: dict[str, Any]) -> str:
         ("retrieve p50 / torch encode p50", f"{w['ratio_p50']:.2f}x"),
         ("repeated question (cache) ms p50", f"{w['retrieve_cached_ms']['p50']:.3f}"),
         ("of which late interaction ms p50", f"{w['late_interaction_ms']['p50']:.3f}"),
+        *((f"  stage: {name} ms p50/p95/p99", _ppp(v)) for name, v in w.get("stages_ms", {}).items()),
         ("/retrieve over loopback ms p50/p95/p99", _ppp(e["retrieve_endpoint_ms"])),
         ("import article_qa s", f"{c['import_article_qa_s']:.3f}"),
         ("cold first answer s", f"{c['cold_first_answer_s']:.2f}"),
