@@ -41,6 +41,7 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "warm retrieve() ms p50/p95/p99" in printed and "of which late interaction" in printed
     assert "stage: encode (model) ms p50/p95/p99" in printed and "stage: answerability" in printed
+    assert "long question (" in printed and "long question p50 / warm question p50" in printed
 
 
 def test_short_load_test_has_no_errors_and_refuses_a_flood(tmp_path):
