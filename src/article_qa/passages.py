@@ -204,6 +204,30 @@ def estimated_pieces(text: str) -> int:
     )
 
 
+def _runs(body: str, start: int, spans: list[tuple[int, int]], target: int) -> list[tuple[int, int]]:
+    """Consecutive `spans` (source offsets into `body`, which starts at `start`) gathered greedily into
+    runs of at most `target` estimated word pieces; a span longer than that is a run of its own.
+
+    >>> _runs("a b c", 0, [(0, 1), (2, 3), (4, 5)], target=2)
+    [(0, 3), (4, 5)]
+    """
+    runs: list[tuple[int, int]] = []
+    run_start: int | None = None
+    size, last = 0, start
+    for a, b in spans:
+        cost = estimated_pieces(body[a - start : b - start])
+        if run_start is not None and size + cost > target:
+            runs.append((run_start, last))
+            run_start, size = None, 0
+        if run_start is None:
+            run_start = a
+        size += cost
+        last = b
+    if run_start is not None:
+        runs.append((run_start, last))
+    return runs
+
+
 def _units(body: str, start: int, target: int) -> list[tuple[int, int]]:
     """The spans a long paragraph is cut between: its sentences; a sentence still longer than `target`
     (a code block, a run-on sentence) at its line breaks, and a line still longer at spaces.
@@ -221,19 +245,8 @@ def _units(body: str, start: int, target: int) -> list[tuple[int, int]]:
             if estimated_pieces(body[la - start : lb - start]) <= target:
                 out.append((la, lb))
                 continue
-            run_start, size, last = None, 0, la
-            for w in re.finditer(r"\S+", body[la - start : lb - start]):  # words, verbatim
-                wa, wb = la + w.start(), la + w.end()
-                cost = estimated_pieces(w.group(0))
-                if run_start is not None and size + cost > target:
-                    out.append((run_start, last))
-                    run_start, size = None, 0
-                if run_start is None:
-                    run_start = wa
-                size += cost
-                last = wb
-            if run_start is not None:
-                out.append((run_start, last))
+            words = [(la + w.start(), la + w.end()) for w in re.finditer(r"\S+", body[la - start : lb - start])]
+            out += _runs(body, start, words, target)
     return out
 
 
@@ -251,20 +264,9 @@ def pieces(body: str, start: int, limit: int = MAX_PASSAGE_PIECES, target: int =
     end = start + len(body)
     if estimated_pieces(body) <= limit:
         return [(start, end)]
-    spans: list[tuple[int, int]] = []
-    run_start: int | None = None
-    run_size, last_end = 0, start
-    for a, b in _units(body, start, target):
-        size = estimated_pieces(body[a - start : b - start])
-        if run_start is not None and run_size + size > target:
-            spans.append((run_start, last_end))
-            run_start, run_size = None, 0
-        if run_start is None:
-            run_start = a
-        run_size += size
-        last_end = b
-    if run_start is not None:
-        spans.append((run_start, end))
+    spans = _runs(body, start, _units(body, start, target), target)
+    if spans:
+        spans[-1] = (spans[-1][0], end)  # the last piece runs to the paragraph's end
     return spans
 
 
