@@ -367,7 +367,7 @@ def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, flo
     best sentence, BM25), late interaction, the answerability signals and judge, the marked sentence."""
     from article_qa import ranking
     from article_qa.answerability import gather
-    from article_qa.retrieval import clean_question, situation_and_question
+    from article_qa.retrieval import clean_question, question_first
 
     state, settings = retriever._ready(), retriever.ranking
     first = ranking.RankSettings(**{**vars(settings), "token_weight": 0.0})
@@ -383,9 +383,10 @@ def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, flo
         retriever.embedder.query_cache.clear()
         with timed("check and cut"):
             text = clean_question(q)
-            situation, asked = situation_and_question(text)
+            scored, asked = question_first(text)
         with timed("correct and rewrite"):
-            query = state.query_text(f"{asked} {situation}" if situation else text)
+            query = state.query_text(scored)
+            asked_query = state.query_text(asked) if asked is not None else None
         with timed("encode (model)"):
             encoded = retriever.embedder.encode_query(query)
         with timed("first stage"):
@@ -394,7 +395,7 @@ def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, flo
             fused = ranking._with_late_interaction(state, first_stage.scores, encoded, settings)
         ranked = ranking.Ranking(fused.astype("float32"), first_stage.sentence_scores)
         with timed("answerability"):
-            evidence = gather(state, text, query, encoded, ranked)
+            evidence = gather(state, text, query, encoded, ranked, asked_query)
         with timed("judge"):
             retriever.judge.probability(evidence)
         with timed("marked sentence"):

@@ -296,15 +296,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     threshold = args.threshold if args.threshold is not None else GROUP_THRESHOLD
     embedder = load_embedder(args.model) if any(not e.answered for e in rows) else None
     passages = split_corpus(read_corpus(corpus)) if corpus.is_dir() else []
-    result = build_report(rows, embedder, passages, since, threshold)
+    groups = group_unanswered(rows, embedder, {p.passage_id: p for p in passages}, threshold)
+    result = build_report(rows, embedder, passages, since, threshold, groups=groups)
     if args.chart:
         if rows:
             print(f"wrote {chart(result, args.chart)}", file=sys.stderr)
         else:
             print("no questions to chart", file=sys.stderr)
     if args.csv:
-        sys.stdout.write(as_csv(rows, result, group_unanswered(rows, embedder, {p.passage_id: p for p in passages},
-                                                              threshold)))  # fmt: skip
+        sys.stdout.write(as_csv(rows, result, groups))
     elif args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:

@@ -125,11 +125,14 @@ def group_unanswered(entries: list[Entry], embedder: Any, passages: dict[str, Pa
 
 
 def build_report(entries: list[Entry], embedder: Any, passages: list[Passage], since: float | None = None,
-                 threshold: float = GROUP_THRESHOLD, most: int = 10) -> dict[str, Any]:  # fmt: skip
-    """Everything `article-qa report` says, as a JSON-ready dict."""
+                 threshold: float = GROUP_THRESHOLD, most: int = 10,
+                 groups: list[Group] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Everything `article-qa report` says, as a JSON-ready dict (`groups`: the unanswered questions
+    already grouped, when the caller has them)."""
     by_id = {p.passage_id: p for p in passages}
     answered = sum(e.answered for e in entries)
-    groups = group_unanswered(entries, embedder, by_id, threshold)
+    if groups is None:
+        groups = group_unanswered(entries, embedder, by_id, threshold)
     down = []
     for e in entries:
         if e.rating == -1:

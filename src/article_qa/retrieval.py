@@ -174,6 +174,20 @@ def situation_and_question(text: str) -> tuple[str, str]:
     return text[:cut].strip(), text[cut:].strip()
 
 
+def question_first(text: str) -> tuple[str, str | None]:
+    """The text a message is scored as, and its question part: the question first, then the situation
+    (the model reads at most 256 word pieces, and a long situation would push the question out of
+    them), or the message itself, with no separate question part, when it is all question.
+
+    >>> question_first("My son drinks. Does ketamine help?")
+    ('Does ketamine help? My son drinks.', 'Does ketamine help?')
+    >>> question_first("Does ketamine help?")
+    ('Does ketamine help?', None)
+    """
+    situation, asked = situation_and_question(text)
+    return (f"{asked} {situation}", asked) if situation else (text, None)
+
+
 def check_k(k: object) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"k must be a whole number, not {type(k).__name__}")
@@ -366,10 +380,8 @@ class Retriever:
         """The best `k` passages for a cleaned question (among the `only` ones when given), and the
         evidence on whether the first answers."""
         state = self._ready()
-        situation, asked = situation_and_question(text)
-        # The question first: the model reads at most 256 word pieces, and a long situation would push
-        # the question out of them; the situation still narrows the search.
-        query = state.query_text(f"{asked} {situation}" if situation else text, spelling=self.ranking.spelling)
+        scored, asked = question_first(text)  # the situation still narrows the search
+        query = state.query_text(scored, spelling=self.ranking.spelling)
         encoded = self.embedder.encode_query(query)
         ranking = rank(state, query, encoded, self.ranking)
         if only is not None:  # other articles' passages rank below every passage of this one
@@ -379,7 +391,7 @@ class Retriever:
         for idx in ranking.order[:k]:
             marked = highlight(state, int(idx), query, ranking.sentence_scores)
             hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
-        asked_query = state.query_text(asked, spelling=self.ranking.spelling) if situation else None
+        asked_query = state.query_text(asked, spelling=self.ranking.spelling) if asked is not None else None
         return hits, gather(state, text, query, encoded, ranking, asked_query)
 
 
