@@ -328,7 +328,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("httpx", "urllib3", "sentence_transformers", "filelock", "faiss", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings about a PDF's fonts are not the reader's
     commands = {
         "add": cmd_add,
         "build": cmd_build,

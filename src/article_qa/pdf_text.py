@@ -19,7 +19,8 @@ those, and nothing else:
   accents written as combining marks become accented letters.
 
 Each page that holds text is announced by a ``<!-- page N -->`` line, so that a passage knows its page.
-pdfminer's own warnings go to the log, not to the user. This module reads no file and writes none.
+pdfminer's own warnings about a PDF's fonts are kept quiet while it reads (its errors still reach the
+log); they are not the reader's concern. This module reads no file and writes none.
 """
 
 from __future__ import annotations
