@@ -170,12 +170,16 @@ def gather(
         assert tokens is not None
         a, b = tokens.offsets[top], tokens.offsets[top + 1]  # state.token_vectors may be float32 copies
         in_top = encoded.tokens.vectors @ np.asarray(state.token_vectors[a:b], dtype=np.float32).T
-        nearest = _nearest_in_article(state, encoded, ranking, scope)
+        absent = [w for w in words if not in_article(w.text, state, scope)]
+        # The nearest article token is looked for only for the words the article never uses (most
+        # questions have none): the cost follows those words, not the article's size.
+        wanted = sorted({r for w in absent for r in w.rows})
+        nearest = dict(zip(wanted, _nearest_in_article(state, encoded, ranking, scope, wanted).tolist(), strict=True))
         for w in words:
             rows = list(w.rows)
             weakest = min(weakest, float(in_top[rows].max()) if in_top.size else 0.0)
-            if not in_article(w.text, state, scope):
-                best = float(nearest[rows].max())
+            if w in absent:
+                best = max(nearest[r] for r in rows)
                 unmatched = max(unmatched, 1.0 - best)
                 rare_unmatched = max(rare_unmatched, (1.0 - best) * rarity(encoded.tokens.ids[rows].tolist()))
                 if best <= MISSING_COSINE:
@@ -188,11 +192,15 @@ def gather(
     return Evidence(top_score, margin, top_coverage, article_coverage, unmatched, rare_unmatched, weakest, spelled)
 
 
-def _nearest_in_article(state: RankingState, encoded: EncodedQuery, ranking: Ranking, scope: Scope) -> np.ndarray:
-    """Each question token's best cosine among the article's tokens (among its best passages' tokens
-    when the article holds more than `ARTICLE_TOKEN_LIMIT`)."""
+def _nearest_in_article(
+    state: RankingState, encoded: EncodedQuery, ranking: Ranking, scope: Scope, rows: list[int] | None = None
+) -> np.ndarray:
+    """The best cosine among the article's tokens (among its best passages' tokens when the article
+    holds more than `ARTICLE_TOKEN_LIMIT`) of each question token, or of the tokens in `rows`."""
     assert state.token_vectors is not None and state.index.tokens is not None
-    q = encoded.tokens.vectors
+    q = encoded.tokens.vectors if rows is None else encoded.tokens.vectors[rows]
+    if not len(q):
+        return np.zeros(0, dtype=np.float32)
     if scope.whole and len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
         return (q @ np.asarray(state.token_vectors, dtype=np.float32).T).max(1)
     if scope.whole:
@@ -201,10 +209,10 @@ def _nearest_in_article(state: RankingState, encoded: EncodedQuery, ranking: Ran
         ranked = ranking.order[np.isin(ranking.order, scope.indices)]
         tokens = state.index.tokens.offsets[scope.indices + 1] - state.index.tokens.offsets[scope.indices]
         passages = scope.indices if tokens.sum() <= ARTICLE_TOKEN_LIMIT else ranked[:100]
-    rows = state.index.tokens.rows_of(passages)
-    if not len(rows):
+    token_rows = state.index.tokens.rows_of(passages)
+    if not len(token_rows):
         return np.zeros(len(q), dtype=np.float32)
-    return (q @ np.asarray(state.token_vectors[rows], dtype=np.float32).T).max(1)
+    return (q @ np.asarray(state.token_vectors[token_rows], dtype=np.float32).T).max(1)
 
 
 def _spelled(words: list[str], question: str) -> list[str]:

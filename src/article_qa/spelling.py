@@ -15,6 +15,28 @@ from .lexical import STOPWORDS, words
 from .vocabulary import Vocabulary
 
 
+def one_edit(a: str, b: str) -> bool:
+    """Whether two different words are one edit apart: a letter inserted, deleted or replaced, or two
+    neighbouring letters swapped.
+
+    >>> [one_edit("heorin", "heroin"), one_edit("alchohol", "alcohol"), one_edit("abxd", "aybd")]
+    [True, True, False]
+    """
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            return True
+        i, j = diffs if len(diffs) == 2 else (0, 0)
+        return j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
 class Speller:
     """Corrects a reader's typo to a corpus word one edit away (insert, delete, replace, swap).
 
@@ -29,25 +51,30 @@ class Speller:
     'an ideal dose'
     """
 
-    LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
     def __init__(self, vocabulary: Iterable[str], known: Iterable[str] = ()):
         self.counts = Counter(w for w in vocabulary if w.isalpha())
         self.known = set(known)
+        # The corpus words by first letter and length: a word's candidates are looked for among those
+        # of its own first letter and a length within one of its own, not among every edit of it.
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        for w in self.counts:
+            self._by_start.setdefault((w[0], len(w)), []).append(w)
 
     def candidates(self, word: str) -> set[str]:
-        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-        edits = {a + b[1:] for a, b in splits if b}
-        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        edits |= {a + c + b[1:] for a, b in splits if b for c in self.LETTERS}
-        edits |= {a + c + b for a, b in splits for c in self.LETTERS}
-        return {e for e in edits if e in self.counts}
+        """The corpus words one edit (insert, delete, replace, swap of neighbours) from `word` that
+        start with its letter."""
+        return {
+            w
+            for n in (len(word) - 1, len(word), len(word) + 1)
+            for w in self._by_start.get((word[:1], n), ())
+            if w != word and one_edit(word, w)
+        }
 
     def fix(self, word: str) -> str:
         low = word.lower()
         if len(low) < 5 or not low.isalpha() or low in self.counts or low in self.known or low in STOPWORDS:
             return word
-        found = {c for c in self.candidates(low) if c[0] == low[0]}
+        found = self.candidates(low)
         return max(found, key=lambda w: (self.counts[w], w)) if found else word
 
     def correct(self, text: str) -> str:
