@@ -285,13 +285,16 @@ def _with_late_interaction(
     return out
 
 
-def highlight(state: RankingState, idx: int, query: str, sentence_scores: np.ndarray) -> tuple[int, int]:
-    """Source offsets of passage `idx`'s sentence that answers best (`mark_sentence`)."""
+def highlight(
+    state: RankingState, idx: int, query: str, sentence_scores: np.ndarray, terms: frozenset[str] | None = None
+) -> tuple[int, int]:
+    """Source offsets of passage `idx`'s sentence that answers best (`mark_sentence`); `terms` are the
+    query's lexical terms when the caller has them already (one tokenizing for every hit)."""
     p = state.passages[idx]
     if not p.sentences:
         return p.start, p.end
     lo = int(state.index.sentence_offsets[idx])
-    terms = set(tokenize(query))
+    terms = frozenset(tokenize(query)) if terms is None else terms
     if state.sentence_terms:
         held = state.sentence_terms[lo : lo + len(p.sentences)]
     else:

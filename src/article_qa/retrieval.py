@@ -40,6 +40,7 @@ from .build import (
 )
 from .embedding import Embedder, load_embedder
 from .index import PassageIndex
+from .lexical import tokenize
 from .passages import Passage
 from .questions_log import Entry, QuestionLog
 from .ranking import Ranking, RankingState, RankSettings, highlight, rank
@@ -388,8 +389,9 @@ class Retriever:
             ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
             k = min(k, int(only.sum()))
         hits: list[Hit] = []
+        terms = frozenset(tokenize(query))
         for idx in ranking.order[:k]:
-            marked = highlight(state, int(idx), query, ranking.sentence_scores)
+            marked = highlight(state, int(idx), query, ranking.sentence_scores, terms)
             hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
         asked_query = state.query_text(asked, spelling=self.ranking.spelling) if asked is not None else None
         return hits, gather(state, text, query, encoded, ranking, asked_query)
