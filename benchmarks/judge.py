@@ -213,6 +213,19 @@ def reliability(rows: list[dict[str, Any]], p: list[float]) -> list[dict[str, An
     return out
 
 
+def shipped_reliability(rows: list[dict[str, Any]], check: list[dict[str, Any]], shipped: Judge) -> dict[str, Any]:
+    """The shipped judge's bands on articles it was never fitted on (it was fitted on the shipped
+    article's development sets only): SQuAD with paragraphs removed, the same with SQuAD's own
+    unanswerable questions, the GOV.UK pages, and the shipped article's check sets."""
+    groups = {
+        "squad, paragraph removed": [r for r in rows if r["source"] == "squad" and r["kind"] != "squad-unanswerable"],
+        "squad, with its own unanswerable": [r for r in rows if r["source"] == "squad"],
+        "conditionalqa": [r for r in rows if r["source"] == "conditionalqa"],
+        "ketamine check sets": check,
+    }
+    return {name: reliability(rs, [shipped.probability(r["evidence"]) for r in rs]) for name, rs in groups.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.judge", description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="replace the shipped judge")
@@ -248,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         "judge_before": table(rows, [shipped.probability(r["evidence"]) for r in rows], shipped.threshold, relevance),
         "reliability_held_out": reliability(rows, held),
         "ketamine_check": table(check, [judge.probability(r["evidence"]) for r in check], cut, relevance),
+        "reliability_shipped": shipped_reliability(rows, check, shipped),
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")

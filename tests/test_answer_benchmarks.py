@@ -61,3 +61,10 @@ def test_judge_data_removes_paragraphs_and_evidence(tmp_path):
     assert sorted(r["kind"] for r in cqa).count("evidence-removed") == 2 and len(cqa) == 6
     held = judge.cross_validate(rows + cqa, folds=2)
     assert len(held) == len(rows) + len(cqa) and all(0 <= p <= 1 for p in held)
+    shipped = judge.Judge.load()
+    bands = judge.shipped_reliability(rows + cqa, rows[:3], shipped)
+    assert set(bands) == {"squad, paragraph removed", "squad, with its own unanswerable", "conditionalqa",
+                          "ketamine check sets"}  # fmt: skip
+    squad_only = [r for r in rows if r["kind"] != "squad-unanswerable"]
+    assert sum(b["questions"] for b in bands["squad, paragraph removed"]) == len(squad_only)
+    assert sum(b["questions"] for b in bands["conditionalqa"]) == len(cqa)

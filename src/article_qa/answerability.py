@@ -33,7 +33,7 @@ import numpy as np
 
 from .embedding import EncodedQuery
 from .lexical import STOPWORDS, stem, tokenize
-from .ranking import Ranking, RankingState, Scope
+from .ranking import Ranking, RankingState, Scope, gather_rows, products
 
 JUDGE_FILE = Path(__file__).with_name("answerability.json")
 # A key word the article never uses whose nearest article token is at most this close is named as
@@ -202,17 +202,17 @@ def _nearest_in_article(
     if not len(q):
         return np.zeros(0, dtype=np.float32)
     if scope.whole and len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
-        return (q @ np.asarray(state.token_vectors, dtype=np.float32).T).max(1)
+        return products(q, state.token_vectors).max(1)
     if scope.whole:
         passages = ranking.order[:100]
     else:
         ranked = ranking.order[np.isin(ranking.order, scope.indices)]
         tokens = state.index.tokens.offsets[scope.indices + 1] - state.index.tokens.offsets[scope.indices]
         passages = scope.indices if tokens.sum() <= ARTICLE_TOKEN_LIMIT else ranked[:100]
-    token_rows = state.index.tokens.rows_of(passages)
-    if not len(token_rows):
+    rows_there = gather_rows(state.token_vectors, state.index.tokens.offsets, passages)
+    if not len(rows_there):
         return np.zeros(len(q), dtype=np.float32)
-    return (q @ np.asarray(state.token_vectors[token_rows], dtype=np.float32).T).max(1)
+    return products(q, rows_there).max(1)
 
 
 def _spelled(words: list[str], question: str) -> list[str]:

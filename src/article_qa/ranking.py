@@ -19,6 +19,8 @@ them never makes an index stale. Nothing here embeds, reads files or knows about
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -196,6 +198,66 @@ def token_weights(ids: np.ndarray, token_idf: np.ndarray, n_docs: int) -> np.nda
     return (weights / weights.sum()).astype(np.float32)
 
 
+_HALF: dict[str, object] = {}
+_HALF_LOCK = threading.Lock()
+
+
+def _half_session() -> object | None:
+    """An ONNX Runtime session that casts float16 rows to float32 and multiplies (Cast, Gemm), made once;
+    None when ONNX Runtime or onnx is missing."""
+    with _HALF_LOCK:
+        if "session" not in _HALF:
+            try:
+                import onnxruntime as ort
+                from onnx import TensorProto, helper
+
+                graph = helper.make_graph(
+                    [helper.make_node("Cast", ["t"], ["t32"], to=TensorProto.FLOAT),
+                     helper.make_node("Gemm", ["q", "t32"], ["s"], transB=1)],
+                    "products",
+                    [helper.make_tensor_value_info("q", TensorProto.FLOAT, [None, None]),
+                     helper.make_tensor_value_info("t", TensorProto.FLOAT16, [None, None])],
+                    [helper.make_tensor_value_info("s", TensorProto.FLOAT, [None, None])],
+                )  # fmt: skip
+                model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                options.log_severity_level = 3
+                _HALF["session"] = ort.InferenceSession(model.SerializeToString(), options, ["CPUExecutionProvider"])
+            except Exception:  # noqa: BLE001 - any failure here only means the plain numpy products
+                _HALF["session"] = None
+        return _HALF["session"]  # type: ignore[return-value]
+
+
+def products(q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`q @ rows.T` as float32, for float32 or float16 `rows`. numpy converts float16 one value at a
+    time (about 25 ms for SciFact's 21,000 candidate tokens); ONNX Runtime's Cast and Gemm do the
+    conversion and the product together in a third of the time, equal to about 1e-7 on unit vectors.
+
+    >>> products(np.eye(2, dtype=np.float32), np.array([[0.5, 1.0]], np.float16)).tolist()
+    [[0.5], [1.0]]
+    """
+    if rows.dtype != np.float16 or not len(rows) or not len(q):
+        return q @ np.asarray(rows, dtype=np.float32).T
+    session = _half_session()
+    if session is None:
+        return q @ rows.astype(np.float32).T
+    q32 = np.ascontiguousarray(q, dtype=np.float32)
+    return session.run(None, {"q": q32, "t": np.ascontiguousarray(rows)})[0]  # type: ignore[attr-defined]
+
+
+def gather_rows(matrix: np.ndarray, offsets: np.ndarray, passages: np.ndarray) -> np.ndarray:
+    """The rows of these passages (passage i holds `offsets[i]:offsets[i + 1]`), passage after passage,
+    copied slice by slice (twice as fast as indexing every row for a large float16 matrix).
+
+    >>> gather_rows(np.arange(5)[:, None], np.array([0, 2, 2, 5]), np.array([2, 0]))[:, 0].tolist()
+    [2, 3, 4, 0, 1]
+    """
+    parts = [matrix[offsets[i] : offsets[i + 1]] for i in passages]
+    return np.concatenate(parts) if parts else matrix[:0]
+
+
 def late_interaction(q_vectors: np.ndarray, q_weights: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """For each passage, the `q_weights`-weighted mean over question tokens of each token's best cosine
     among the passage's token vectors. `rows` holds the passages' token vectors one after another,
@@ -209,7 +271,7 @@ def late_interaction(q_vectors: np.ndarray, q_weights: np.ndarray, rows: np.ndar
     if len(rows) == 0:
         return np.zeros(len(counts))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    sims = q_vectors @ np.asarray(rows, dtype=np.float32).T  # (question tokens, passage tokens)
+    sims = products(q_vectors, rows)  # (question tokens, passage tokens)
     best = np.maximum.reduceat(sims, np.minimum(starts, sims.shape[1] - 1), axis=1)  # (q tokens, passages)
     return np.where(counts > 0, q_weights @ best, 0.0)
 
@@ -274,7 +336,7 @@ def _with_late_interaction(
         rows = state.token_vectors
     else:
         candidates = np.argpartition(-first, settings.token_candidates)[: settings.token_candidates]
-        rows = state.token_vectors[tokens.rows_of(candidates)]
+        rows = gather_rows(state.token_vectors, tokens.offsets, candidates)
     counts = tokens.counts[candidates]
     if len(rows) == 0:
         return first
