@@ -103,3 +103,23 @@ def test_fingerprint_follows_the_weights_not_the_name(tmp_path):
     assert SentenceTransformerEmbedder(str(folder)).fingerprint == first  # same weights, same fingerprint
     (folder / "model.safetensors").write_bytes(b"weights two")
     assert SentenceTransformerEmbedder(str(folder)).fingerprint != first
+
+
+def test_a_graph_the_optimiser_cannot_fuse_stays_as_it_was(tmp_path):
+    """`fuse_onnx` on a graph that is not BERT-shaped (and a folder without config.json) leaves the file
+    byte for byte as it was, and raises nothing."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    from article_qa.embedding import fuse_onnx
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None])],
+    )  # fmt: skip
+    path = tmp_path / "relu.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    before = path.read_bytes()
+    fuse_onnx(path, tmp_path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["relu.onnx"]

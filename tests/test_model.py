@@ -1,5 +1,7 @@
 """Tier 2: the bundled all-MiniLM-L6-v2 on the shipped article and index (loads torch)."""
 
+from pathlib import Path
+
 import pytest
 
 from article_qa.evaluation import evaluate, load_questions
@@ -126,3 +128,30 @@ def test_builds_on_onnx_match_torch():
     for a, b in zip(to, tt, strict=True):
         assert a.ids.tolist() == b.ids.tolist()
         assert float((a.vectors * b.vectors).sum(1).min()) > 0.9999
+
+
+def test_the_exported_graph_is_fused_and_reads_like_the_plain_one(tmp_path):
+    """`export_onnx` fuses attention, layer norms and GELU; the fused graph's hidden states equal a plain
+    export's (the same weights through `torch.onnx.export` alone) to 1e-5."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+
+    from article_qa import embedding
+
+    model_dir = Path(embedding.bundled_model_path())
+    fused = embedding.export_onnx(model_dir, tmp_path / "fused.onnx")
+    ops = {n.op_type for n in onnx.load(str(fused)).graph.node}
+    assert {"Attention", "SkipLayerNormalization"} <= ops
+    real = embedding.fuse_onnx
+    try:
+        embedding.fuse_onnx = lambda path, model_dir: None  # the same export, unfused
+        plain = embedding.export_onnx(model_dir, tmp_path / "plain.onnx")
+    finally:
+        embedding.fuse_onnx = real
+    assert "Attention" not in {n.op_type for n in onnx.load(str(plain)).graph.node}
+    ids = np.array([[101, 2054, 2003, 28537, 2005, 1029, 102]], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+    run = [ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run for p in (fused, plain)]
+    a, b = (r(None, feeds)[0] for r in run)
+    assert float(abs(a - b).max()) < 1e-5

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 BACKENDS = ("onnx", "torch")
 _BUNDLED_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "bundled"}
+ONNX_GRAPH = "fused1"  # how the exported graph is made (`export_onnx`); a new value exports anew
 
 
 class ModelError(RuntimeError):
@@ -232,10 +233,35 @@ def export_onnx(model_dir: Path, out_path: Path) -> Path:
                 input_names=names, output_names=["last_hidden_state"],
                 dynamic_axes={n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]},
             )  # fmt: skip
+        fuse_onnx(tmp, model_dir)
         os.replace(tmp, out_path)
     finally:
         tmp.unlink(missing_ok=True)
     return out_path
+
+
+def fuse_onnx(path: Path, model_dir: Path) -> None:
+    """Rewrite an exported BERT-style graph in place with ONNX Runtime's fused operators (attention,
+    skip layer norm, bias GELU; heads and width from the model's config.json). On the bundled model:
+    hidden states within 3e-6 of the plain graph's, a short question's run 9% faster (6.35-7.21 ->
+    5.76-6.56 ms p50 in three paired runs), a 70-word one 0-5%. A graph the optimiser cannot handle
+    stays plain."""
+    quiet = logging.getLogger("onnxruntime.transformers")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        from onnxruntime.transformers import optimizer
+
+        config = json.loads((model_dir / "config.json").read_text("utf-8"))
+        heads, width = int(config["num_attention_heads"]), int(config["hidden_size"])
+        fused = optimizer.optimize_model(str(path), model_type="bert", num_heads=heads, hidden_size=width, opt_level=1)
+        out = path.with_name(path.name + ".fused")
+        fused.save_model_to_file(str(out))
+        os.replace(out, path)
+    except Exception as exc:  # noqa: BLE001 - the plain graph gives the same vectors, only slower
+        log.info("the exported graph stays unfused (%s)", exc)
+    finally:
+        quiet.setLevel(level)
 
 
 class OnnxQueryEncoder:
@@ -368,7 +394,8 @@ class SentenceTransformerEmbedder:
             try:
                 if model_dir is None or not onnx_supported(model_dir):
                     raise ModelError("not a local folder with mean pooling")
-                path = cache_dir() / "onnx" / f"{Path(self.name).name}-{self.fingerprint.rsplit('@', 1)[-1]}.onnx"
+                digest = self.fingerprint.rsplit("@", 1)[-1]
+                path = cache_dir() / "onnx" / f"{Path(self.name).name}-{digest}-{ONNX_GRAPH}.onnx"
                 if not path.is_file():
                     log.info("exporting %s to ONNX for fast questions (once): %s", self.name, path)
                     export_onnx(model_dir, path)
