@@ -289,3 +289,16 @@ def test_one_article_of_several_can_be_asked(corpus_copy, tmp_path):
     assert {h.source for h in by_file.hits} == {"ketamine-for-addiction.txt"}
     with pytest.raises(ValueError, match=r"no article .tea. in the corpus; it holds: Coffee and Sleep"):
         r.search("cocaine", 3, article="tea")
+
+
+def test_a_first_build_is_not_a_warning_but_a_damaged_index_is(corpus_copy, tmp_path, caplog):
+    with caplog.at_level(logging.INFO, logger="article_qa"):
+        Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder()).load()
+    first = [r for r in caplog.records if "index" in r.getMessage()]
+    assert any("first use" in r.getMessage() and r.levelno == logging.INFO for r in first)
+    assert not any(r.levelno >= logging.WARNING for r in first)
+    caplog.clear()
+    (tmp_path / "index" / "manifest.json").write_text("{not json", "utf-8")
+    with caplog.at_level(logging.INFO, logger="article_qa"):
+        Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder()).load()
+    assert any(r.levelno == logging.WARNING and "cannot use index" in r.getMessage() for r in caplog.records)

@@ -104,7 +104,10 @@ def load_or_build(
         if all(index.manifest.get(key) == expected.get(key) for key in same):
             previous = index  # only the corpus changed: what it holds is reused
     except IndexFormatError as exc:
-        log.warning("cannot use index %s: %s; building it", index_dir, exc)
+        if not Path(index_dir).exists():  # a first build is no fault: said plainly, not as a warning
+            log.info("building the index in %s (first use)", index_dir)
+        else:
+            log.warning("cannot use index %s: %s; building it", index_dir, exc)
     return build(corpus_dir, index_dir, embedder, settings, save=save, token_budget=token_budget, previous=previous)
 
 
