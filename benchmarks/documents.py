@@ -119,17 +119,23 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     absent = [q for q in questions if not q.get("answer")]
     found = first = top3 = declined_answerable = declined_absent = 0
     misses = []
+    judged: list[tuple[bool, float, float]] = []  # (answered by the document, confidence, first score)
     for q in answerable:
         found += any(contains(p.text, q["answer"]) for p in passages)
         hits = retriever.search(q["question"], 3, min_score=None)
         ranks = [h.rank for h in hits if contains(h.text, q["answer"])]
         first += bool(ranks and ranks[0] == 1)
         top3 += bool(ranks)
-        declined_answerable += not retriever.ask(q["question"], 3).answered
+        answer = retriever.ask(q["question"], 3)
+        declined_answerable += not answer.answered
+        judged.append((True, answer.confidence, hits[0].score if hits else 0.0))
         if not (ranks and ranks[0] == 1):
             misses.append({"question": q["question"], "got": hits[0].citation if hits else None})
     for q in absent:
-        declined_absent += not retriever.ask(q["question"], 3).answered
+        answer = retriever.ask(q["question"], 3)
+        declined_absent += not answer.answered
+        top = retriever.search(q["question"], 1, min_score=None)
+        judged.append((False, answer.confidence, top[0].score if top else 0.0))
     row.update(
         answerable=len(answerable),
         absent=len(absent),
@@ -139,6 +145,7 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
         declined_absent=declined_absent,
         declined_answerable=declined_answerable,
         misses=misses,
+        judged=judged,
     )
     return row
 
@@ -156,7 +163,24 @@ def evaluate(docs: Path, questions_file: Path, embedder: Any, limit: int | None 
     total: Counter[str] = Counter()
     for row in rows:
         total.update({k: v for k, v in row.items() if isinstance(v, int)})
-    return {"documents": rows, "total": dict(total)}
+    judged = [j for row in rows for j in row["judged"]]
+    return {"documents": rows, "total": dict(total), "separation": separation(judged)}
+
+
+def separation(judged: list[tuple[bool, float, float]]) -> dict[str, float]:
+    """How well the judge's confidence, and the first passage's score alone, tell the questions a
+    document answers from those it does not (AUROC over all documents together).
+
+    >>> separation([(True, 0.9, 0.5), (False, 0.2, 0.6)])
+    {'confidence_auroc': 1.0, 'score_auroc': 0.0}
+    """
+    from article_qa.evaluation import auroc
+
+    yes, no = [j for j in judged if j[0]], [j for j in judged if not j[0]]
+    return {
+        "confidence_auroc": round(auroc([j[1] for j in yes], [j[1] for j in no]), 3),
+        "score_auroc": round(auroc([j[2] for j in yes], [j[2] for j in no]), 3),
+    }
 
 
 def table(result: dict[str, Any]) -> str:
@@ -173,6 +197,10 @@ def table(result: dict[str, Any]) -> str:
             f"| {row['no_page']} | {row['answer_found']}/{n} | {row['answer_first']}/{n} | {row['answer_top3']}/{n} "
             f"| {row['declined_absent']}/{row['absent']} | {row['declined_answerable']}/{n} |"
         )
+    if result.get("separation"):
+        sep = result["separation"]
+        lines.append(f"\nanswered or not, AUROC: the judge's confidence {sep['confidence_auroc']}, "
+                     f"the first passage's score alone {sep['score_auroc']}")  # fmt: skip
     return "\n".join(lines)
 
 

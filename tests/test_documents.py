@@ -453,6 +453,8 @@ def test_the_real_document_benchmark_reports_each_document(tmp_path):
     assert wiki["markup"] == 0 and wiki["answer_found"] == 1 and wiki["absent"] == 1
     assert pdf["no_page"] == 0 and pdf["furniture"] == 0 and pdf["answer_found"] == 1 and pdf["answer_top3"] == 1
     assert result["total"]["answerable"] == 2 and "| **all** |" in table(result)
+    assert len(wiki["judged"]) == 2 and [j[0] for j in wiki["judged"]] == [True, False]
+    assert 0 <= result["separation"]["confidence_auroc"] <= 1 and "AUROC" in table(result)
 
 
 def test_furniture_left_in_passages_is_counted():
