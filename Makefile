@@ -37,6 +37,7 @@ eval: $(STAMP) ## retrieval quality on the development questions
 
 eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: passages, problems, answers (needs ../shared)
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs.jsonl --out bench/real-docs.json
+	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/search-queries.jsonl --out bench/search-queries.json
 
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl
