@@ -225,3 +225,14 @@ def test_the_json_api_answers_refuses_bad_input_and_says_busy(fake_retriever):
     assert api.handle({"question": "ketamine", "article": "No Such Article"})[0] == 400
     api.waiting = 2  # one answering and one waiting already
     assert api.handle({"question": "ketamine"}) == (503, {"error": "busy, try again in a moment"})
+
+
+def test_the_queue_keeps_few_past_events_and_summarises_them_rarely(fake_retriever, monkeypatch):
+    """Gradio's per-event pandas summary of its past events (for a monitoring page the app does not
+    serve) is kept small and rare; a setting the user made is left as it is."""
+    monkeypatch.delenv("GRADIO_ANALYTICS_MAX_EVENTS", raising=False)
+    monkeypatch.delenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", raising=False)
+    app = build_app(fake_retriever)
+    assert app._queue.ANALYTICS_MAX_EVENTS == 100 and app._queue.ANAYLTICS_CACHE_FREQUENCY == 1000
+    monkeypatch.setenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", "7")
+    assert build_app(fake_retriever)._queue.ANAYLTICS_CACHE_FREQUENCY == 7
