@@ -159,16 +159,6 @@ class TokenMatrix:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def rows_of(self, passages: np.ndarray) -> np.ndarray:
-        """The row numbers of these passages' tokens, passage after passage.
-
-        >>> TokenMatrix(np.arange(5), np.zeros((5, 2)), np.array([2, 0, 3])).rows_of(np.array([2, 0])).tolist()
-        [2, 3, 4, 0, 1]
-        """
-        return np.concatenate(
-            [np.zeros(0, np.int64), *(np.arange(self.offsets[i], self.offsets[i + 1]) for i in passages)]
-        )
-
     def passage(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """The token ids and vectors of passage `i`."""
         a, b = self.offsets[i], self.offsets[i + 1]

@@ -20,9 +20,8 @@ them never makes an index stale. Nothing here embeds, reads files or knows about
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -198,36 +197,30 @@ def token_weights(ids: np.ndarray, token_idf: np.ndarray, n_docs: int) -> np.nda
     return (weights / weights.sum()).astype(np.float32)
 
 
-_HALF: dict[str, object] = {}
-_HALF_LOCK = threading.Lock()
-
-
+@cache
 def _half_session() -> object | None:
-    """An ONNX Runtime session that casts float16 rows to float32 and multiplies (Cast, Gemm), made once;
-    None when ONNX Runtime or onnx is missing."""
-    with _HALF_LOCK:
-        if "session" not in _HALF:
-            try:
-                import onnxruntime as ort
-                from onnx import TensorProto, helper
+    """An ONNX Runtime session that casts float16 rows to float32 and multiplies (Cast, Gemm), made on
+    first use; None when ONNX Runtime or onnx is missing."""
+    try:
+        import onnxruntime as ort
+        from onnx import TensorProto, helper
 
-                graph = helper.make_graph(
-                    [helper.make_node("Cast", ["t"], ["t32"], to=TensorProto.FLOAT),
-                     helper.make_node("Gemm", ["q", "t32"], ["s"], transB=1)],
-                    "products",
-                    [helper.make_tensor_value_info("q", TensorProto.FLOAT, [None, None]),
-                     helper.make_tensor_value_info("t", TensorProto.FLOAT16, [None, None])],
-                    [helper.make_tensor_value_info("s", TensorProto.FLOAT, [None, None])],
-                )  # fmt: skip
-                model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                options.log_severity_level = 3
-                _HALF["session"] = ort.InferenceSession(model.SerializeToString(), options, ["CPUExecutionProvider"])
-            except Exception:  # noqa: BLE001 - any failure here only means the plain numpy products
-                _HALF["session"] = None
-        return _HALF["session"]  # type: ignore[return-value]
+        graph = helper.make_graph(
+            [helper.make_node("Cast", ["t"], ["t32"], to=TensorProto.FLOAT),
+             helper.make_node("Gemm", ["q", "t32"], ["s"], transB=1)],
+            "products",
+            [helper.make_tensor_value_info("q", TensorProto.FLOAT, [None, None]),
+             helper.make_tensor_value_info("t", TensorProto.FLOAT16, [None, None])],
+            [helper.make_tensor_value_info("s", TensorProto.FLOAT, [None, None])],
+        )  # fmt: skip
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        return ort.InferenceSession(model.SerializeToString(), options, ["CPUExecutionProvider"])
+    except Exception:  # noqa: BLE001 - any failure here only means the plain numpy products
+        return None
 
 
 def products(q: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -444,15 +444,15 @@ def retrieve(
     reuse them. Configure with ARTICLE_QA_MODEL / ARTICLE_QA_CORPUS / ARTICLE_QA_INDEX, or use a
     `Retriever` directly. Nothing is logged unless a `QuestionLog` is given (`log=`).
     """
-    clean_question(question)  # errors before any model is loaded
+    text = clean_question(question)  # errors before any model is loaded
     check_k(k)
     started = time.perf_counter()
-    hits = default_retriever().search(question, k, min_score=min_score, article=article)
+    hits = default_retriever().search(text, k, min_score=min_score, article=article)
     if log is not None:
         took = round(1000 * (time.perf_counter() - started), 2)
         shown = [h.passage_id for h in hits]
         score = hits[0].score if hits else 0.0
-        log.record(Entry(clean_question(question), bool(hits), score, [], shown, took, "python", article))
+        log.record(Entry(text, bool(hits), score, [], shown, took, "python", article))
     return hits
 
 
