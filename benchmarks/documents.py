@@ -134,8 +134,8 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     for q in absent:
         answer = retriever.ask(q["question"], 3)
         declined_absent += not answer.answered
-        top = retriever.search(q["question"], 1, min_score=None)
-        judged.append((False, answer.confidence, top[0].score if top else 0.0))
+        # declined or not, the first hit is the first-ranked passage (related reading when declined)
+        judged.append((False, answer.confidence, answer.hits[0].score if answer.hits else 0.0))
     row.update(
         answerable=len(answerable),
         absent=len(absent),
