@@ -9,6 +9,7 @@ from article_qa.lexical import idf
 from article_qa.passages import Passage
 from article_qa.ranking import (
     HIGHLIGHT_LEXICAL,
+    QueryTerms,
     RankingState,
     RankSettings,
     best_sentence_scores,
@@ -131,3 +132,18 @@ def test_highlight_marks_the_sentence_with_the_question_words():
     assert p.text[start - p.start : end - p.start] == "Alcohol too."  # words beat the closer first sentence
     start, end = highlight(state, 0, "nothing shared", scores)
     assert p.text[start - p.start : end - p.start] == "Ketamine helps."  # then the model decides
+
+
+def test_query_terms_sum_each_sentences_shared_idf_as_the_sentence_by_sentence_way_does():
+    state = tiny_state()
+    assert state.sentence_terms  # the summed idf comes from the sentence postings
+    for query_text in ("alcohol", "ketamine alcohol helps", "nothing shared", "alcohol alcohol too"):
+        terms = QueryTerms.of(query_text, state)
+        expected = [sum(terms.idf[t] for t in terms.idf.keys() & held) for held in state.sentence_terms]
+        np.testing.assert_allclose(terms.shared, expected, atol=1e-12)
+        assert terms.total == pytest.approx(sum(terms.idf.values()))
+    without = RankingState(state.index, state.vocabulary, state.bm25, state.vectors)  # no sentence terms kept
+    assert QueryTerms.of("alcohol", without).shared is None
+    scores = rank(state, "alcohol", query([1, 0, 0], [[1, 0, 0]], [0]), RankSettings()).sentence_scores
+    for i in range(len(state.passages)):  # the same sentence is marked either way
+        assert highlight(without, i, "alcohol", scores) == highlight(state, i, "alcohol", scores)

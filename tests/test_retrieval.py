@@ -28,6 +28,18 @@ def test_hits_are_verbatim_ranked_and_cited(fake_retriever):
         assert h.passage_id == f"ketamine-for-addiction:{h.paragraph}"
 
 
+def test_a_ranked_list_does_not_read_the_answerability_signals(fake_retriever, monkeypatch):
+    import article_qa.retrieval as retrieval
+
+    judged = fake_retriever.search("cocaine midazolam session", k=3)
+    calls = []
+    monkeypatch.setattr(retrieval, "gather", lambda *a: calls.append(a) or pytest.fail("signals read"))
+    ranked = fake_retriever.search("cocaine midazolam session", k=3, min_score=None)
+    assert not calls and [h.passage_id for h in ranked][: len(judged)] == [h.passage_id for h in judged]
+    with pytest.raises(pytest.fail.Exception, match="signals read"):
+        fake_retriever.ask("cocaine midazolam session", 3)  # a judged answer does read them
+
+
 def test_min_score_none_returns_exactly_k_or_all(fake_retriever):
     assert len(fake_retriever.search("zzzz qqqq", k=5, min_score=None)) == 5
     assert len(fake_retriever.search("ketamine", k=1000, min_score=None)) == 24

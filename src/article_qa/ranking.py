@@ -118,6 +118,16 @@ class RankingState:
         """Typo correction toward the corpus's words, built on first use."""
         return speller_for((self.vocabulary.rewrite_passage(p.text) for p in self.passages), self.vocabulary)
 
+    @cached_property
+    def sentence_postings(self) -> dict[str, np.ndarray]:
+        """For each lexical term, the sentences that hold it (from `sentence_terms`), built on first use:
+        a question's shared idf for every sentence is then a few array additions."""
+        found: dict[str, list[int]] = {}
+        for i, held in enumerate(self.sentence_terms):
+            for term in held:
+                found.setdefault(term, []).append(i)
+        return {term: np.array(ids, dtype=np.int64) for term, ids in found.items()}
+
     def scope(self, source: str) -> Scope:
         """The article in corpus file `source`: what "in the article" means for a question it is asked
         (another article's words never count), built once per article."""
@@ -340,21 +350,43 @@ def _with_late_interaction(
     return out
 
 
+@dataclass(frozen=True)
+class QueryTerms:
+    """A query's lexical terms with their idf, and the summed idf of those each sentence of the corpus
+    holds (when the state keeps sentence terms): read once for all the passages a question marks."""
+
+    idf: dict[str, float]
+    total: float
+    shared: np.ndarray | None = None  # (n_sentences,)
+
+    @classmethod
+    def of(cls, query: str, state: RankingState) -> QueryTerms:
+        weights = {t: state.bm25.term_idf(t) for t in set(tokenize(query))}
+        shared = None
+        if state.sentence_terms:
+            shared = np.zeros(len(state.sentence_terms))
+            postings = state.sentence_postings
+            for term, weight in weights.items():
+                if term in postings:
+                    shared[postings[term]] += weight  # a sentence is listed once per term
+        return cls(weights, sum(weights.values()), shared)
+
+
 def highlight(
-    state: RankingState, idx: int, query: str, sentence_scores: np.ndarray, terms: frozenset[str] | None = None
+    state: RankingState, idx: int, query: str, sentence_scores: np.ndarray, terms: QueryTerms | None = None
 ) -> tuple[int, int]:
     """Source offsets of passage `idx`'s sentence that answers best (`mark_sentence`); `terms` are the
-    query's lexical terms when the caller has them already (one tokenizing for every hit)."""
+    query's terms when the caller has them already (one tokenizing for every hit)."""
     p = state.passages[idx]
     if not p.sentences:
         return p.start, p.end
     lo = int(state.index.sentence_offsets[idx])
-    terms = frozenset(tokenize(query)) if terms is None else terms
-    if state.sentence_terms:
-        held = state.sentence_terms[lo : lo + len(p.sentences)]
+    terms = QueryTerms.of(query, state) if terms is None else terms
+    if terms.shared is not None:
+        shared = terms.shared[lo : lo + len(p.sentences)]
     else:
         held = [frozenset(tokenize(state.vocabulary.rewrite_passage(s))) for s in p.sentence_texts]
-    shared = np.array([sum(state.bm25.term_idf(t) for t in terms & s) for s in held])
-    total = sum(state.bm25.term_idf(t) for t in terms)
-    similarities = sentence_scores[lo : lo + len(p.sentences)] if len(sentence_scores) else np.zeros(len(held))
+        shared = np.array([sum(terms.idf[t] for t in terms.idf.keys() & s) for s in held])
+    total = terms.total
+    similarities = sentence_scores[lo : lo + len(p.sentences)] if len(sentence_scores) else np.zeros(len(shared))
     return p.sentences[mark_sentence(similarities.astype(np.float64), shared, total)]

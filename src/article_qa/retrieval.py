@@ -22,6 +22,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,9 @@ from .build import (
 )
 from .embedding import Embedder, load_embedder
 from .index import PassageIndex
-from .lexical import tokenize
 from .passages import Passage
 from .questions_log import Entry, QuestionLog
-from .ranking import Ranking, RankingState, RankSettings, highlight, rank
+from .ranking import QueryTerms, Ranking, RankingState, RankSettings, highlight, rank
 from .vocabulary import Vocabulary
 
 DEFAULT_MIN_SCORE = RankSettings.min_score
@@ -379,8 +379,8 @@ class Retriever:
         article: ask only this article of the corpus (its title or file name); None asks them all.
         """
         text, k, only = clean_question(question), check_k(k), self._only(article)
-        if min_score is None:
-            return self._rank(text, k, only)[0]
+        if min_score is None:  # ranked only: the answerability signals are not read
+            return self._ranked(text, k, only)[0]
         if min_score is _DEFAULT:
             min_score = self.ranking.min_score
         if not isinstance(min_score, (int, float)):
@@ -400,6 +400,12 @@ class Retriever:
     def _rank(self, text: str, k: int, only: np.ndarray | None = None) -> tuple[list[Hit], Evidence]:
         """The best `k` passages for a cleaned question (among the `only` ones when given), and the
         evidence on whether the first answers."""
+        hits, evidence = self._ranked(text, k, only)
+        return hits, evidence()
+
+    def _ranked(self, text: str, k: int, only: np.ndarray | None = None) -> tuple[list[Hit], Callable[[], Evidence]]:
+        """The best `k` passages, and how to read the answerability evidence: only a caller that judges
+        the answer pays for its signals (a ranked list, `min_score=None`, does not)."""
         state = self._ready()
         scored, asked = question_first(text)  # the situation still narrows the search
         query = state.query_text(scored, spelling=self.ranking.spelling)
@@ -409,12 +415,16 @@ class Retriever:
             ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
             k = min(k, int(only.sum()))
         hits: list[Hit] = []
-        terms = frozenset(tokenize(query))
+        terms = QueryTerms.of(query, state)  # one tokenizing and one idf lookup for every hit
         for idx in ranking.order[:k]:
             marked = highlight(state, int(idx), query, ranking.sentence_scores, terms)
             hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
-        asked_query = state.query_text(asked, spelling=self.ranking.spelling) if asked is not None else None
-        return hits, gather(state, text, query, encoded, ranking, asked_query)
+
+        def evidence() -> Evidence:
+            asked_query = state.query_text(asked, spelling=self.ranking.spelling) if asked is not None else None
+            return gather(state, text, query, encoded, ranking, asked_query)
+
+        return hits, evidence
 
 
 _default: Retriever | None = None
