@@ -33,6 +33,9 @@ from typing import Any
 MARKUP = re.compile(r"\*\*|</?[a-zA-Z][^>]{0,40}>|&[a-z]{2,6};|&#\d+;|\[edit\]|\\\[|\[citation needed\]")
 FOOTNOTE = re.compile(r"\[\d{1,3}\]")  # a web page's footnote marker (in a paper, "[11]" is a printed citation)
 LIGATURES = re.compile("[\ufb00-\ufb06]")
+# A figure's or a table's caption read into a paragraph ("...with mul- Figure 1: Retriever accuracy").
+CAPTION_INSIDE = re.compile(r"\S\s+(?:Figure|FIGURE|Fig\.|Table|TABLE)\s+(?:\d+|[IVXL]+):\s+[A-Z]")
+UNKNOWN_GLYPH = "\ufffd"  # a glyph the PDF gives no character for (a formula's epsilon, say)
 PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}$", re.IGNORECASE)
 
 
@@ -113,6 +116,8 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
         "ligatures": sum(bool(LIGATURES.search(t)) for t in [p.text for p in passages] + sections_text),
         "furniture": furniture(passages, pages),
         "no_page": sum(getattr(p, "page", None) is None for p in passages) if is_pdf else 0,
+        "captions_inside": sum(bool(CAPTION_INSIDE.search(p.text)) for p in passages),
+        "unknown_glyphs": sum(UNKNOWN_GLYPH in p.text for p in passages),
     }
     retriever = Retriever(folder, work / f"{path.stem}.index", embedder=embedder)
     answerable = [q for q in questions if q.get("answer")]
@@ -186,15 +191,17 @@ def separation(judged: list[tuple[bool, float, float]]) -> dict[str, float]:
 def table(result: dict[str, Any]) -> str:
     """The per-document table as Markdown."""
     head = (
-        "| document | passages | markup | ligatures | furniture | PDF passages without a page | answers found "
-        "| answer first | top three | absent declined | answerable declined |"
+        "| document | passages | markup | ligatures | furniture | PDF passages without a page "
+        "| captions inside paragraphs | passages with an unknown glyph "
+        "| answers found | answer first | top three | absent declined | answerable declined |"
     )
-    lines = [head, "|---" * 11 + "|"]
+    lines = [head, "|---" * 13 + "|"]
     for row in [*result["documents"], {"doc": "**all**", **result["total"]}]:
         n = row["answerable"]
         lines.append(
             f"| {row['doc']} | {row['passages']} | {row['markup']} | {row['ligatures']} | {row['furniture']} "
-            f"| {row['no_page']} | {row['answer_found']}/{n} | {row['answer_first']}/{n} | {row['answer_top3']}/{n} "
+            f"| {row['no_page']} | {row['captions_inside']} | {row['unknown_glyphs']} | {row['answer_found']}/{n} "
+            f"| {row['answer_first']}/{n} | {row['answer_top3']}/{n} "
             f"| {row['declined_absent']}/{row['absent']} | {row['declined_answerable']}/{n} |"
         )
     if result.get("separation"):

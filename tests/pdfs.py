@@ -8,6 +8,11 @@ from dataclasses import dataclass
 
 WIDTH, HEIGHT = 612, 792
 LIGATURE = "\ufb01"  # written with the font's own "fi" glyph
+# Characters written by a glyph name the Adobe Glyph List does not know, as TeX's math fonts name them
+# ("\ufffd" is written as a glyph whose name means nothing), each at its code in the font's /Differences.
+# The codes are ones WinAnsiEncoding leaves undefined, as a TeX font's own encoding does.
+NAMED_GLYPHS = {"\u03f5": (129, "epsilon1"), "\u27e8": (141, "angbracketleft"), "\u27e9": (143, "angbracketright"),
+                "\ufffd": (144, "zzznoname")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class Text:
     text: str
     size: float = 10.0
     bold: bool = False
+    font: str = ""  # "" (Helvetica), or "symbols" (a word processor's symbol font), "math" (a TeX math font)
 
 
 def column(x: float, top: float, lines: list[str], size: float = 10.0, leading: float = 12.0) -> list[Text]:
@@ -31,6 +37,8 @@ def _escape(text: str) -> str:
     for ch in text:
         if ch == LIGATURE:
             out.append("\\310")  # code 200, mapped to the glyph "fi" by the font's /Differences
+        elif ch in NAMED_GLYPHS:
+            out.append(f"\\{NAMED_GLYPHS[ch][0]:o}")
         elif ch in "\\()":
             out.append("\\" + ch)
         else:
@@ -40,27 +48,40 @@ def _escape(text: str) -> str:
 
 def make_pdf(pages: list[list[Text]], info_title: str | None = None) -> bytes:
     """A PDF with one page per list; text in Helvetica (regular or bold), WinAnsi plus the fi glyph."""
-    encoding = "<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [200 /fi] >>"
+    named = " ".join(f"{code} /{name}" for code, name in NAMED_GLYPHS.values())
+    encoding = f"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [200 /fi {named}] >>"
     objects: dict[int, bytes] = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         3: f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding {encoding} >>".encode(),
         4: f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding {encoding} >>".encode(),
     }
+    fonts = {"": "/F1", "symbols": "/F3", "math": "/F4"}
+    extra = {"/F3": "ABCDEF+WPTypographicSymbols", "/F4": "ABCDEF+LMMathSymbols10-Regular"}
+    fonts_at = 6 + 2 * len(pages)  # after the pages and the info dictionary
     kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(len(pages)))
     objects[2] = f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()
     for i, texts in enumerate(pages):
         ops = []
         for t in texts:
-            font = "/F2" if t.bold else "/F1"
+            font = "/F2" if t.bold else fonts[t.font]
             ops.append(f"BT {font} {t.size} Tf 1 0 0 1 {t.x} {HEIGHT - t.top - t.size} Tm ({_escape(t.text)}) Tj ET")
         content = "\n".join(ops).encode("latin-1")
         objects[5 + 2 * i] = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {WIDTH} {HEIGHT}] "
-            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>"
+            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 {fonts_at} 0 R /F4 {fonts_at + 1} 0 R >> >> "
+            f"/Contents {6 + 2 * i} 0 R >>"
         ).encode()
         objects[6 + 2 * i] = f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"
     info = 5 + 2 * len(pages)
     objects[info] = f"<< /Title ({_escape(info_title or '')}) >>".encode("latin-1")
+    widths = " ".join(["500"] * 224)
+    for n, base in enumerate(extra.values()):
+        descriptor = (f"<< /Type /FontDescriptor /FontName /{base} /Flags 4 /FontBBox [0 -200 1000 800] "
+                      "/ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>")  # fmt: skip
+        objects[fonts_at + n] = (
+            f"<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding {encoding} /FirstChar 32 /LastChar 255 "
+            f"/Widths [{widths}] /FontDescriptor {descriptor} >>"
+        ).encode()
     out, offsets = b"%PDF-1.4\n", {}
     for num in sorted(objects):
         offsets[num] = len(out)

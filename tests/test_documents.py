@@ -174,6 +174,59 @@ def test_columns_pages_hyphens_and_ligatures_are_mended(paper_passages):
     assert "coun-" not in all_text(paper_passages)
 
 
+def test_a_caption_beside_a_paragraph_is_its_own_passage_and_does_not_cut_the_paragraph():
+    page = [
+        Text(72, 60, "Dense Retrieval Notes", 18),
+        *column(72, 120, [
+            "Our retriever is trained on question and",
+            "passage pairs drawn from five datasets.",
+            "The gap is large at small k. When training",
+            "with mul-",
+        ]),
+        *column(320, 120, [
+            "Figure 1: Accuracy by the number of training",
+            "examples, on the development set.",
+        ]),
+        *column(320, 160, [
+            "tiple datasets, the smallest one gains the",
+            "most from the extra training examples, as",
+            "the results reported in",
+            "Table 3. This is due to a better setting.",
+        ]),
+    ]  # fmt: skip
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    texts = [p.text for p in passages]
+    body = next(t for t in texts if t.startswith("Our retriever"))
+    assert "When training with multiple datasets, the smallest one gains" in body  # joined past the figure
+    assert body.endswith("reported in Table 3. This is due to a better setting.")  # a table named in a sentence
+    assert "Figure 1: Accuracy by the number of training examples, on the development set." in texts
+    assert "Figure 1" not in body
+
+
+def test_a_glyph_named_as_tex_names_it_is_read_and_only_a_nameless_one_stays_unknown():
+    line = "Noise is set by an \u03f5 parameter for the tuple \u27e8q, r\u27e9 and a glyph \ufffd here."
+    page = [Text(72, 60, "Privacy Notes", 18), Text(72, 120, line)]
+    text = pdf_text(make_pdf([page]), "x").markdown
+    # the lunate epsilon (U+03F5) is an epsilon once NFKC-normalised
+    assert "Noise is set by an \u03b5 parameter for the tuple \u27e8q, r\u27e9 and a glyph \ufffd here." in text
+
+
+def test_a_word_processors_symbol_mark_is_a_bullet_but_a_tex_math_symbol_stays():
+    page = [
+        Text(72, 60, "Copyright Notes", 18),
+        Text(72, 120, "!", font="symbols"), Text(84, 120, "Title I implements the treaties of the agency."),
+        Text(72, 140, "!", font="symbols"), Text(84, 140, "Title II limits the liability of service providers."),
+        Text(72, 170, "A function f maps every data set D"), Text(246, 170, "|", font="math"),
+        Text(252, 170, "to the whole of its range."),
+    ]  # fmt: skip
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    texts = [p.text for p in passages]
+    assert "Title I implements the treaties of the agency." in texts  # the bullet opened its own item
+    assert "Title II limits the liability of service providers." in texts
+    assert any("data set D |" in t for t in texts)  # a math font's bar is no bullet
+    assert not any("!" in t for t in texts)
+
+
 def test_a_hyphen_the_document_writes_stays():
     lines = ["We train a dual-encoder on pairs. The dual-", "encoder is fast and the model-", "ling is simple."]
     page = [Text(72, 60, "Encoders", 18), *column(72, 120, lines)]
@@ -452,6 +505,7 @@ def test_the_real_document_benchmark_reports_each_document(tmp_path):
     wiki, pdf = result["documents"]
     assert wiki["markup"] == 0 and wiki["answer_found"] == 1 and wiki["absent"] == 1
     assert pdf["no_page"] == 0 and pdf["furniture"] == 0 and pdf["answer_found"] == 1 and pdf["answer_top3"] == 1
+    assert pdf["captions_inside"] == 0 and pdf["unknown_glyphs"] == 0
     assert result["total"]["answerable"] == 2 and "| **all** |" in table(result)
     assert len(wiki["judged"]) == 2 and [j[0] for j in wiki["judged"]] == [True, False]
     assert 0 <= result["separation"]["confidence_auroc"] <= 1 and "AUROC" in table(result)
@@ -465,6 +519,16 @@ def test_furniture_left_in_passages_is_counted():
     texts = [f"{header} Findings about dose {n} were new." for n in range(3)] + ["A plain paragraph.", "14"]
     passages = [Passage(f"d:{i}", t, "d.md", None, 1, 0, len(t), page=i + 1) for i, t in enumerate(texts)]
     assert furniture(passages, pages=5) == 4  # three running headers and a page number alone
+
+
+def test_captions_read_into_paragraphs_and_unknown_glyphs_are_counted():
+    from benchmarks.documents import CAPTION_INSIDE, UNKNOWN_GLYPH
+
+    spliced = "When training with mul- Figure 1: Retriever accuracy by training size."
+    named = "Slightly better than those reported in Table 3. This is due to a better setting."
+    assert CAPTION_INSIDE.search(spliced) and not CAPTION_INSIDE.search(named)
+    assert not CAPTION_INSIDE.search("Figure 1: Retriever accuracy by training size.")  # a caption of its own
+    assert UNKNOWN_GLYPH in "an \ufffd parameter"
 
 
 def test_a_long_code_block_is_cut_at_lines_into_pieces_the_model_reads():

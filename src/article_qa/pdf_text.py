@@ -14,6 +14,10 @@ those, and nothing else:
 - **Paragraphs.** A new one starts after a vertical gap larger than the line spacing, at an indented
   first line, after a line that ends a sentence well short of the column's width, or where the font
   size changes (a footnote). A paragraph cut by a column or a page break is joined again.
+- **Captions.** A figure's or a table's caption ("Figure 1:", "TABLE II.") is a paragraph of its own,
+  read after the page's text, so that a paragraph running past the figure is not cut by it; a line
+  that only opens with a table's name in the middle of a sentence ("...reported in" / "Table 3. This
+  is...") stays in its paragraph.
 - **Words.** A word broken by a hyphen at a line end is joined, unless the document writes it with
   the hyphen elsewhere ("dual-encoder"); text is NFKC-normalised, so ligatures become letters and
   accents written as combining marks become accented letters.
@@ -31,7 +35,9 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,9 @@ _LABEL = re.compile(
 )
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# A figure's or a table's caption opens with its label: "Figure 1:", "Fig. 2.", "TABLE IV." (a sentence
+# of the text that names one, "Table 2 compares...", has no colon or full stop after the number).
+_CAPTION = re.compile(r"^(?:Figure|FIGURE|Fig\.|Table|TABLE)\s+(?:\d+|[IVXL]+)[:.](?:\s|$)")
 
 
 class PdfError(ValueError):
@@ -70,6 +79,7 @@ class Line:
     size: float
     bold: bool
     column: int = 0  # 0 spans the page (or a single column), 1 left, 2 right
+    caption: bool = False  # opens a figure's or a table's caption (`_captions_last`)
 
     @property
     def height(self) -> float:
@@ -92,7 +102,6 @@ class PdfText:
 
 def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
     """Every page's upright text lines (top to bottom as pdfminer found them) and the pages' sizes."""
-    from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
     from pdfminer.pdfparser import PDFSyntaxError
 
@@ -103,7 +112,7 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
     for logger in quiet:
         logger.setLevel(logging.ERROR)
     try:
-        for number, page in enumerate(extract_pages(io.BytesIO(raw), laparams=LAParams(line_margin=0.3)), 1):
+        for number, page in enumerate(_layouts(raw, LAParams(line_margin=0.3)), 1):
             width, height = page.width, page.height
             sizes.append((width, height))
             found: list[Line] = []
@@ -141,6 +150,96 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
 
 
 _ROW_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.?|•)$")
+
+
+# Glyph names a TeX font (or Zapf Dingbats) gives its characters that the Adobe Glyph List, which
+# pdfminer reads names by, does not know. A name with a size suffix ("parenleftbigg", "summationtext")
+# is read without it.
+GLYPH_NAMES = {
+    "epsilon1": "\u03f5", "theta1": "\u03d1", "phi1": "\u03d5", "rho1": "\u03f1", "sigma1": "\u03c2",
+    "omega1": "\u03d6", "prime": "\u2032", "angbracketleft": "\u27e8", "angbracketright": "\u27e9",
+    "bardbl": "\u2016", "lessmuch": "\u226a", "greatermuch": "\u226b", "triangleleft": "\u22b2",
+    "triangleright": "\u22b3", "intercal": "\u22ba", "notexistential": "\u2204", "a19": "\u2713",
+    "a20": "\u2714", "a21": "\u2715", "a22": "\u2716", "a23": "\u2717", "a24": "\u2718",
+    "negationslash": "\u0338",
+}  # fmt: skip
+_SIZED = re.compile(r"(?:text|display|big|Big|bigg|Bigg)$")
+
+
+def glyph_char(name: str | None) -> str | None:
+    """The character a glyph name stands for, or None.
+
+    >>> [glyph_char(n) for n in ("epsilon1", "parenleftbigg", "summationtext", "alpha", "uni2208", "zzz")]
+    ['ϵ', '(', '∑', 'α', '∈', None]
+    """
+    from pdfminer.encodingdb import name2unicode
+
+    for candidate in (name, _SIZED.sub("", name or "")):
+        if not candidate:
+            continue
+        if candidate in GLYPH_NAMES:
+            return GLYPH_NAMES[candidate]
+        try:
+            return name2unicode(candidate)
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _glyph_names(font: object, spec: dict | None) -> dict[int, str]:
+    """A simple font's character codes and their glyph names: from its encoding's Differences, else
+    from the encoding built into its embedded Type 1 program ("dup 104 /angbracketleft put")."""
+    from pdfminer.pdftypes import list_value, resolve1, stream_value
+    from pdfminer.psparser import literal_name
+
+    names: dict[int, str] = {}
+    descriptor = getattr(font, "descriptor", None) or {}
+    if "FontFile" in descriptor:
+        stream = stream_value(descriptor["FontFile"])
+        clear = resolve1(stream.get("Length1"))
+        data = stream.get_data()[: clear if isinstance(clear, int) else None]
+        for code, name in re.findall(rb"dup\s+(\d+)\s*/([^\s/\[\]{}()<>]+)\s+put", data):
+            names[int(code)] = name.decode("latin-1")
+    encoding = resolve1(spec.get("Encoding")) if isinstance(spec, dict) else None
+    if isinstance(encoding, dict):
+        code = 0
+        for item in list_value(encoding.get("Differences", [])):
+            if isinstance(item, int):
+                code = item
+            else:
+                names[code] = literal_name(item)
+                code += 1
+    return names
+
+
+def _layouts(raw: bytes, laparams: object) -> Iterator[Any]:
+    """pdfminer's page layouts (as `extract_pages` gives them), except that a character the font maps
+    to no Unicode is read by its glyph name where that name is known (TeX's "epsilon1" is ϵ); only a
+    glyph with no usable name stays U+FFFD."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    class Resources(PDFResourceManager):
+        def get_font(self, objid: object, spec: Any) -> Any:
+            font = super().get_font(objid, spec)
+            if not hasattr(font, "glyph_names"):
+                try:
+                    font.glyph_names = _glyph_names(font, spec)
+                except Exception:  # noqa: BLE001 - a damaged font program only means no names
+                    font.glyph_names = {}
+            return font
+
+    class Aggregator(PDFPageAggregator):
+        def handle_undefined_char(self, font: Any, cid: int) -> str:
+            return glyph_char(getattr(font, "glyph_names", {}).get(cid)) or f"(cid:{cid})"
+
+    resources = Resources()
+    device = Aggregator(resources, laparams=laparams)
+    interpreter = PDFPageInterpreter(resources, device)
+    for page in PDFPage.get_pages(io.BytesIO(raw)):
+        interpreter.process_page(page)
+        yield device.get_result()
 
 
 def _merge_row_starts(lines: list[Line]) -> list[Line]:
@@ -195,7 +294,10 @@ def _char_text(c: object, size: float) -> str:
     text = c.get_text()
     if c.size < 0.8 * size and (text.isdigit() or text in "*†‡§"):
         return ""
-    if re.search(r"symbol|wingding|dingbat", c.fontname, re.IGNORECASE) and not text.isalnum():
+    # A symbol font's mark that reads as no real symbol is a bullet (a WordPerfect bullet reads as "!",
+    # Word's as a private-use character); a real one stays: a check mark, and a TeX math font's "∈".
+    unread = text.startswith("(cid:") or "\ue000" <= text[:1] <= "\uf8ff" or (text.isascii() and not text.isalnum())
+    if unread and re.search(r"(?<!math)symbol|wingding|dingbat", c.fontname, re.IGNORECASE):
         return "•"
     return text
 
@@ -350,7 +452,8 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
     blocks: list[Block] = []
     previous: Line | None = None  # kept across pages: a paragraph may go on over a page break
     for p, lines in enumerate(kept):
-        ordered = _footnotes_last(_columns([ln for ln in lines if ln not in title_lines], sizes[p][0]), body)
+        ordered = _columns([ln for ln in lines if ln not in title_lines], sizes[p][0])
+        ordered = _footnotes_last(_captions_last(ordered), body)
         widths = {c: max((ln.x1 - ln.x0 for ln in ordered if ln.column == c), default=1.0) for c in (0, 1, 2)}
         for ln in ordered:
             ln.text = normalize(ln.text)
@@ -393,10 +496,11 @@ def normalize(text: str) -> str:
     """Text as a reader reads it: ligatures as letters (NFKC), and an accent that the PDF set before its
     letter, apart ("O ̆guz"), put on that letter.
 
-    >>> normalize("O \u0306guz de\ufb01nes")
-    'Oğuz defines'
+    >>> normalize("O \u0306guz de\ufb01nes"), normalize("m \u0338\u2208 M")
+    ('Oğuz defines', 'm ∉ M')
     """
     text = re.sub(r"\s([\u0300-\u036f]+)(\w)", r"\2\1", text)
+    text = re.sub("\u0338(\\S)", "\\1\u0338", text)  # TeX's \not set before its sign: "∈" + it is "∉"
     text = re.sub(r"\(cid:\d+\)", "\ufffd", text)  # a glyph the PDF gives no character for
     return unicodedata.normalize("NFKC", text)
 
@@ -424,6 +528,45 @@ def _footnotes_last(ordered: list[Line], body: float) -> list[Line]:
     return [ln for ln in ordered if id(ln) not in chosen] + notes
 
 
+def _captions_last(ordered: list[Line]) -> list[Line]:
+    """The page's lines with each figure or table caption (a line opening with "Figure 1:" and the
+    lines set close under it in its column) moved after the text, so that a paragraph running past a
+    figure into the next column is not cut by it, nor the caption read as part of the paragraph."""
+    captions: list[Line] = []
+    rest: list[Line] = []
+    run: list[Line] = []
+    for i, ln in enumerate(ordered):
+        last = run[-1] if run else None
+        if last is not None and (
+            ln.column == last.column and last.y0 < ln.y0 and ln.y0 - last.y1 < 0.7 * max(ln.height, last.height)
+            and abs(ln.size - last.size) <= 0.6 and not _CAPTION.match(ln.text)
+        ):  # fmt: skip
+            run.append(ln)
+            continue
+        captions += run
+        ln.caption = bool(_CAPTION.match(ln.text)) and not _mid_sentence(ordered[i - 1] if i else None, ln)
+        run = [ln] if ln.caption else []
+        if not run:
+            rest.append(ln)
+    return rest + captions + run
+
+
+def _mid_sentence(previous: Line | None, line: Line) -> bool:
+    """Whether `line` goes on with the sentence before it ("... than those reported in" / "Table 3.
+    This is due to ..."): then it only names a table, it is no caption. So it is when the line before
+    stops short of a sentence's end just above it, or, across a column break, stops on a word while
+    the label ends in a full stop (a caption labelled "Table 4:" may follow any line)."""
+    if previous is None or _SENTENCE_END.search(previous.text):
+        return False
+    close_above = (
+        previous.column == line.column and previous.y0 < line.y0 and abs(line.size - previous.size) <= 0.6
+        and line.y0 - previous.y1 < 0.7 * max(line.height, previous.height)
+    )  # fmt: skip
+    label = _CAPTION.match(line.text)
+    on_a_word = bool(re.search(r"[a-z]$", previous.text))
+    return close_above or (label is not None and label.group(0).rstrip().endswith(".") and on_a_word)
+
+
 def _fragment(text: str) -> bool:
     """A scrap of a formula or a figure ("(1)", "s , w(i)", "from"), not a paragraph a reader would quote.
 
@@ -442,7 +585,7 @@ def _safe_paragraph(text: str) -> str:
 
 def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: float) -> bool:
     """Whether `line` opens a new paragraph after `previous` (on the same page and column, or not)."""
-    if not blocks or blocks[-1].kind == "heading" or line.text.startswith("•"):
+    if not blocks or blocks[-1].kind == "heading" or line.text.startswith("•") or line.caption:
         return True
     if previous.page != line.page or previous.column != line.column or line.y0 < previous.y0:
         return False  # a column or page break: `_continues` decides
@@ -460,7 +603,7 @@ def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: flo
 
 def _continues(blocks: list[Block], previous: Line | None, line: Line) -> bool:
     """Whether `line`, first after a column or page break, goes on with the paragraph before the break."""
-    if previous is None or not blocks or blocks[-1].kind != "paragraph":
+    if previous is None or not blocks or blocks[-1].kind != "paragraph" or line.caption:
         return False
     same_place = previous.page == line.page and previous.column == line.column and line.y0 >= previous.y0
     if same_place:
