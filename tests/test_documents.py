@@ -203,6 +203,44 @@ def test_a_caption_beside_a_paragraph_is_its_own_passage_and_does_not_cut_the_pa
     assert "Figure 1" not in body
 
 
+def test_a_paragraph_that_ends_a_column_and_one_that_opens_the_next_stay_apart():
+    page = [
+        Text(72, 60, "Notes", 18),
+        *column(72, 130, ["The left column has a paragraph that", "runs for three lines and then it",
+                          "ends here with a full stop."]),
+        *column(320, 130, ["A new paragraph opens the right", "column and says something else",
+                           "entirely about the subject."]),
+    ]  # fmt: skip
+    texts = [p.text for p in passages_of(pdf_text(make_pdf([page]), "x").markdown)]
+    assert texts == [
+        "The left column has a paragraph that runs for three lines and then it ends here with a full stop.",
+        "A new paragraph opens the right column and says something else entirely about the subject.",
+    ]
+
+
+def test_a_caption_low_in_its_column_stays_whole_and_a_footnote_stays_apart():
+    caption = [
+        "Figure 1: Retriever accuracy with different", "numbers of training examples used in our",
+        "dense passage retriever against the lexical", "baseline, all measured on the develop-",
+        "ment set of the natural questions, where", "the dense retriever trained using one",
+        "thousand examples already beats the", "lexical one by a wide margin at every",
+        "cut-off that the figure shows to the", "reader of this short paper.",
+    ]  # fmt: skip
+    page = [
+        Text(72, 60, "Dense Retrieval Notes", 18),
+        *column(72, 130, ["Our retriever is trained on question and", "passage pairs drawn from five datasets.",
+                          "The gap is large at small k. When training", "with mul-"]),
+        Text(72, 700, "1 The footnote says where the datasets came from.", 8),
+        Text(320, 130, "tiple datasets, the smallest gains the most."),
+        *column(320, 160, caption, size=9, leading=12),
+    ]  # fmt: skip
+    texts = [p.text for p in passages_of(pdf_text(make_pdf([page]), "x").markdown)]
+    assert any("When training with multiple datasets, the smallest gains the most." in t for t in texts)
+    whole = next(t for t in texts if t.startswith("Figure 1:"))
+    assert "measured on the development set" in whole and whole.endswith("reader of this short paper.")
+    assert "1 The footnote says where the datasets came from." in texts  # its own paragraph
+
+
 def test_a_glyph_named_as_tex_names_it_is_read_and_only_a_nameless_one_stays_unknown():
     line = "Noise is set by an \u03f5 parameter for the tuple \u27e8q, r\u27e9 and a glyph \ufffd here."
     page = [Text(72, 60, "Privacy Notes", 18), Text(72, 120, line)]

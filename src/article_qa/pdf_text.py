@@ -80,6 +80,7 @@ class Line:
     bold: bool
     column: int = 0  # 0 spans the page (or a single column), 1 left, 2 right
     caption: bool = False  # opens a figure's or a table's caption (`_captions_last`)
+    aside: bool = False  # belongs to a caption: read after the page's text, never a footnote
 
     @property
     def height(self) -> float:
@@ -511,7 +512,8 @@ def _footnotes_last(ordered: list[Line], body: float) -> list[Line]:
     notes: list[Line] = []
     by_column: dict[int, list[Line]] = {}
     for ln in ordered:
-        by_column.setdefault(ln.column, []).append(ln)
+        if not ln.aside:  # a caption set aside is no footnote, and does not hide the column's end
+            by_column.setdefault(ln.column, []).append(ln)
     for lines in by_column.values():
         if not lines:
             continue
@@ -548,6 +550,8 @@ def _captions_last(ordered: list[Line]) -> list[Line]:
         run = [ln] if ln.caption else []
         if not run:
             rest.append(ln)
+    for ln in captions + run:
+        ln.aside = True
     return rest + captions + run
 
 
@@ -587,8 +591,8 @@ def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: flo
     """Whether `line` opens a new paragraph after `previous` (on the same page and column, or not)."""
     if not blocks or blocks[-1].kind == "heading" or line.text.startswith("•") or line.caption:
         return True
-    if previous.page != line.page or previous.column != line.column or line.y0 < previous.y0:
-        return False  # a column or page break: `_continues` decides
+    if previous.page != line.page or previous.column != line.column or line.y1 <= previous.y0:
+        return not _continues(blocks, previous, line)  # a column or page break (a line on the same row is none)
     gap = line.y0 - previous.y1
     if gap > 0.7 * max(line.height, previous.height):
         return True
@@ -605,7 +609,7 @@ def _continues(blocks: list[Block], previous: Line | None, line: Line) -> bool:
     """Whether `line`, first after a column or page break, goes on with the paragraph before the break."""
     if previous is None or not blocks or blocks[-1].kind != "paragraph" or line.caption:
         return False
-    same_place = previous.page == line.page and previous.column == line.column and line.y0 >= previous.y0
+    same_place = previous.page == line.page and previous.column == line.column and line.y1 > previous.y0
     if same_place:
         return False
     if abs(line.size - previous.size) > 0.6:
