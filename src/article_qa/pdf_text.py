@@ -20,7 +20,10 @@ those, and nothing else:
   is...") stays in its paragraph.
 - **Words.** A word broken by a hyphen at a line end is joined, unless the document writes it with
   the hyphen elsewhere ("dual-encoder"); text is NFKC-normalised, so ligatures become letters and
-  accents written as combining marks become accented letters.
+  accents written as combining marks, or as spacing accents set before their letter ("O˘guz"),
+  become accented letters ("Oğuz").
+- **Symbols.** A glyph the font maps to no character is read by its glyph name where that is known
+  (TeX's math fonts: "epsilon1" is ε, "prime" is ′); only a nameless one stays U+FFFD.
 
 Each page that holds text is announced by a ``<!-- page N -->`` line, so that a passage knows its page.
 pdfminer's own warnings about a PDF's fonts are kept quiet while it reads (its errors still reach the
@@ -495,15 +498,19 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
 
 def normalize(text: str) -> str:
     """Text as a reader reads it: ligatures as letters (NFKC), and an accent that the PDF set before its
-    letter, apart ("O ̆guz"), put on that letter.
+    letter, apart ("O ̆guz", or a spacing "O˘guz"), put on that letter; a tilde after a slash is a URL's.
 
     >>> normalize("O \u0306guz de\ufb01nes"), normalize("m \u0338\u2208 M")
     ('Oğuz defines', 'm ∉ M')
+    >>> normalize("Barlas O\u02d8guz, Eduard S\u00a8ackinger, tours.fr/\u02dcaligon")
+    'Barlas Oğuz, Eduard Säckinger, tours.fr/~aligon'
     """
-    text = re.sub(r"\s([\u0300-\u036f]+)(\w)", r"\2\1", text)
     text = re.sub("\u0338(\\S)", "\\1\u0338", text)  # TeX's \not set before its sign: "∈" + it is "∉"
     text = re.sub(r"\(cid:\d+\)", "\ufffd", text)  # a glyph the PDF gives no character for
-    return unicodedata.normalize("NFKC", text)
+    text = text.replace("/\u02dc", "/~")
+    text = unicodedata.normalize("NFKC", text)  # a spacing accent ("˘") becomes a space and its mark
+    text = re.sub(r"\s([\u0300-\u036f]+)(\w)", r"\2\1", text)
+    return unicodedata.normalize("NFC", text)
 
 
 def _footnotes_last(ordered: list[Line], body: float) -> list[Line]:
