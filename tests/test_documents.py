@@ -97,6 +97,30 @@ def test_a_web_page_keeps_no_markup_a_reader_would_see():
     assert "M = 194.19 grams per mole" in text and text.count("194.19") == 1  # the formula, once
 
 
+DISPLAY = """<html><head><meta charset="utf-8"><title>Hermitian matrix - Wikipedia</title></head><body>
+<div id="content"><h1>Hermitian matrix</h1>
+<p>In mathematics, a Hermitian matrix is a complex square matrix that is equal to its own conjugate transpose.</p>
+<p>A square matrix A is Hermitian if and only if it is equal to its adjoint, that is, it satisfies</p>
+<div class="mwe-math-element"><div class="mwe-math-mathml-display mwe-math-mathml-a11y" style="display: none;">
+<math display="block" alttext="{\\displaystyle \\langle w,Av\\rangle =\\langle Aw,v\\rangle ,}"><mi>w</mi></math></div>
+<img src="x.svg" class="mwe-math-fallback-image-display" alt="formula"></div>
+<p>This is also how a self-adjoint operator is defined in general, for operators on any inner product space.</p>
+<div class="mwe-math-element"><div class="mwe-math-mathml-display" style="display: none;">
+<math display="block" alttext="{\\displaystyle {\\tfrac {1}{\\sqrt {2}}}(E_{jk}+E_{kj})\\in \\mathbb {C} }">
+<mi>E</mi></math></div></div>
+</div></body></html>"""
+
+
+def test_a_display_formula_is_read_with_its_sentence_or_as_a_paragraph_of_its_own():
+    texts = [p.text for p in passages_of(page_text(DISPLAY.encode("utf-8"), "x").markdown)]
+    assert texts[1:] == [
+        "A square matrix A is Hermitian if and only if it is equal to its adjoint, that is, it satisfies "
+        "⟨w,Av⟩ = ⟨Aw,v⟩,",
+        "This is also how a self-adjoint operator is defined in general, for operators on any inner product space.",
+        "1/√2(E_jk+E_kj) ∈ ℂ",
+    ]
+
+
 def test_headings_come_from_the_page_not_from_bold_labels():
     passages = passages_of(page_text(WIKI.encode("utf-8"), "x").markdown)
     sections = {p.section for p in passages}

@@ -17,6 +17,7 @@ This module reads no file and writes none (see `sources`), and it splits or embe
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 MIN_TEXT = 200  # characters of main text below which a page is taken to have none
@@ -42,10 +43,16 @@ _TEX_SYMBOLS = {
     "iff": "⟺", "implies": "⟹", "to": "→", "leq": "≤", "geq": "≥", "neq": "≠", "times": "×", "cdot": "·",
     "dagger": "†", "ast": "*", "in": "∈", "sum": "∑", "infty": "∞", "lambda": "λ", "mu": "μ", "sigma": "σ",
     "alpha": "α", "beta": "β", "pi": "π", "theta": "θ", "langle": "⟨", "rangle": "⟩", "pm": "±", "approx": "≈",
+    "dots": "…", "ldots": "…", "cdots": "⋯", "Rightarrow": "⇒", "Leftrightarrow": "⇔", "forall": "∀",
+    "exists": "∃", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩", "le": "≤", "ge": "≥", "ne": "≠",
+    "prod": "∏", "int": "∫", "partial": "∂", "nabla": "∇", "equiv": "≡", "oplus": "⊕", "otimes": "⊗",
 }  # fmt: skip
+_BLACKBOARD = {"R": "ℝ", "C": "ℂ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "F": "𝔽", "H": "ℍ", "P": "ℙ"}
 _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|operatorname|left|right|"
                        r"big|Big)(?![A-Za-z])\s*")  # fmt: skip
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
+_BLOCKS = frozenset({"div", "p", "dl", "dd", "table", "figure", "center", "blockquote"})
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 _LATIN1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819", "iso_8859-1"}
 
 
@@ -110,11 +117,26 @@ def _clean_tree(html: str) -> str:
         parent = math.getparent()
         while parent is not None and "mwe-math" in (parent.get("class") or ""):  # the formula's wrappers
             holder, parent = parent, parent.getparent()
+        if parent is None:
+            continue
+        block = holder.tag in _BLOCKS or math.get("display") == "block"
+        before = holder.getprevious()
+        if block and not (before is not None and before.tag == "p" and not _ENDS_SENTENCE.search(_text(before))):
+            # a display formula on its own: a paragraph of its own, not a stray span between paragraphs
+            paragraph = lxml.html.Element("p")
+            paragraph.text = tex
+            paragraph.tail = holder.tail
+            parent.replace(holder, paragraph)
+            continue
         span = lxml.html.Element("span")
         span.text = tex
+        if block and before is not None:  # "...that is, it satisfies" + the formula: the sentence goes on
+            span.text = " " + tex
+            before.append(span)
+            _drop(holder)
+            continue
         span.tail = holder.tail
-        if parent is not None:
-            parent.replace(holder, span)
+        parent.replace(holder, span)
     for el in tree.xpath("//*[@class]"):
         classes = (el.get("class") or "").split()
         furniture = any(_FURNITURE_CLASS.match(c) for c in classes) and el.tag not in ("body", "main", "article")
@@ -136,14 +158,85 @@ def tex_text(tex: str) -> str:
     """A formula's TeX as readable text.
 
     >>> tex_text(r"{\\displaystyle A{\\text{ Hermitian}}\\quad \\iff \\quad A={\\overline {A^{\\mathsf {T}}}}}")
-    'A Hermitian ⟺ A = overline A^T'
+    'A Hermitian ⟺ A = overline(A^T)'
+    >>> tex_text(r"{\\tfrac {1}{\\sqrt {2}}}(E_{jk}+E_{kj})"), tex_text(r"\\langle v,Av\\rangle \\in \\mathbb {R}")
+    ('1/√2(E_jk+E_kj)', '⟨v,Av⟩ ∈ ℝ')
+    >>> tex_text(r"u_{1},\\dots ,u_{n} \\Rightarrow \\overline {(A+B)}_{ji}=\\Lambda")
+    'u_1,…,u_n ⇒ overline(A+B)_ji = Λ'
     """
     tex = _DISPLAYSTYLE.sub(r"\1", tex.strip())
     tex = _TEX_SPACE.sub(" ", _TEX_FONT.sub("", tex))
-    tex = re.sub(r"\\([A-Za-z]+)", lambda m: _TEX_SYMBOLS.get(m.group(1), m.group(1)), tex)
+    tex = _tex_structures(tex)
+    tex = re.sub(r"\\([A-Za-z]+)\s*", lambda m: _tex_symbol(m.group(1)), tex)
     tex = tex.replace("{", "").replace("}", "")
-    tex = re.sub(r"\s*([=<>⟺⟹→≤≥≠])\s*", r" \1 ", tex)
+    tex = re.sub(r"\s*([=<>⟺⟹⇒⇔→≤≥≠∈])\s*", r" \1 ", tex)
+    tex = re.sub(r"([⟨(])\s+|\s+([⟩)])", lambda m: m.group(1) or m.group(2), tex)
     return " ".join(tex.split())
+
+
+def _tex_group(tex: str, i: int) -> tuple[str, int]:
+    """The argument that starts at `i` (after blanks): a braced group's inside, or one character; and
+    where it ends."""
+    while i < len(tex) and tex[i] == " ":
+        i += 1
+    if i >= len(tex):
+        return "", i
+    if tex[i] != "{":
+        m = re.match(r"\\[A-Za-z]+|.", tex[i:], re.DOTALL)
+        assert m is not None
+        return m.group(0), i + len(m.group(0))
+    depth, j = 0, i
+    while j < len(tex):
+        depth += {"{": 1, "}": -1}.get(tex[j], 0)
+        if depth == 0:
+            return tex[i + 1 : j], j + 1
+        j += 1
+    return tex[i + 1 :], len(tex)
+
+
+def _tex_structures(tex: str) -> str:
+    """Fractions, roots, bars and blackboard letters as a reader writes them: 1/√2, A̅, ℝ."""
+    out, i = [], 0
+    while i < len(tex):
+        m = re.compile(r"\\(d?t?frac|sqrt|overline|bar|mathbb)(?![A-Za-z])").match(tex, i)
+        if not m:
+            out.append(tex[i])
+            i += 1
+            continue
+        command, i = m.group(1), m.end()
+        first, i = _tex_group(tex, i)
+        first = _tex_structures(first)
+        if command.endswith("frac"):
+            second, i = _tex_group(tex, i)
+            second = _tex_structures(second)
+            out.append(f"{_grouped(first)}/{_grouped(second)}")
+        elif command == "sqrt":
+            out.append("√" + _grouped(first))
+        elif command == "mathbb":
+            out.append(_BLACKBOARD.get(first.strip(), first))
+        else:
+            plain = first.replace("{", "").replace("}", "").strip()
+            bracketed = plain.startswith("(") and plain.endswith(")")
+            out.append(plain + "\u0305" if len(plain) == 1 else f"overline{plain if bracketed else f'({plain})'}")
+    return "".join(out)
+
+
+def _grouped(text: str) -> str:
+    """A fraction's or a root's argument, in brackets when it is more than one term."""
+    plain = text.replace("{", "").replace("}", "").strip()
+    return plain if re.fullmatch(r"[\w.^√]+|\\[A-Za-z]+", plain) else f"({plain})"
+
+
+def _tex_symbol(name: str) -> str:
+    """A TeX command as its symbol: the table's, a Greek letter's ("Lambda" is Λ), else its name."""
+    if name in _TEX_SYMBOLS:
+        return _TEX_SYMBOLS[name]
+    case = "CAPITAL" if name[:1].isupper() else "SMALL"
+    try:
+        letter = name.upper().replace("LAMBDA", "LAMDA")  # Unicode's spelling
+        return unicodedata.lookup(f"GREEK {case} LETTER {letter}")
+    except KeyError:
+        return name + " "
 
 
 def _drop(el) -> None:  # type: ignore[no-untyped-def]
