@@ -121,6 +121,19 @@ def test_a_display_formula_is_read_with_its_sentence_or_as_a_paragraph_of_its_ow
     ]
 
 
+def test_a_quotation_with_a_list_keeps_its_paragraph_and_items_apart():
+    quote = """<html><head><meta charset="utf-8"><title>Pledge</title></head><body><div id="content">
+<h1>Pledge</h1><p>The foundation wrote a short pledge about the web and about its own work in 2005.</p>
+<blockquote><p>The foundation pledges to support the manifesto in its activities. Specifically, we will:</p>
+<ul><li>Build and enable open technologies that support the principles;</li>
+<li>Promote the principles in public discourse and within the internet industry.</li></ul></blockquote>
+<p>The pledge has not changed since it was written, although the products have.</p></div></body></html>"""
+    texts = [p.text for p in passages_of(page_text(quote.encode("utf-8"), "x").markdown)]
+    assert "The foundation pledges to support the manifesto in its activities. Specifically, we will:" in texts
+    assert "Build and enable open technologies that support the principles;" in texts
+    assert not any("will:Build" in t for t in texts)
+
+
 def test_headings_come_from_the_page_not_from_bold_labels():
     passages = passages_of(page_text(WIKI.encode("utf-8"), "x").markdown)
     sections = {p.section for p in passages}

@@ -281,7 +281,7 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
     title = ""
     blocks: list[str] = []  # Markdown blocks, separated by blank lines
     seen_text = False
-    children = list(main)
+    children = _flat_quotes(list(main))
     for i, el in enumerate(children):
         tag = el.tag
         if tag == "head":
@@ -332,6 +332,29 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
         raise PageError("no main text")
     title = title or metadata_title or fallback_title
     return PageText(title, f"# {title}\n\n" + "\n\n".join(_no_empty_sections(blocks)) + "\n")
+
+
+def _flat_quotes(elements):  # type: ignore[no-untyped-def]
+    """The blocks of trafilatura's text, a quotation that holds paragraphs or a list read as those
+    ("...we will:" then each item), not as one run of text ("we will:Build and enable...")."""
+    from lxml import etree
+
+    def loose(text: str | None) -> list:  # type: ignore[type-arg]
+        if not (text and text.strip()):
+            return []
+        paragraph = etree.Element("p")
+        paragraph.text = text
+        return [paragraph]
+
+    out = []
+    for el in elements:
+        if el.tag == "quote" and any(c.tag in ("p", "list", "quote", "code", "table") for c in el):
+            out += loose(el.text)
+            for child in el:
+                out += _flat_quotes([child]) + loose(child.tail)
+        else:
+            out.append(el)
+    return out
 
 
 def _no_empty_sections(blocks: list[str]) -> list[str]:
