@@ -41,6 +41,8 @@ def _escape(text: str) -> str:
             out.append(f"\\{NAMED_GLYPHS[ch][0]:o}")
         elif ch in "\\()":
             out.append("\\" + ch)
+        elif ord(ch) > 255:  # WinAnsiEncoding's own (an en dash is 0x96 there)
+            out.append(f"\\{ch.encode('cp1252')[0]:o}")
         else:
             out.append(ch)
     return "".join(out)

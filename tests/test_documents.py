@@ -255,6 +255,25 @@ def test_a_paragraph_that_ends_a_column_and_one_that_opens_the_next_stay_apart()
     ]
 
 
+def test_a_paragraph_cut_by_a_caption_and_a_page_break_is_joined_and_the_caption_follows_it():
+    first = [
+        Text(72, 60, "Résumés de requêtes", 18),
+        *column(72, 130, ["Dans cet article, nous développons les travaux", "entrepris sur le résumé de log et, sur"]),
+        Text(72, 400, "FIG. 1 – Les dimensions de notre exemple jouet"),
+    ]
+    second = column(72, 130, ["cette base, nous proposons un nouvel algorithme.", "Un autre paragraphe suit ici."])
+    second[1] = Text(72, 160, second[1].text)  # after a gap: a paragraph of its own
+    passages = passages_of(pdf_text(make_pdf([first, second]), "x").markdown)
+    texts = [p.text for p in passages]
+    assert texts == [
+        "Dans cet article, nous développons les travaux entrepris sur le résumé de log et, sur cette base, "
+        "nous proposons un nouvel algorithme.",
+        "FIG. 1 – Les dimensions de notre exemple jouet",
+        "Un autre paragraphe suit ici.",
+    ]
+    assert [p.page for p in passages] == [1, 1, 2]
+
+
 def test_a_caption_low_in_its_column_stays_whole_and_a_footnote_stays_apart():
     caption = [
         "Figure 1: Retriever accuracy with different", "numbers of training examples used in our",

@@ -60,9 +60,11 @@ _LABEL = re.compile(
 )
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
-# A figure's or a table's caption opens with its label: "Figure 1:", "Fig. 2.", "TABLE IV." (a sentence
+# A figure's or a table's caption opens with its label: "Figure 1:", "Fig. 2.", "TABLE IV.", "FIG. 1 –" (a sentence
 # of the text that names one, "Table 2 compares...", has no colon or full stop after the number).
-_CAPTION = re.compile(r"^(?:Figure|FIGURE|Fig\.|Table|TABLE)\s+(?:\d+|[IVXL]+)[:.](?:\s|$)")
+_CAPTION = re.compile(
+    r"^(?:Figure|FIGURE|Fig\.|FIG\.|Table|TABLE|TAB\.|Tableau|TABLEAU)\s+(?:\d+|[IVXL]+)\s?[:.–—](?:\s|$)"
+)
 
 
 class PdfError(ValueError):
@@ -454,14 +456,28 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
     )
 
     blocks: list[Block] = []
+    # Captions wait here until the paragraph they stand beside has ended, so that a paragraph going on
+    # over a page or column break after a figure is joined, and the caption follows it.
+    pending: list[Block] = []
     previous: Line | None = None  # kept across pages: a paragraph may go on over a page break
+    last_line: Line | None = None  # the line read last, a caption's included
     for p, lines in enumerate(kept):
         ordered = _columns([ln for ln in lines if ln not in title_lines], sizes[p][0])
         ordered = _footnotes_last(_captions_last(ordered), body)
         widths = {c: max((ln.x1 - ln.x0 for ln in ordered if ln.column == c), default=1.0) for c in (0, 1, 2)}
         for ln in ordered:
             ln.text = normalize(ln.text)
+            caption = pending[-1] if pending and last_line is pending[-1].lines[-1] else None
+            last_line = ln
+            if ln.caption:
+                pending.append(Block("paragraph", ln.page, [ln]))
+                continue
+            if caption is not None and not _starts_paragraph(caption.lines[-1], ln, [caption], body):
+                caption.lines.append(ln)  # the caption's next line
+                continue
             if _is_heading(ln, body, widths[ln.column]):
+                blocks += pending
+                pending = []
                 last = blocks[-1] if blocks else None
                 if (last is not None and last.kind == "heading" and previous is not None and last.page == ln.page
                         and ln.y0 - previous.y1 < 0.8 * ln.height and abs(ln.size - previous.size) < 0.5):  # fmt: skip
@@ -472,9 +488,12 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
                 continue
             if previous is None or _starts_paragraph(previous, ln, blocks, body):
                 if not _continues(blocks, previous, ln):
+                    blocks += pending
+                    pending = []
                     blocks.append(Block("paragraph", ln.page, []))
             blocks[-1].lines.append(ln)
             previous = ln
+    blocks += pending
 
     first = blocks[0] if blocks else None
     if not title_lines and first is not None and first.page == 1 and all(ln.bold for ln in first.lines):
@@ -615,6 +634,8 @@ def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: flo
 def _continues(blocks: list[Block], previous: Line | None, line: Line) -> bool:
     """Whether `line`, first after a column or page break, goes on with the paragraph before the break."""
     if previous is None or not blocks or blocks[-1].kind != "paragraph" or line.caption:
+        return False
+    if blocks[-1].lines and blocks[-1].lines[0].caption:  # a caption, set after the page's text, ends there
         return False
     same_place = previous.page == line.page and previous.column == line.column and line.y1 > previous.y0
     if same_place:
