@@ -328,6 +328,22 @@ def test_a_hyphen_the_document_writes_stays():
     assert "The dual-encoder is fast" in text and "the modelling is simple" in text
 
 
+def test_a_wide_heading_in_larger_bold_type_is_a_section_and_a_date_line_is_not():
+    body = [
+        "The act implements two treaties of the organisation and it also addresses a number of other",
+        "significant copyright-related issues that the treaties leave for each member to settle alone.",
+    ]
+    page = [
+        Text(72, 60, "The Copyright Act of 1998", 18),
+        Text(260, 84, "December 1998", 11, bold=True),
+        Text(100, 120, "Technological Protection and Copyright Management Systems", 11, bold=True),
+        *column(72, 140, body),
+    ]
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    assert [p.section for p in passages] == ["Technological Protection and Copyright Management Systems"]
+    assert passages[0].text.startswith("The act implements two treaties")
+
+
 def test_a_bold_run_in_heading_is_a_section_but_a_bold_label_is_text():
     page = [
         Text(72, 60, "Dense Retrieval Notes", 18),

@@ -62,6 +62,8 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 # A figure's or a table's caption opens with its label: "Figure 1:", "Fig. 2.", "TABLE IV.", "FIG. 1 –" (a sentence
 # of the text that names one, "Table 2 compares...", has no colon or full stop after the number).
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"^(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+(?:\d{{1,2}},?\s+)?\d{{4}}$", re.IGNORECASE)
 _CAPTION = re.compile(
     r"^(?:Figure|FIGURE|Fig\.|FIG\.|Table|TABLE|TAB\.|Tableau|TABLEAU)\s+(?:\d+|[IVXL]+)\s?[:.–—](?:\s|$)"
 )
@@ -373,19 +375,21 @@ def _is_heading(line: Line, body: float, full: float) -> bool:
     letters = len(re.findall(r"[^\W\d_]", text))
     if letters < 0.5 * len(text.replace(" ", "")) or text.count(",") >= 2 or _LABEL.match(text):
         return False  # a formula or a table's numbers, a list of names
-    if len(text) > 90 or len(text) < 2 or not re.search(r"[^\W\d_]", text):
-        return False
+    if len(text) > 90 or len(text) < 2 or not re.search(r"[^\W\d_]", text) or _DATE.match(text):
+        return False  # too long or short for one, or a report's date ("December 1998")
     if _NAMED.match(text) and (line.bold or line.size > body * 1.05 or text.isupper()):
         return True
     if _NUMBERED.match(text) and not text.rstrip().endswith((".", ",", ";")) and (line.bold or line.size > body * 1.05):
         return True
     if _NUMBERED.match(text) and text.split(None, 1)[-1].isupper() and len(text) < 60:
         return True  # "IV. RESULTS"
+    words = re.findall(r"[^\W\d_]+", text)
+    if line.bold and line.size > body * 1.05 and len(words) <= 10 and not _SENTENCE_END.search(text):
+        return True  # larger bold type, however wide the line
     if not short:
         return False
     if line.size >= body * 1.15 and not _SENTENCE_END.search(text) and len(text.split()) <= 14:
         return True
-    words = re.findall(r"[^\W\d_]+", text)
     return line.bold and len(words) <= 10 and not _SENTENCE_END.search(text) and text[:1].isupper()
 
 
