@@ -274,6 +274,21 @@ def test_a_paragraph_cut_by_a_caption_and_a_page_break_is_joined_and_the_caption
     assert [p.page for p in passages] == [1, 1, 2]
 
 
+def test_a_tables_rows_of_numbers_never_join_a_paragraph():
+    page = [
+        Text(72, 60, "Retrieval Results", 18),
+        *column(72, 130, ["We report the accuracy of each retriever on", "five datasets in the table, and we",
+                          "compare them with the lexical baseline. We"]),
+        *column(320, 130, ["41.5 56.8 42.4 49.4", "24.1", "38.8 57.9 41.1 50.6",
+                           "see that higher retriever accuracy leads", "to better final answers in most cases."]),
+    ]  # fmt: skip
+    texts = [p.text for p in passages_of(pdf_text(make_pdf([page]), "x").markdown)]
+    assert texts == [
+        "We report the accuracy of each retriever on five datasets in the table, and we compare them with the "
+        "lexical baseline. We see that higher retriever accuracy leads to better final answers in most cases."
+    ]  # the rows of numbers alone are no passage a reader would quote
+
+
 def test_a_caption_low_in_its_column_stays_whole_and_a_footnote_stays_apart():
     caption = [
         "Figure 1: Retriever accuracy with different", "numbers of training examples used in our",

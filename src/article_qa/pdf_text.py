@@ -62,6 +62,7 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 # A figure's or a table's caption opens with its label: "Figure 1:", "Fig. 2.", "TABLE IV.", "FIG. 1 –" (a sentence
 # of the text that names one, "Table 2 compares...", has no colon or full stop after the number).
+_NUMBER = re.compile(r"[-+±(]?\d+(?:[.,]\d+)*%?[)*†]?")
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"^(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+(?:\d{{1,2}},?\s+)?\d{{4}}$", re.IGNORECASE)
 _CAPTION = re.compile(
@@ -87,7 +88,8 @@ class Line:
     bold: bool
     column: int = 0  # 0 spans the page (or a single column), 1 left, 2 right
     caption: bool = False  # opens a figure's or a table's caption (`_captions_last`)
-    aside: bool = False  # belongs to a caption: read after the page's text, never a footnote
+    aside: bool = False  # belongs to a caption or a table: read after the page's text, never a footnote
+    cells: bool = False  # a row of a table's numbers ("41.5 56.8 42.4"), never part of a paragraph
 
     @property
     def height(self) -> float:
@@ -473,10 +475,17 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
             ln.text = normalize(ln.text)
             caption = pending[-1] if pending and last_line is pending[-1].lines[-1] else None
             last_line = ln
+            if ln.cells:  # a table's rows of numbers, together, after the paragraph they stand beside
+                if caption is not None and caption.lines[0].cells:
+                    caption.lines.append(ln)
+                else:
+                    pending.append(Block("paragraph", ln.page, [ln]))
+                continue
             if ln.caption:
                 pending.append(Block("paragraph", ln.page, [ln]))
                 continue
-            if caption is not None and not _starts_paragraph(caption.lines[-1], ln, [caption], body):
+            if (caption is not None and caption.lines[0].caption
+                    and not _starts_paragraph(caption.lines[-1], ln, [caption], body)):  # fmt: skip
                 caption.lines.append(ln)  # the caption's next line
                 continue
             if _is_heading(ln, body, widths[ln.column]):
@@ -565,9 +574,14 @@ def _captions_last(ordered: list[Line]) -> list[Line]:
     lines set close under it in its column) moved after the text, so that a paragraph running past a
     figure into the next column is not cut by it, nor the caption read as part of the paragraph."""
     captions: list[Line] = []
+    cells: list[Line] = []
     rest: list[Line] = []
     run: list[Line] = []
     for i, ln in enumerate(ordered):
+        if table_cells(ln.text):  # a table's row of numbers: set aside after the captions
+            ln.cells = ln.aside = True
+            cells.append(ln)
+            continue
         last = run[-1] if run else None
         if last is not None and (
             ln.column == last.column and last.y0 < ln.y0 and ln.y0 - last.y1 < 0.7 * max(ln.height, last.height)
@@ -582,7 +596,20 @@ def _captions_last(ordered: list[Line]) -> list[Line]:
             rest.append(ln)
     for ln in captions + run:
         ln.aside = True
-    return rest + captions + run
+    return rest + captions + run + cells
+
+
+def table_cells(text: str) -> bool:
+    """A line that is mostly numbers, as a table's row is (at least two, and three in five of its words),
+    or a lone decimal figure ("24.1"; a whole number alone may be a page's number or a list's).
+
+    >>> [table_cells(t) for t in ("41.5 56.8 42.4", "DPR 79.4 78.8 81.3", "24.1", "(e.g., 78.4% vs. 59.1% for", "2019")]
+    [True, True, True, False, False]
+    """
+    words = text.split()
+    numbers = sum(bool(_NUMBER.fullmatch(w)) for w in words)
+    lone = len(words) == 1 and bool(re.fullmatch(r"\d+[.,]\d+%?", words[0]))
+    return lone or (numbers >= 2 and numbers >= 0.6 * len(words))
 
 
 def _mid_sentence(previous: Line | None, line: Line) -> bool:
