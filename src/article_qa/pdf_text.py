@@ -17,7 +17,8 @@ those, and nothing else:
 - **Captions.** A figure's or a table's caption ("Figure 1:", "TABLE II.") is a paragraph of its own,
   read after the page's text, so that a paragraph running past the figure is not cut by it; a line
   that only opens with a table's name in the middle of a sentence ("...reported in" / "Table 3. This
-  is...") stays in its paragraph.
+  is...") stays in its paragraph. A table's rows of numbers are set aside the same way and never join
+  a paragraph.
 - **Words.** A word broken by a hyphen at a line end is joined, unless the document writes it with
   the hyphen elsewhere ("dual-encoder"); text is NFKC-normalised, so ligatures become letters and
   accents written as combining marks, or as spacing accents set before their letter ("O˘guz"),
