@@ -61,11 +61,11 @@ _LABEL = re.compile(
 )
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
-# A figure's or a table's caption opens with its label: "Figure 1:", "Fig. 2.", "TABLE IV.", "FIG. 1 –" (a sentence
-# of the text that names one, "Table 2 compares...", has no colon or full stop after the number).
-_NUMBER = re.compile(r"[-+±(]?\d+(?:[.,]\d+)*%?[)*†]?")
+_NUMBER = re.compile(r"[-+±(]?\d+(?:[.,]\d+)*%?[)*†]?")  # a table's figure: "41.5", "(12.0%)", "78,713"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"^(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+(?:\d{{1,2}},?\s+)?\d{{4}}$", re.IGNORECASE)
+# A figure's or a table's caption opens with its label: "Figure 1:", "Fig. 2.", "TABLE IV.", "FIG. 1 –"
+# (a sentence of the text that names one, "Table 2 compares...", has no colon or full stop after it).
 _CAPTION = re.compile(
     r"^(?:Figure|FIGURE|Fig\.|FIG\.|Table|TABLE|TAB\.|Tableau|TABLEAU)\s+(?:\d+|[IVXL]+)\s?[:.–—](?:\s|$)"
 )
@@ -572,8 +572,8 @@ def _footnotes_last(ordered: list[Line], body: float) -> list[Line]:
 
 def _captions_last(ordered: list[Line]) -> list[Line]:
     """The page's lines with each figure or table caption (a line opening with "Figure 1:" and the
-    lines set close under it in its column) moved after the text, so that a paragraph running past a
-    figure into the next column is not cut by it, nor the caption read as part of the paragraph."""
+    lines set close under it in its column), then each row of a table's numbers, moved after the text,
+    so that a paragraph running past a figure or a table is not cut by it, nor reads it as its own."""
     captions: list[Line] = []
     cells: list[Line] = []
     rest: list[Line] = []
@@ -583,11 +583,7 @@ def _captions_last(ordered: list[Line]) -> list[Line]:
             ln.cells = ln.aside = True
             cells.append(ln)
             continue
-        last = run[-1] if run else None
-        if last is not None and (
-            ln.column == last.column and last.y0 < ln.y0 and ln.y0 - last.y1 < 0.7 * max(ln.height, last.height)
-            and abs(ln.size - last.size) <= 0.6 and not _CAPTION.match(ln.text)
-        ):  # fmt: skip
+        if run and _close_under(run[-1], ln) and not _CAPTION.match(ln.text):
             run.append(ln)
             continue
         captions += run
@@ -620,13 +616,18 @@ def _mid_sentence(previous: Line | None, line: Line) -> bool:
     the label ends in a full stop (a caption labelled "Table 4:" may follow any line)."""
     if previous is None or _SENTENCE_END.search(previous.text):
         return False
-    close_above = (
-        previous.column == line.column and previous.y0 < line.y0 and abs(line.size - previous.size) <= 0.6
-        and line.y0 - previous.y1 < 0.7 * max(line.height, previous.height)
-    )  # fmt: skip
     label = _CAPTION.match(line.text)
     on_a_word = bool(re.search(r"[a-z]$", previous.text))
-    return close_above or (label is not None and label.group(0).rstrip().endswith(".") and on_a_word)
+    return _close_under(previous, line) or (label is not None and label.group(0).rstrip().endswith(".") and on_a_word)
+
+
+def _close_under(upper: Line, lower: Line) -> bool:
+    """Whether `lower` is set just under `upper` in its column, in type of the same size: the next
+    line of the same block."""
+    return (
+        upper.column == lower.column and upper.y0 < lower.y0 and abs(lower.size - upper.size) <= 0.6
+        and lower.y0 - upper.y1 < 0.7 * max(lower.height, upper.height)
+    )  # fmt: skip
 
 
 def _fragment(text: str) -> bool:
@@ -647,7 +648,7 @@ def _safe_paragraph(text: str) -> str:
 
 def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: float) -> bool:
     """Whether `line` opens a new paragraph after `previous` (on the same page and column, or not)."""
-    if not blocks or blocks[-1].kind == "heading" or line.text.startswith("•") or line.caption:
+    if not blocks or blocks[-1].kind == "heading" or line.text.startswith("•"):
         return True
     if previous.page != line.page or previous.column != line.column or line.y1 <= previous.y0:
         return not _continues(blocks, previous, line)  # a column or page break (a line on the same row is none)
@@ -665,7 +666,7 @@ def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: flo
 
 def _continues(blocks: list[Block], previous: Line | None, line: Line) -> bool:
     """Whether `line`, first after a column or page break, goes on with the paragraph before the break."""
-    if previous is None or not blocks or blocks[-1].kind != "paragraph" or line.caption:
+    if previous is None or not blocks or blocks[-1].kind != "paragraph":
         return False
     if blocks[-1].lines and blocks[-1].lines[0].caption:  # a caption, set after the page's text, ends there
         return False
