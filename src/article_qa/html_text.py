@@ -119,24 +119,19 @@ def _clean_tree(html: str) -> str:
             holder, parent = parent, parent.getparent()
         if parent is None:
             continue
+        # A display formula completes the sentence before it ("...that is, it satisfies") or stands as a
+        # paragraph of its own, never as a stray span between paragraphs; an inline one stays in place.
         block = holder.tag in _BLOCKS or math.get("display") == "block"
         before = holder.getprevious()
-        if block and not (before is not None and before.tag == "p" and not _ENDS_SENTENCE.search(_text(before))):
-            # a display formula on its own: a paragraph of its own, not a stray span between paragraphs
-            paragraph = lxml.html.Element("p")
-            paragraph.text = tex
-            paragraph.tail = holder.tail
-            parent.replace(holder, paragraph)
-            continue
-        span = lxml.html.Element("span")
-        span.text = tex
-        if block and before is not None:  # "...that is, it satisfies" + the formula: the sentence goes on
-            span.text = " " + tex
-            before.append(span)
+        completes = block and before is not None and before.tag == "p" and not _ENDS_SENTENCE.search(_text(before))
+        replacement = lxml.html.Element("p" if block and not completes else "span")
+        if completes:
+            replacement.text = " " + tex
+            before.append(replacement)
             _drop(holder)
-            continue
-        span.tail = holder.tail
-        parent.replace(holder, span)
+        else:
+            replacement.text, replacement.tail = tex, holder.tail
+            parent.replace(holder, replacement)
     for el in tree.xpath("//*[@class]"):
         classes = (el.get("class") or "").split()
         furniture = any(_FURNITURE_CLASS.match(c) for c in classes) and el.tag not in ("body", "main", "article")
