@@ -264,6 +264,19 @@ def fuse_onnx(path: Path, model_dir: Path) -> None:
         quiet.setLevel(level)
 
 
+def session_options(threads: int | None = None) -> Any:
+    """ONNX Runtime settings for this machine's few cores: two threads (or `threads`) that sleep when
+    idle, as spinning ones would steal the cores from torch, FAISS and numpy; warnings kept quiet."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return options
+
+
 class OnnxQueryEncoder:
     """The model through ONNX Runtime: tokenizer, transformer, mean pooling, normalise; texts in
     batches (`encode_batch`: a question is a batch of one)."""
@@ -275,13 +288,9 @@ class OnnxQueryEncoder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_seq_length)  # as sentence-transformers truncates
         self.tokenizer.no_padding()
-        options = ort.SessionOptions()
-        # Two threads that sleep when idle: spinning ones would steal the cores from torch and FAISS.
-        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(onnx_path), session_options(threads), providers=["CPUExecutionProvider"]
+        )
 
         self.content_mask = content_token_mask(self.tokenizer.get_vocab())
         self.vocabulary = self.tokenizer.get_vocab()

@@ -19,13 +19,12 @@ them never makes an index stale. Nothing here embeds, reads files or knows about
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import numpy as np
 
-from .embedding import EncodedQuery
+from .embedding import EncodedQuery, session_options
 from .index import PassageIndex
 from .lexical import BM25, idf, tokenize, words
 from .passages import Passage
@@ -224,11 +223,7 @@ def _half_session() -> object | None:
             [helper.make_tensor_value_info("s", TensorProto.FLOAT, [None, None])],
         )  # fmt: skip
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
-        return ort.InferenceSession(model.SerializeToString(), options, ["CPUExecutionProvider"])
+        return ort.InferenceSession(model.SerializeToString(), session_options(), ["CPUExecutionProvider"])
     except Exception:  # noqa: BLE001 - any failure here only means the plain numpy products
         return None
 
