@@ -144,6 +144,35 @@ def test_headings_come_from_the_page_not_from_bold_labels():
     assert table.section == "Effects" and "Dose: Effect" in table.text  # a table as readable lines
 
 
+BOOK = """<html><head><title>Message Passing - The Rust Book</title></head><body>
+<nav><h1 class="menu-title">The Rust Book</h1></nav><main>
+<h2>Message Passing</h2>
+<p>One popular way to make concurrency safe is message passing, where threads send each other messages.</p>
+<p>First, in Listing 6, we create a channel but do not do anything with it yet, so nothing is sent.</p>
+<figure class="listing"><span class="file-name">Filename: src/main.rs</span>
+<pre><code class="language-rust">fn main() {
+    let (tx, rx) = mpsc::channel();
+}</code></pre>
+<figcaption>Listing 6: Creating a channel and assigning the two halves to tx and rx</figcaption></figure>
+<p>The channel function returns a tuple: the sending end, the transmitter, and the receiving end.</p>
+<figure><img src="duck.png"><figcaption>A rubber duck floating down a river</figcaption></figure>
+<p>Like a rubber duck put into a river upstream, a message travels down to the end of the waterway.</p>
+</main></body></html>"""
+
+
+def test_a_chapters_heading_is_its_title_and_a_code_listing_stays_with_its_caption():
+    page = page_text(BOOK.encode("utf-8"), "x")
+    assert page.title == "Message Passing"  # the <title> names the page by its first heading, not the book's h1
+    passages = passages_of(page.markdown)
+    assert "Message Passing" not in {p.section for p in passages}  # the title, not also a section
+    code = next(p for p in passages if "mpsc::channel()" in p.text)
+    assert code.text.startswith("fn main() {")  # the listing, as a passage of its own
+    assert any(p.text.startswith("Listing 6: Creating a channel") for p in passages)
+    assert "rubber duck floating" not in page.markdown  # a picture's caption is not text of the page
+    same = BOOK.replace("Message Passing - The Rust Book", "The Rust Book")
+    assert page_text(same.encode("utf-8"), "x").title == "The Rust Book"  # no <title> naming it: as before
+
+
 def test_the_declared_charset_is_read_as_browsers_read_it():
     page = page_text(GERMAN, "x")
     assert "„zu den gefährlichen Idealen“" in page.markdown and "Über Nacht" in page.markdown

@@ -53,6 +53,9 @@ _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
 _BLOCKS = frozenset({"div", "p", "dl", "dd", "table", "figure", "center", "blockquote"})
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
+_PAGE_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# How a page's <title> joins the page's own name to its site's: "What Is Ownership? - The Rust Book".
+_TITLE_PARTS = re.compile(r"\s+[-|–—·:]{1,2}\s+")
 _LATIN1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819", "iso_8859-1"}
 
 
@@ -132,6 +135,8 @@ def _clean_tree(html: str) -> str:
         else:
             replacement.text, replacement.tail = tex, holder.tail
             parent.replace(holder, replacement)
+    for figure in tree.xpath("//figure[.//pre or .//table]"):  # a code listing or a table, not a picture
+        _unwrap_figure(figure)
     for el in tree.xpath("//*[@class]"):
         classes = (el.get("class") or "").split()
         furniture = any(_FURNITURE_CLASS.match(c) for c in classes) and el.tag not in ("body", "main", "article")
@@ -234,6 +239,32 @@ def _tex_symbol(name: str) -> str:
         return name + " "
 
 
+def _unwrap_figure(figure) -> None:  # type: ignore[no-untyped-def]
+    """A figure that holds code or a table (which the extractor drops with pictures) as the blocks it
+    holds, in place: its code and its caption as a paragraph ("Listing 16-6: Creating a channel"); a
+    label such as "Filename: src/main.rs" is left out, as it would be a passage of its own."""
+    import lxml.html
+
+    parent = figure.getparent()
+    if parent is None:
+        return
+    at = parent.index(figure)
+    blocks = []
+    for child in figure:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in ("pre", "table", "p", "div"):
+            blocks.append(child)
+        elif child.tag == "figcaption":
+            paragraph = lxml.html.Element("p")
+            paragraph.text = " ".join("".join(child.itertext()).split())
+            blocks.append(paragraph)
+    for n, block in enumerate(blocks):
+        block.tail = None
+        parent.insert(at + n, block)
+    _drop(figure)
+
+
 def _drop(el) -> None:  # type: ignore[no-untyped-def]
     """Remove an element but keep the text that follows it."""
     parent = el.getparent()
@@ -260,7 +291,8 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
     import trafilatura
     from lxml import etree
 
-    html = _clean_tree(decode_html(raw))
+    decoded = decode_html(raw)
+    html = _clean_tree(decoded)
     xml = trafilatura.extract(
         html, output_format="xml", include_comments=False, include_formatting=True, include_tables=True,
         include_images=False, with_metadata=True, favor_recall=True,
@@ -283,8 +315,8 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
             heading = _text(el)
             if not heading:
                 continue
-            if el.get("rend") == "h1" and not title and not seen_text:
-                title = heading
+            if not title and not seen_text and (el.get("rend") == "h1" or _names_the_page(heading, decoded)):
+                title = heading  # the page's h1, or its first heading where the <title> names the page by it
                 continue
             blocks.append(f"## {heading}")
         elif tag in ("p", "quote"):
@@ -327,6 +359,25 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
         raise PageError("no main text")
     title = title or metadata_title or fallback_title
     return PageText(title, f"# {title}\n\n" + "\n\n".join(_no_empty_sections(blocks)) + "\n")
+
+
+def _names_the_page(heading: str, html: str) -> bool:
+    """Whether a heading is one part of the page's <title> ("What Is Ownership?" of "What is
+    Ownership? - The Rust Programming Language"): a book's chapter or a site's page whose h1 is the
+    site's name.
+
+    >>> _names_the_page("What Is Ownership?", "<title>What is Ownership? - The Rust Book</title>")
+    True
+    >>> _names_the_page("Introduction", "<title>Introduction to Rust</title>")
+    False
+    """
+    import html as entities
+
+    m = _PAGE_TITLE.search(html[:20000])
+    if not m:
+        return False
+    page_title = " ".join(entities.unescape(m.group(1)).split()).casefold()
+    return " ".join(heading.split()).casefold() in _TITLE_PARTS.split(page_title)
 
 
 def _flat_quotes(elements):  # type: ignore[no-untyped-def]
