@@ -12,7 +12,7 @@ LIGATURE = "\ufb01"  # written with the font's own "fi" glyph
 # ("\ufffd" is written as a glyph whose name means nothing), each at its code in the font's /Differences.
 # The codes are ones WinAnsiEncoding leaves undefined, as a TeX font's own encoding does.
 NAMED_GLYPHS = {"\u03f5": (129, "epsilon1"), "\u27e8": (141, "angbracketleft"), "\u27e9": (143, "angbracketright"),
-                "\ufffd": (144, "zzznoname")}  # fmt: skip
+                "\ufffd": (144, "zzznoname"), "\u20dd": (157, "circlecopyrt")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,17 @@ class Text:
     size: float = 10.0
     bold: bool = False
     font: str = ""  # "" (Helvetica), or "symbols" (a word processor's symbol font), "math" (a TeX math font)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A short horizontal stroke, as TeX draws an underscore in a text font: from `x`, `width` long, `rise`
+    points above the baseline of a line of 10-point text set at `top`."""
+
+    x: float
+    top: float
+    width: float
+    rise: float = 0.0
 
 
 def column(x: float, top: float, lines: list[str], size: float = 10.0, leading: float = 12.0) -> list[Text]:
@@ -48,7 +59,7 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-def make_pdf(pages: list[list[Text]], info_title: str | None = None) -> bytes:
+def make_pdf(pages: list[list[Text | Rule]], info_title: str | None = None) -> bytes:
     """A PDF with one page per list; text in Helvetica (regular or bold), WinAnsi plus the fi glyph."""
     named = " ".join(f"{code} /{name}" for code, name in NAMED_GLYPHS.values())
     encoding = f"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [200 /fi {named}] >>"
@@ -65,6 +76,10 @@ def make_pdf(pages: list[list[Text]], info_title: str | None = None) -> bytes:
     for i, texts in enumerate(pages):
         ops = []
         for t in texts:
+            if isinstance(t, Rule):
+                y = HEIGHT - t.top - 10 + t.rise
+                ops.append(f"0.4 w {t.x} {y} m {t.x + t.width} {y} l S")
+                continue
             font = "/F2" if t.bold else fonts[t.font]
             ops.append(f"BT {font} {t.size} Tf 1 0 0 1 {t.x} {HEIGHT - t.top - t.size} Tm ({_escape(t.text)}) Tj ET")
         content = "\n".join(ops).encode("latin-1")

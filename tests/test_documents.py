@@ -30,7 +30,7 @@ from article_qa.sources import SourceError, add
 from article_qa.ui import page_text as page_words
 
 from .conftest import CORPUS, ROOT, FakeEmbedder
-from .pdfs import LIGATURE, Text, column, make_pdf, paper
+from .pdfs import LIGATURE, Rule, Text, column, make_pdf, paper
 
 MARKUP = ("**", "<sup", "</", "[edit]", "[1]", "[2]", "\\[", "&amp;", "&#", LIGATURE)
 
@@ -347,6 +347,34 @@ def test_a_glyph_named_as_tex_names_it_is_read_and_only_a_nameless_one_stays_unk
     text = pdf_text(make_pdf([page]), "x").markdown
     # the lunate epsilon (U+03F5) is an epsilon once NFKC-normalised
     assert "Noise is set by an \u03b5 parameter for the tuple \u27e8q, r\u27e9 and a glyph \ufffd here." in text
+
+
+def test_a_manuals_drawn_underscores_contents_and_copyright_read_as_printed():
+    """A TeX manual: "_" drawn as a stroke between two words, a table of contents with dot leaders, a
+    table's rows ("2 CARD16") that look like numbered headings, and © as a "c" with a circle drawn over it."""
+    width = 21.68  # "asn1" in 10-point Helvetica
+    after = 72 + width + 5.6
+    page = [
+        Text(72, 60, "Libtasn1 Manual", 18),
+        Text(72, 100, "Table of Contents"),
+        Text(72, 114, "1 Introduction . . . . . . . . . . . . . . . . . . . . 1"),
+        Text(72, 128, "2.1 Naming. . . . . . . . . . . . . . . . . . . . . . . 3"),
+        Text(72, 160, "1 Introduction", 12, bold=True),
+        Text(72, 180, "asn1"), Rule(72 + width + 0.8, 180, 4.0), Text(after, 180, "node is the type of a tree."),
+        Text(72, 194, "asn1"), Rule(72 + width + 0.8, 194, 4, rise=3.5), Text(after, 194, "struck, no underscore."),
+        Text(72, 208, "Copyright c\u20dd 2022 The Authors of this manual."),
+        Text(72, 230, "Header:"),
+        Text(72, 244, "2 CARD16"),
+        Text(72, 258, "4 CARD32"),
+    ]  # fmt: skip
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    text = all_text(passages)
+    assert "asn1_node is the type of a tree." in text
+    assert "asn1 struck, no underscore." in text  # a stroke above the foot of the line is no "_"
+    assert ". . . ." not in text and "Naming" not in text  # the contents are no passage
+    assert "1 Introduction" in {p.section for p in passages}
+    assert "Copyright © 2022" in text and "\ufffd" not in text
+    assert not {"2 CARD16", "4 CARD32"} & {p.section for p in passages}  # a table's rows, not headings
 
 
 def test_a_word_processors_symbol_mark_is_a_bullet_but_a_tex_math_symbol_stays():

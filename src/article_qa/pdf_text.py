@@ -7,10 +7,12 @@ those, and nothing else:
   caption); in each band the left column is read before the right one. Text that is not upright (a
   rotated stamp in the margin) is left out.
 - **Page furniture.** A line in the top or bottom margin whose text, digits aside, stands on many pages
-  (a running header, "Page 3", a printer's footer) is dropped, and so is a page number alone.
+  (a running header, "Page 3", a printer's footer) is dropped, and so is a page number alone, and a
+  table of contents' line with its dot leader ("2.1 Naming . . . . . 3").
 - **Title and headings.** The title is the largest text at the top of page 1 (never metadata that
   disagrees with it). A heading is a short line set larger than the body text, or bold, or numbered
-  ("3.1 Hydrographic", "IV. RESULTS", "REFERENCES") and not ending a sentence.
+  ("3.1 Hydrographic", "IV. RESULTS", "REFERENCES") and not ending a sentence; a table's row
+  ("2 CARD16") is no heading.
 - **Paragraphs.** A new one starts after a vertical gap larger than the line spacing, at an indented
   first line, after a line that ends a sentence well short of the column's width, or where the font
   size changes (a footnote). A paragraph cut by a column or a page break is joined again.
@@ -22,9 +24,12 @@ those, and nothing else:
 - **Words.** A word broken by a hyphen at a line end is joined, unless the document writes it with
   the hyphen elsewhere ("dual-encoder"); text is NFKC-normalised, so ligatures become letters and
   accents written as combining marks, or as spacing accents set before their letter ("O˘guz"),
-  become accented letters ("Oğuz").
+  become accented letters ("Oğuz"). An underscore that TeX draws as a short stroke between two
+  characters, at the foot of the line, is read as "_" ("asn1_node"), and an identifier broken after
+  its underscore at a line end is joined.
 - **Symbols.** A glyph the font maps to no character is read by its glyph name where that is known
-  (TeX's math fonts: "epsilon1" is ε, "prime" is ′); only a nameless one stays U+FFFD.
+  (TeX's math fonts: "epsilon1" is ε, "prime" is ′; TeX's © is a "c" under "circlecopyrt"); only a
+  nameless one stays U+FFFD.
 
 Each page that holds text is announced by a ``<!-- page N -->`` line, so that a passage knows its page.
 pdfminer's own warnings about a PDF's fonts are kept quiet while it reads (its errors still reach the
@@ -127,6 +132,7 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
             width, height = page.width, page.height
             sizes.append((width, height))
             found: list[Line] = []
+            rules = _underscore_rules(page)
             for element in page:
                 if not isinstance(element, LTTextContainer):
                     continue
@@ -137,7 +143,9 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
                     if not chars:
                         continue
                     size = statistics.median(round(c.size, 1) for c in chars)
-                    text = " ".join("".join(_char_text(c, size) for c in line).split())
+                    text = " ".join(_line_text(line, size, rules).split())
+                    if _LEADER.search(text):
+                        continue  # a table of contents' entry ("2.1 Naming . . . . . 3"), not text to quote
                     if not text or (not re.search(r"\w", text) and len(text) <= 2 and text != "•"):
                         continue
                     bold = sum(_is_bold(c.fontname) for c in chars) > 0.6 * len(chars)
@@ -160,6 +168,8 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
     return pages, sizes
 
 
+# A table of contents' dot leader and page number: "2.1 ASN.1 syntax. . . . . . 2", "Index .......... 33".
+_LEADER = re.compile(r"(?:\.\s?){5,}\s*(?:\d{1,4}|[ivxlc]{1,6})\b")
 _ROW_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.?|•)$")
 
 
@@ -172,7 +182,7 @@ GLYPH_NAMES = {
     "bardbl": "\u2016", "lessmuch": "\u226a", "greatermuch": "\u226b", "triangleleft": "\u22b2",
     "triangleright": "\u22b3", "intercal": "\u22ba", "notexistential": "\u2204", "a19": "\u2713",
     "a20": "\u2714", "a21": "\u2715", "a22": "\u2716", "a23": "\u2717", "a24": "\u2718",
-    "negationslash": "\u0338",
+    "negationslash": "\u0338", "circlecopyrt": "\u20dd",
 }  # fmt: skip
 _SIZED = re.compile(r"(?:text|display|big|Big|bigg|Bigg)$")
 
@@ -292,6 +302,46 @@ def _run_in_heading(items: list[object], size: float) -> tuple[tuple[str, float]
     return None
 
 
+def _underscore_rules(page: Any) -> list[tuple[float, float, float]]:
+    """The page's short horizontal strokes (x0, x1, y) that could be an underscore: TeX draws "_" in a
+    text font as a rule, not as a character ("asn1_create_element")."""
+    from pdfminer.layout import LTLine, LTRect
+
+    return [
+        (el.x0, el.x1, el.y0)
+        for el in page
+        if isinstance(el, (LTLine, LTRect)) and el.height <= 1.0 and 1.5 <= el.width <= 8.0
+    ]
+
+
+def _line_text(line: Any, size: float, rules: list[tuple[float, float, float]]) -> str:
+    """A text line's characters and spaces; where an underscore rule lies between two characters, near
+    the line's foot, it is read as "_" in place of the space pdfminer put there."""
+    from pdfminer.layout import LTChar
+
+    items = list(line)
+    if not rules:
+        return "".join(_char_text(c, size) for c in items)
+    low, high = line.y0 - 1.0, line.y0 + 0.45 * (line.y1 - line.y0)
+    here = [r for r in rules if low <= r[2] <= high and line.x0 - 1 <= r[0] and r[1] <= line.x1 + 1]
+    out: list[str] = []
+    previous: Any = None
+    gap: list[str] = []
+    for item in items:
+        if not isinstance(item, LTChar):
+            gap.append(_char_text(item, size))
+            continue
+        if previous is not None and here:
+            drawn = sum(previous.x1 - 1.0 <= r[0] and r[1] <= item.x0 + 1.0 for r in here)
+            if drawn:
+                gap = ["_" * drawn]
+        out += gap
+        gap = []
+        out.append(_char_text(item, size))
+        previous = item
+    return "".join(out + gap)
+
+
 def _char_text(c: object, size: float) -> str:
     """What a layout item adds to its line's text: a character, a space, or nothing for a footnote
     marker set small above the line ("(DMCA)¹") and for text that is not upright; a symbol font's
@@ -384,8 +434,9 @@ def _is_heading(line: Line, body: float, full: float) -> bool:
         return True
     if _NUMBERED.match(text) and not text.rstrip().endswith((".", ",", ";")) and (line.bold or line.size > body * 1.05):
         return True
-    if _NUMBERED.match(text) and text.split(None, 1)[-1].isupper() and len(text) < 60:
-        return True  # "IV. RESULTS"
+    rest = text.split(None, 1)[-1]
+    if _NUMBERED.match(text) and rest.isupper() and re.search(r"\b[^\W\d_]{2,}\b", rest) and len(text) < 60:
+        return True  # "IV. RESULTS", but not a table's row "2 CARD16"
     words = re.findall(r"[^\W\d_]+", text)
     if line.bold and line.size > body * 1.05 and len(words) <= 10 and not _SENTENCE_END.search(text):
         return True  # larger bold type, however wide the line
@@ -397,7 +448,8 @@ def _is_heading(line: Line, body: float, full: float) -> bool:
 
 
 def _join(lines: list[Line], vocabulary: Counter[str]) -> str:
-    """A block's lines as one line of text, words broken by a hyphen at a line end mended."""
+    """A block's lines as one line of text, words broken by a hyphen (or an identifier after its
+    underscore) at a line end mended."""
     out = ""
     for ln in lines:
         text = ln.text
@@ -414,6 +466,8 @@ def _join(lines: list[Line], vocabulary: Counter[str]) -> str:
                 out += text  # the document writes this word with its hyphen
             else:
                 out = out[:-1] + text
+        elif re.search(r"[^\W_]_$", out) and re.match(r"\w", text):
+            out += text  # an identifier broken after an underscore: "ASN1_MAX_" / "NAME_SIZE"
         else:
             out += " " + text
     return " ".join(out.split())
@@ -540,6 +594,7 @@ def normalize(text: str) -> str:
     """
     text = re.sub("\u0338(\\S)", "\\1\u0338", text)  # TeX's \not set before its sign: "∈" + it is "∉"
     text = re.sub(r"\(cid:\d+\)", "\ufffd", text)  # a glyph the PDF gives no character for
+    text = re.sub("[cC]\u20dd|\u20dd[cC]", "\u00a9", text)  # TeX's © is a "c" and a circle drawn over it
     text = text.replace("/\u02dc", "/~")
     text = unicodedata.normalize("NFKC", text)  # a spacing accent ("˘") becomes a space and its mark
     text = re.sub(r"\s([\u0300-\u036f]+)(\w)", r"\2\1", text)
