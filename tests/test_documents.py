@@ -173,6 +173,68 @@ def test_a_chapters_heading_is_its_title_and_a_code_listing_stays_with_its_capti
     assert page_text(same.encode("utf-8"), "x").title == "The Rust Book"  # no <title> naming it: as before
 
 
+def _docbook() -> str:
+    """An old DocBook book's page: no container the extractor recognises, a table of contents under an
+    upper-case class, chapters under h1s, a glossary as a definition list."""
+    line = "The base-passwd package holds the master versions of the files, kept in sync by update-passwd."
+    chapters = "".join(
+        f'<DIV CLASS="CHAPTER"><HR><H1><A NAME="C{n}"></A>Chapter {n}. {name}</H1>'
+        + "".join(f"<P>      {line} Sentence {n}.{i} adds a detail.\n    </P>" for i in range(2))
+        + '<DIV CLASS="VARIABLELIST"><DL><DT>root</DT><DD><P>Root is (typically) the superuser.</P></DD>'
+        "<DT>daemon</DT><DD><P>Some daemons run as daemon.</P></DD></DL></DIV></DIV>"
+        for n, name in ((1, "Introduction"), (2, "Users and Groups"), (3, "Other Ids"))
+    )
+    return (
+        '<HTML><HEAD><TITLE>Users and Groups</TITLE></HEAD><BODY CLASS="BOOK"><DIV CLASS="BOOK">'
+        '<DIV CLASS="TITLEPAGE"><H1 CLASS="TITLE"><A NAME="T">Users and Groups</A></H1><HR></DIV>'
+        '<DIV CLASS="TOC"><DL><DT><B>Table of Contents</B></DT><DT>1. <A HREF="#C1">Introduction</A></DT></DL></DIV>'
+        f"{chapters}</DIV></BODY></HTML>"
+    )
+
+
+def test_an_old_docbook_page_keeps_its_chapters_and_reads_a_glossary_as_entries():
+    page = page_text(_docbook().encode(), "x")
+    passages = passages_of(page.markdown)
+    assert page.title == "Users and Groups"
+    sections = {p.section for p in passages}
+    assert {"Chapter 1. Introduction", "Chapter 2. Users and Groups", "Chapter 3. Other Ids"} <= sections
+    assert next(p for p in passages if "Sentence 2.0" in p.text).section == "Chapter 2. Users and Groups"
+    assert "root: Root is (typically) the superuser." in [p.text for p in passages]
+    assert "Table of Contents" not in page.markdown  # "TOC", as an old page writes it
+
+
+SPHINX = """<html><head><title>Debian Python Policy documentation</title></head><body>
+<div class="body" role="main">
+<h1>Abstract<a class="headerlink" href="#abstract" title="Permalink">¶</a></h1>
+<p>This document describes the packaging of Python within the distribution and the policy for modules.</p>
+<h1>Contents<a class="headerlink" href="#contents">¶</a></h1>
+<h2><span class="section-number">1. </span>The move to Python 3<a class="headerlink" href="#move">¶</a></h2>
+<p><a class="reference external" href="https://peps.python.org/pep-0404">PEP 404</a> states that no more
+major Python 2 releases are planned, although version 2.7 will see some extended support.</p>
+<pre><b>
+#include &lt;stdio.h&gt;
+#include "zlib.h"</b></pre>
+</div></body></html>"""
+
+
+def test_a_sphinx_page_keeps_its_links_words_and_drops_its_pilcrows():
+    page = page_text(SPHINX.encode(), "x")
+    assert page.title == "Debian Python Policy documentation"  # of several h1s, none is the page's title
+    assert "¶" not in page.markdown
+    assert "PEP 404 states that no more major Python 2 releases" in page.markdown  # a link's text is text
+    assert "## 1. The move to Python 3" in page.markdown
+    assert '```\n#include <stdio.h>\n#include "zlib.h"\n```' in page.markdown  # preformatted lines kept
+
+
+def test_text_written_straight_into_the_body_is_read():
+    html = ("<html><head><title>zlib Usage Example</title></head><body><h2>zlib Usage Example</h2>"
+            "We often get questions about how the <tt>deflate()</tt> and <tt>inflate()</tt> functions should be "
+            "used, and when to provide more input or more output.<p>Without further adieu, here is the "
+            "program zpipe.c, annotated line by line for readers of the header.</p></body></html>")  # fmt: skip
+    page = page_text(html.encode(), "x")
+    assert "We often get questions about how the deflate() and inflate() functions" in page.markdown
+
+
 def test_the_declared_charset_is_read_as_browsers_read_it():
     page = page_text(GERMAN, "x")
     assert "„zu den gefährlichen Idealen“" in page.markdown and "Über Nacht" in page.markdown

@@ -5,11 +5,17 @@ read as windows-1252, as browsers do; a BOM wins; a page that is not what it dec
 UTF-8 or as detected). Before extraction, what a reader never sees as text is taken out of the page:
 footnote markers (``<sup>[2]</sup>``), ``[edit]`` links, infoboxes, navigation boxes, tables of contents;
 a formula keeps one readable form (its TeX, not MathML, TeX and a fallback image one after the other).
-trafilatura, a maintained main-text extractor, then drops navigation, comments and other page
-furniture, and its XML is written out here as plain paragraphs: no ``**``, ``<sup>`` or ``[1]`` that a
-reader would see, headings only from the page's own headings (a bold label line is a paragraph),
-tables as readable lines ("Founded: 1998") under the heading they stand in, and never as the first
-passage; a byline or date line opening the text is left out.
+Text written straight into the body (an old page's opening lines) is wrapped in paragraphs,
+preformatted text becomes code with its lines, and a figure holding code or a table is read as those
+blocks with its caption (a "Listing 6: ..." under its code). trafilatura, a maintained main-text
+extractor, then drops navigation, comments and other page furniture, and its XML is written out here
+as plain paragraphs: no ``**``, ``<sup>``, ``[1]`` or a heading's "¶" that a reader would see, a link's
+words kept as text, headings only from the page's own headings (a bold label line is a paragraph;
+headings the extractor lost on a page it found no container for are put back over their
+paragraphs), a glossary's entries as "term: definition" paragraphs, tables as readable lines
+("Founded: 1998") under the heading they stand in, and never as the first passage; a byline or date
+line opening the text is left out. The title is the page's one h1, or its first heading where the
+<title> names the page by it (a book's chapter), else the page's title.
 
 This module reads no file and writes none (see `sources`), and it splits or embeds nothing.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 MIN_TEXT = 200  # characters of main text below which a page is taken to have none
 
@@ -27,9 +34,10 @@ _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+
 # Markers a reader of the text would see as noise: footnotes "[12]", "[a]", "[citation needed]", "[edit]".
 _MARKERS = re.compile(r"\s?\[(?:\d{1,3}|[a-z]|[ivx]{1,4}|edit|citation needed|note \d+|nb \d+)\]", re.IGNORECASE)
 _DROP_CLASSES = re.compile(
-    r"\b(mw-editsection|reference|noprint|navbox|vertical-navbox|infobox|sidebar|toc|mw-jump-link|"
-    r"mw-cite-backlink|hatnote|metadata|ambox|reflist|mwe-math-fallback-image-(inline|display))\b"
-)
+    r"\b(mw-editsection|reference|noprint|navbox|vertical-navbox|infobox|sidebar|toc|mw-jump-link|headerlink|"
+    r"mw-cite-backlink|hatnote|metadata|ambox|reflist|mwe-math-fallback-image-(inline|display))\b",
+    re.IGNORECASE,
+)  # an old DocBook page writes "TOC"; Sphinx marks a heading's "¶" link "headerlink"
 # A short numbered line that heads the paragraph after it, as a list article sets its items.
 _NUMBERED_TIP = re.compile(r"^\d{1,2}[.)]\s+[^.!?]{3,90}$")
 _DISPLAYSTYLE = re.compile(r"^\{\\displaystyle\s*(.*)\}$", re.DOTALL)
@@ -48,8 +56,8 @@ _TEX_SYMBOLS = {
     "prod": "∏", "int": "∫", "partial": "∂", "nabla": "∇", "equiv": "≡", "oplus": "⊕", "otimes": "⊗",
 }  # fmt: skip
 _BLACKBOARD = {"R": "ℝ", "C": "ℂ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "F": "𝔽", "H": "ℍ", "P": "ℙ"}
-_TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|operatorname|left|right|"
-                       r"big|Big)(?![A-Za-z])\s*")  # fmt: skip
+_TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|mbox|hbox|operatorname|"
+                       r"left|right|big|Big)(?![A-Za-z])\s*")  # fmt: skip
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
 _BLOCKS = frozenset({"div", "p", "dl", "dd", "table", "figure", "center", "blockquote"})
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -135,12 +143,24 @@ def _clean_tree(html: str) -> str:
         else:
             replacement.text, replacement.tail = tex, holder.tail
             parent.replace(holder, replacement)
+    for container in tree.xpath("//body | //div"):
+        _wrap_loose_text(container)
+    for pre in tree.xpath("//pre"):  # preformatted text as code, its lines kept (not "<pre><b>...</b>")
+        text = pre.text_content()
+        if text.strip():
+            for child in list(pre):
+                pre.remove(child)
+            pre.text = None
+            etree.SubElement(pre, "code").text = text
     for figure in tree.xpath("//figure[.//pre or .//table]"):  # a code listing or a table, not a picture
         _unwrap_figure(figure)
     for el in tree.xpath("//*[@class]"):
         classes = (el.get("class") or "").split()
         furniture = any(_FURNITURE_CLASS.match(c) for c in classes) and el.tag not in ("body", "main", "article")
-        if (furniture or _DROP_CLASSES.search(" ".join(classes))) and el.getparent() is not None:
+        dropped = _DROP_CLASSES.search(" ".join(classes))
+        if dropped and el.tag == "a" and dropped.group(1).lower() == "reference":
+            dropped = None  # Sphinx marks every link "reference": its text is the sentence's
+        if (furniture or dropped) and el.getparent() is not None:
             _drop(el)
     for el in tree.xpath("//video | //audio | //*[@role='dialog'] | //*[@aria-hidden='true']"):
         if el.getparent() is not None:
@@ -239,6 +259,54 @@ def _tex_symbol(name: str) -> str:
         return name + " "
 
 
+_INLINE = frozenset("a abbr b big cite code em font i kbd q s samp small span strong sub sup tt u var br".split())
+
+
+def _wrap_loose_text(container) -> None:  # type: ignore[no-untyped-def]
+    """Text written straight into the body or a div, outside any paragraph (an old page's opening
+    lines before its first <p>), wrapped in paragraphs so the extractor reads it; runs shorter than a
+    sentence ("|", "Note:") stay as they are."""
+    import lxml.html
+
+    loose = (container.text or "") + "".join(child.tail or "" for child in container)
+    if len(loose.strip()) < 40:
+        return
+    arranged: list = []  # type: ignore[type-arg]
+    run: list = []  # type: ignore[type-arg]
+    run_text = container.text
+    container.text = None
+
+    def flush() -> None:
+        nonlocal run_text, run
+        words = (run_text or "") + "".join(e.text_content() + (e.tail or "") for e in run)
+        if len(words.strip()) >= 40:
+            paragraph = lxml.html.Element("p")
+            paragraph.text = run_text
+            for e in run:
+                paragraph.append(e)
+            arranged.append(paragraph)
+        else:
+            if run_text and arranged:
+                arranged[-1].tail = (arranged[-1].tail or "") + run_text
+            elif run_text:
+                container.text = run_text
+            arranged.extend(run)
+        run_text, run = None, []
+
+    for child in list(container):
+        if isinstance(child.tag, str) and child.tag.lower() in _INLINE:
+            run.append(child)
+        else:
+            flush()
+            run_text, child.tail = child.tail, None
+            arranged.append(child)
+    flush()
+    for child in list(container):
+        container.remove(child)
+    for child in arranged:
+        container.append(child)
+
+
 def _unwrap_figure(figure) -> None:  # type: ignore[no-untyped-def]
     """A figure that holds code or a table (which the extractor drops with pictures) as the blocks it
     holds, in place: its code and its caption as a paragraph ("Listing 16-6: Creating a channel"); a
@@ -288,20 +356,16 @@ def _text(el) -> str:  # type: ignore[no-untyped-def]
 def page_text(raw: bytes, fallback_title: str) -> PageText:
     """The main text of a web page's bytes as Markdown (``# Title``, ``## Heading``, paragraphs, ``- item``
     lists, fenced code). Raises `PageError` when the page has no main text."""
-    import trafilatura
-    from lxml import etree
-
     decoded = decode_html(raw)
     html = _clean_tree(decoded)
-    xml = trafilatura.extract(
-        html, output_format="xml", include_comments=False, include_formatting=True, include_tables=True,
-        include_images=False, with_metadata=True, favor_recall=True,
-    )  # fmt: skip
-    if not xml:
-        raise PageError("no main text")
-    doc = etree.fromstring(xml.encode("utf-8"))
-    main = doc.find("main")
-    if main is None:
+    doc = _extract(html)
+    page_headings = _headings(html)
+    # Where the extractor kept under half of the page's headings and found no container for the text
+    # (an old DocBook book), it gathered the paragraphs without them; they are put back before the
+    # paragraph each stands over in the page, where it kept that paragraph.
+    restore = doc is not None and page_headings >= 2 and len(doc.findall("main//head")) < 0.5 * page_headings
+    main = doc.find("main") if doc is not None else None
+    if doc is None or main is None:
         raise PageError("no main text")
     metadata_title = " ".join((doc.get("title") or "").split())
     byline = {x for x in (doc.get("author"), doc.get("date")) if x}
@@ -309,14 +373,20 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
     blocks: list[str] = []  # Markdown blocks, separated by blank lines
     seen_text = False
     children = _flat_quotes(list(main))
+    if restore:
+        children = _with_headings(children, list(_walk(html).find("main")))
+    several_h1 = sum(c.tag == "head" and c.get("rend") == "h1" for c in children) > 1
     for i, el in enumerate(children):
         tag = el.tag
         if tag == "head":
             heading = _text(el)
             if not heading:
                 continue
-            if not title and not seen_text and (el.get("rend") == "h1" or _names_the_page(heading, decoded)):
-                title = heading  # the page's h1, or its first heading where the <title> names the page by it
+            # The title: the page's one h1, or its first heading where the <title> names the page by it
+            # (a book's chapter under the book's name); of several h1s ("Abstract", "Contents"), none.
+            h1 = el.get("rend") == "h1" and not several_h1
+            if not title and not seen_text and (h1 or _names_the_page(heading, decoded)):
+                title = heading
                 continue
             blocks.append(f"## {heading}")
         elif tag in ("p", "quote"):
@@ -332,6 +402,11 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
             blocks.append(line)
             seen_text = True
         elif tag == "list":
+            terms = _definitions(el) if el.get("rend") == "dl" else []
+            if terms:  # a glossary's entries, each a paragraph: "root: Root is (typically) the superuser."
+                blocks += terms
+                seen_text = True
+                continue
             items = [_text(item) for item in el.findall("item")]
             items = [f"- {item}" for item in items if item]
             if items:
@@ -357,8 +432,136 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
     body = [b for b in blocks if not b.startswith("## ")]
     if sum(len(b) for b in body) < MIN_TEXT:
         raise PageError("no main text")
+    if not title and several_h1:  # the extractor's title is then one of them; the page's <title> is its own
+        title = _page_title(decoded)
     title = title or metadata_title or fallback_title
     return PageText(title, f"# {title}\n\n" + "\n\n".join(_no_empty_sections(blocks)) + "\n")
+
+
+def _definitions(el) -> list[str]:  # type: ignore[no-untyped-def]
+    """A definition list's entries, each term with its definition ("root: Root is the superuser."),
+    or [] for a list of terms alone (a contents list), which stays a list."""
+    entries: list[list[str]] = []  # [term, definition...]
+    for item in el.findall("item"):
+        text = _text(item)
+        if not text:
+            continue
+        if (item.get("rend") or "").startswith("dt"):
+            entries.append([text])
+        elif entries:
+            entries[-1].append(text)
+        else:
+            entries.append(["", text])
+    if not any(len(entry) > 1 for entry in entries):
+        return []
+    out = []
+    for term, *definition in entries:
+        joined = " ".join(definition)
+        out.append(f"{term}{'' if term.endswith(':') else ':'} {joined}".strip() if term and joined else term or joined)
+    return out
+
+
+def _extract(html: str) -> Any:
+    """trafilatura's XML of a page's main text, parsed; None when it finds none."""
+    import trafilatura
+    from lxml import etree
+
+    xml = trafilatura.extract(
+        html, output_format="xml", include_comments=False, include_formatting=True, include_tables=True,
+        include_images=False, with_metadata=True, favor_recall=True,
+    )  # fmt: skip
+    return etree.fromstring(xml.encode("utf-8")) if xml else None
+
+
+def _with_headings(children: list[Any], page: list[Any]) -> list[Any]:
+    """The extractor's blocks with the page's headings put back: each heading of the page (`page`, as
+    `_walk` reads it) that the extractor lost goes before the block that follows it in the page, when
+    the extractor kept that block (blocks matched in order, by their words)."""
+
+    def key(el: Any) -> str:
+        return re.sub(r"\W+", "", _text(el).casefold())
+
+    keys = [key(c) for c in children]
+    present = {k for c, k in zip(children, keys, strict=True) if c.tag == "head"}
+    before: dict[int, Any] = {}
+    heading, at = None, 0
+    for el in page:
+        if el.tag == "head":
+            heading = el
+            continue
+        k = key(el)
+        j = next((j for j in range(at, len(children)) if k and keys[j] == k and children[j].tag != "head"), None)
+        if j is not None:
+            if heading is not None and key(heading) and key(heading) not in present:
+                before[j] = heading
+            at = j + 1
+        heading = None
+    out = []
+    for j, c in enumerate(children):
+        if j in before:
+            out.append(before[j])
+        out.append(c)
+    return out
+
+
+def _headings(html: str) -> int:
+    """How many headings with text the page has."""
+    return len(re.findall(r"<h[1-6]\b[^>]*>\s*(?:<[^>]+>\s*)*[^<\s]", html, re.IGNORECASE))
+
+
+_SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "button", "head"})
+
+
+def _walk(html: str) -> Any:
+    """The page's text read in document order, as the extractor's XML (``head``, ``p``, ``list``,
+    ``code``, ``table``), to find where its headings stand. Navigation, forms and scripts are
+    skipped; a block is taken whole, any other element is looked into."""
+    import lxml.html
+    from lxml import etree
+
+    tree = lxml.html.fromstring(html)
+    doc = etree.Element("doc", title=_page_title(html))
+    main = etree.SubElement(doc, "main")
+
+    def add(tag: str, text: str, **attributes: str) -> Any:
+        el = etree.SubElement(main if tag != "item" else attributes.pop("parent"), tag, **attributes)
+        el.text = text
+        return el
+
+    def visit(parent: Any) -> None:
+        for el in parent:
+            if not isinstance(el.tag, str):
+                continue
+            tag = el.tag.lower()
+            words = " ".join(el.text_content().split())
+            if tag in _SKIPPED:
+                continue
+            if re.fullmatch(r"h[1-6]", tag):
+                add("head", words, rend=tag)
+            elif tag == "p":
+                add("p", words)
+            elif tag == "pre":
+                add("code", el.text_content())
+            elif tag in ("ul", "ol", "dl"):
+                listed = add("list", "", **({"rend": "dl"} if tag == "dl" else {}))
+                for item in el:
+                    kind = item.tag.lower() if isinstance(item.tag, str) else ""
+                    if kind in ("li", "dt", "dd"):
+                        text = " ".join(item.text_content().split())
+                        add("item", text, parent=listed, **({"rend": f"{kind}-1"} if kind != "li" else {}))
+            elif tag == "table":
+                table = add("table", "")
+                for row in el.iter("tr"):
+                    cells = etree.SubElement(table, "row")
+                    for cell in row:
+                        if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th"):
+                            etree.SubElement(cells, "cell").text = " ".join(cell.text_content().split())
+            else:
+                visit(el)
+
+    body = tree.find("body")
+    visit(body if body is not None else tree)
+    return doc
 
 
 def _names_the_page(heading: str, html: str) -> bool:
@@ -371,18 +574,22 @@ def _names_the_page(heading: str, html: str) -> bool:
     >>> _names_the_page("Introduction", "<title>Introduction to Rust</title>")
     False
     """
+    page_title = _page_title(html).casefold()
+    return bool(page_title) and " ".join(heading.split()).casefold() in _TITLE_PARTS.split(page_title)
+
+
+def _page_title(html: str) -> str:
+    """The text of the page's <title> element, or ""."""
     import html as entities
 
     m = _PAGE_TITLE.search(html[:20000])
-    if not m:
-        return False
-    page_title = " ".join(entities.unescape(m.group(1)).split()).casefold()
-    return " ".join(heading.split()).casefold() in _TITLE_PARTS.split(page_title)
+    return " ".join(entities.unescape(m.group(1)).split()) if m else ""
 
 
 def _flat_quotes(elements):  # type: ignore[no-untyped-def]
-    """The blocks of trafilatura's text, a quotation that holds paragraphs or a list read as those
-    ("...we will:" then each item), not as one run of text ("we will:Build and enable...")."""
+    """The blocks of trafilatura's text: a section (``div``) read as the blocks it holds, and a quotation
+    that holds paragraphs or a list read as those ("...we will:" then each item), not as one run of text
+    ("we will:Build and enable...")."""
     from lxml import etree
 
     def loose(text: str | None) -> list:  # type: ignore[type-arg]
@@ -394,7 +601,11 @@ def _flat_quotes(elements):  # type: ignore[no-untyped-def]
 
     out = []
     for el in elements:
-        if el.tag == "quote" and any(c.tag in ("p", "list", "quote", "code", "table") for c in el):
+        if el.tag == "div":  # the extractor's section of the text: its blocks, in order
+            out += loose(el.text)
+            for child in el:
+                out += _flat_quotes([child]) + loose(child.tail)
+        elif el.tag == "quote" and any(c.tag in ("p", "list", "quote", "code", "table") for c in el):
             out += loose(el.text)
             for child in el:
                 out += _flat_quotes([child]) + loose(child.tail)
