@@ -440,7 +440,7 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
 
 def _definitions(el) -> list[str]:  # type: ignore[no-untyped-def]
     """A definition list's entries, each term with its definition ("root: Root is the superuser."),
-    or [] for a list of terms alone (a contents list), which stays a list."""
+    or [] for a list of terms alone or of definitions alone, which stays a list."""
     entries: list[list[str]] = []  # [term, definition...]
     for item in el.findall("item"):
         text = _text(item)
@@ -452,8 +452,8 @@ def _definitions(el) -> list[str]:  # type: ignore[no-untyped-def]
             entries[-1].append(text)
         else:
             entries.append(["", text])
-    if not any(len(entry) > 1 for entry in entries):
-        return []
+    if not any(entry[0] and len(entry) > 1 for entry in entries):
+        return []  # terms alone (a contents list), or definitions alone (an encyclopedia's indented lines)
     out = []
     for term, *definition in entries:
         joined = " ".join(definition)
