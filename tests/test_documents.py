@@ -439,6 +439,28 @@ def test_a_manuals_drawn_underscores_contents_and_copyright_read_as_printed():
     assert not {"2 CARD16", "4 CARD32"} & {p.section for p in passages}  # a table's rows, not headings
 
 
+def test_a_one_column_manual_with_short_lines_and_margin_labels_keeps_its_paragraphs():
+    """A GNU manual's function reference: one column, short last lines on the left, "[Function]" set at
+    the right of each signature's row; not two columns, and no label inside a signature."""
+    page = [Text(72, 50, "Function Reference Manual", 18)]
+    sentence = "If the strict flag is set then the function will not decode any of the BER-encoded elements."
+    top = 100
+    for name in ("asn1_delete_structure", "asn1_delete_element", "asn1_der_decoding"):
+        page += [
+            Text(72, top, name, 13),
+            Text(72, top + 22, f"int {name} (asn1_node * structure, unsigned", 12), Text(480, top + 23, "[Function]"),
+            Text(112, top + 35, "int flags)", 12),
+            *column(90, top + 52, [sentence[:70], sentence[71:]], size=11, leading=13),
+        ]
+        top += 100
+    markdown = pdf_text(make_pdf([page]), "x").markdown
+    passages = passages_of(markdown)
+    texts = [p.text for p in passages]
+    assert "int asn1_delete_element (asn1_node * structure, unsigned int flags)" in texts
+    assert texts.count(sentence) == 3
+    assert "[Function]" not in markdown
+
+
 def test_a_word_processors_symbol_mark_is_a_bullet_but_a_tex_math_symbol_stays():
     page = [
         Text(72, 60, "Copyright Notes", 18),

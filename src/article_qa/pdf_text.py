@@ -4,8 +4,10 @@ pdfminer.six gives every line of text with its position and its characters' font
 those, and nothing else:
 
 - **Reading order.** A page is cut into bands at lines that span the columns (a title, a wide figure
-  caption); in each band the left column is read before the right one. Text that is not upright (a
-  rotated stamp in the margin) is left out.
+  caption); in each band the left column is read before the right one. A page has two columns only
+  where both halves hold lines in like numbers and few lines cross the middle (a manual's short lines
+  are no column). Text that is not upright (a rotated stamp in the margin) is left out, and so is a
+  bracketed label at the end of another line's row (a GNU manual's "[Function]").
 - **Page furniture.** A line in the top or bottom margin whose text, digits aside, stands on many pages
   (a running header, "Page 3", a printer's footer) is dropped, and so is a page number alone, and a
   table of contents' line with its dot leader ("2.1 Naming . . . . . 3").
@@ -157,7 +159,7 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
                         found.append(Line(number, rest_x0, top, line.x1, bottom, rest, size, False))
                         continue
                     found.append(Line(number, line.x0, top, line.x1, bottom, text, size, bold))
-            pages.append(_merge_row_starts(found))
+            pages.append(_without_margin_labels(_merge_row_starts(found)))
     except PDFSyntaxError as exc:
         raise PdfError(f"not a readable PDF ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds of errors on broken files
@@ -276,6 +278,22 @@ def _merge_row_starts(lines: list[Line]) -> list[Line]:
                 target.text = f"{ln.text} {target.text}"
                 target.x0 = min(target.x0, ln.x0)
                 target.bold = target.bold or ln.bold
+                continue
+        out.append(ln)
+    return out
+
+
+_MARGIN_LABEL = re.compile(r"^\[[A-Z][A-Za-z ]{1,30}\]$")
+
+
+def _without_margin_labels(lines: list[Line]) -> list[Line]:
+    """The lines less a bracketed label set at the end of another line's row: a GNU manual's "[Function]"
+    beside a function's signature, which would otherwise cut the signature from its next line."""
+    out = []
+    for ln in lines:
+        if _MARGIN_LABEL.match(ln.text):
+            middle = (ln.y0 + ln.y1) / 2
+            if any(o is not ln and o.y0 <= middle <= o.y1 and o.x1 < ln.x0 for o in lines):
                 continue
         out.append(ln)
     return out
@@ -404,7 +422,12 @@ def _columns(lines: list[Line], width: float) -> list[Line]:
             ln.column = 2
         else:
             ln.column = 0
-    two_columns = sum(ln.column == 2 for ln in lines) >= 3 and sum(ln.column == 1 for ln in lines) >= 3
+    left, right = sum(ln.column == 1 for ln in lines), sum(ln.column == 2 for ln in lines)
+    across = sum(ln.column == 0 for ln in lines)
+    # Two columns of text: both sides hold lines in like numbers, and few lines cross the middle. A page
+    # of one column has short lines on the left ("BER-encoded elements.") and a few on the right (a
+    # right-aligned date), and they are not columns.
+    two_columns = min(left, right) >= 3 and min(left, right) >= 0.3 * max(left, right) and across <= (left + right) / 2
     if not two_columns:
         for ln in lines:
             ln.column = 0
