@@ -448,7 +448,8 @@ def test_a_one_column_manual_with_short_lines_and_margin_labels_keeps_its_paragr
     for name in ("asn1_delete_structure", "asn1_delete_element", "asn1_der_decoding"):
         page += [
             Text(72, top, name, 13),
-            Text(72, top + 22, f"int {name} (asn1_node * structure, unsigned", 12), Text(480, top + 23, "[Function]"),
+            Text(72, top + 22, f"int {name} (asn1_node * structure, unsigned", 12),
+            Text(480, top + 23, "[Function]"),
             Text(112, top + 35, "int flags)", 12),
             *column(90, top + 52, [sentence[:70], sentence[71:]], size=11, leading=13),
         ]
