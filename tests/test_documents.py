@@ -788,6 +788,14 @@ def test_furniture_left_in_passages_is_counted():
     assert furniture(passages, pages=5) == 4  # three running headers and a page number alone
 
 
+def test_markup_is_told_from_a_documents_own_angle_brackets():
+    from benchmarks.documents import MARKUP
+
+    leaked = ["a <sup>[2]</sup> mark", "**Cons:** slow", "Tom &amp; Jerry", '<a href="/x">link</a>', "one<br/>two"]
+    own = ["returns a Result<T, E> value", "#include <stdio.h>", "char ** der", "a Vec<u8> of bytes", "see <MIME>"]
+    assert all(MARKUP.search(t) for t in leaked) and not any(MARKUP.search(t) for t in own)
+
+
 def test_captions_read_into_paragraphs_and_unknown_glyphs_are_counted():
     from benchmarks.documents import CAPTION_INSIDE, UNKNOWN_GLYPH
 
