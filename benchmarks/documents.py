@@ -33,7 +33,7 @@ from typing import Any
 # Markup a reader would see: Markdown bold, an HTML tag (by its name: a manual's "<stdio.h>", a type's
 # "Result<T, E>" and a spec's XML example are the document's own text), an entity, a wiki's marks.
 MARKUP = re.compile(
-    r"\*\*\w[^*\n]{0,80}?\w\*\*|</?(?:a|b|i|u|em|strong|sup|sub|span|div|p|br|img|table|tr|td|th|ul|ol|li|h[1-6]|"
+    r"\*\*\w[^*\n]{0,80}?\S\*\*|</?(?:a|b|i|u|em|strong|sup|sub|span|div|p|br|img|table|tr|td|th|ul|ol|li|h[1-6]|"
     r"small|font|center|figure|figcaption|section|article|nav|header|footer|iframe|script|style|blockquote|pre|code)"
     r"(?:\s[^>]{0,40})?/?>|&[a-z]{2,6};|&#\d+;|\[edit\]|\\\[|\[citation needed\]"
 )
