@@ -235,6 +235,34 @@ def test_text_written_straight_into_the_body_is_read():
     assert "We often get questions about how the deflate() and inflate() functions" in page.markdown
 
 
+API_PAGE = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "x.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Module templates from libxslt</title></head><body>
+<table><tr><td><h1>The XSLT C library for GNOME</h1><h2>Module templates from libxslt</h2></td></tr></table>
+<table><tr><td><div class="header">Next: <a href="n.html">Simple Example</a>, Up: <a href="u.html">Using it</a></div>
+<p>This set of routines evaluates attribute value templates and XPath expressions for a transformation.</p>
+<h3>Function: xsltEvalXPathString<a class="anchor" href="#f">§</a><button>Copy item path</button></h3>
+<pre>xmlChar * xsltEvalXPathString (xsltTransformContextPtr ctxt,<br/>    xmlXPathCompExprPtr comp)</pre>
+<p>Process the expression using XPath and get a string back, which the caller must free after use.</p>
+<table><tr><td><i>ctxt</i>:</td><td>the XSLT transformation context</td></tr>
+<tr><td><i>comp</i>:</td><td>the compiled XPath expression</td></tr></table>
+<h3>Function: xsltTemplateProcess</h3>
+<p>Obsolete and kept only for compatibility with older stylesheets; new code must not call it at all.</p>
+</td></tr></table></body></html>"""
+
+
+def test_an_api_reference_page_in_layout_tables_reads_as_its_sections():
+    page = page_text(API_PAGE.encode("latin-1"), "x")
+    assert page.title == "Module templates from libxslt"  # the <title> names the page by its h2, not the site's h1
+    passages = passages_of(page.markdown)
+    described = next(p for p in passages if p.text.startswith("Process the expression using XPath"))
+    assert described.section == "Function: xsltEvalXPathString"
+    assert "ctxt: the XSLT transformation context" in page.markdown  # a labelled row, one colon
+    assert "ctxt,\n    xmlXPathCompExprPtr comp)" in page.markdown  # a line break in code is a line break
+    for furniture in ("§", "Copy item path", "Next:", "The XSLT C library for GNOME"):
+        assert furniture not in page.markdown
+
+
 def test_the_declared_charset_is_read_as_browsers_read_it():
     page = page_text(GERMAN, "x")
     assert "„zu den gefährlichen Idealen“" in page.markdown and "Über Nacht" in page.markdown

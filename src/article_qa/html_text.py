@@ -6,22 +6,26 @@ UTF-8 or as detected). Before extraction, what a reader never sees as text is ta
 footnote markers (``<sup>[2]</sup>``), ``[edit]`` links, infoboxes, navigation boxes, tables of contents;
 a formula keeps one readable form (its TeX, not MathML, TeX and a fallback image one after the other).
 Text written straight into the body (an old page's opening lines) is wrapped in paragraphs,
-preformatted text becomes code with its lines, and a figure holding code or a table is read as those
-blocks with its caption (a "Listing 6: ..." under its code). trafilatura, a maintained main-text
+preformatted text becomes code with its lines, a figure holding code or a table is read as those
+blocks with its caption (a "Listing 6: ..." under its code), and a table that lays the page out (its
+cells hold headings and paragraphs) is read as what its cells hold. Buttons, a heading's "§" link and a
+manual's "Next: ..., Up: ..." row go. trafilatura, a maintained main-text
 extractor, then drops navigation, comments and other page furniture, and its XML is written out here
 as plain paragraphs: no ``**``, ``<sup>``, ``[1]`` or a heading's "¶" that a reader would see, a link's
 words kept as text, headings only from the page's own headings (a bold label line is a paragraph;
 headings the extractor lost on a page it found no container for are put back over their
 paragraphs), a glossary's entries as "term: definition" paragraphs, tables as readable lines
 ("Founded: 1998") under the heading they stand in, and never as the first passage; a byline or date
-line opening the text is left out. The title is the page's one h1, or its first heading where the
-<title> names the page by it (a book's chapter), else the page's title.
+line opening the text is left out. The title is the heading the page's <title> names it by (a book's
+chapter under the book's h1, an API page under the library's), else the page's one h1, else the
+page's title.
 
 This module reads no file and writes none (see `sources`), and it splits or embeds nothing.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -46,6 +50,9 @@ _FURNITURE_CLASS = re.compile(
     r"^(gallery|full-gallery|type-gallery|slideshow|carousel|video-js|vjs-.*|modal(-.*)?|share(-.*)?|sharing|"
     r"social(-.*)?|newsletter(-.*)?|related(-.*)?|breadcrumbs?|cookie(-.*)?|advert(isement)?|promo(-.*)?)$"
 )
+# A block of navigation by its class: a manual's "Next: ..., Up: ..." rows (on a div only: an mdBook
+# heading's link is an <a class="header">).
+_NAVIGATION_CLASS = re.compile(r"^(header|nav-panel|navheader|navfooter)$")
 # TeX as a reader reads it: font and spacing commands out, a few symbols as themselves.
 _TEX_SYMBOLS = {
     "iff": "⟺", "implies": "⟹", "to": "→", "leq": "≤", "geq": "≥", "neq": "≠", "times": "×", "cdot": "·",
@@ -61,6 +68,7 @@ _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
 _BLOCKS = frozenset({"div", "p", "dl", "dd", "table", "figure", "center", "blockquote"})
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PAGE_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 # How a page's <title> joins the page's own name to its site's: "What Is Ownership? - The Rust Book".
 _TITLE_PARTS = re.compile(r"\s+[-|–—·:]{1,2}\s+")
@@ -117,10 +125,12 @@ def _clean_tree(html: str) -> str:
     import lxml.html
     from lxml import etree
 
+    html = _XML_DECLARATION.sub("", html, count=1)  # an XHTML page's; lxml refuses it in decoded text
     try:
         tree = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
         return html
+    _unwrap_layout_tables(tree)
     for math in tree.xpath("//math"):
         alt = (math.get("alttext") or "").strip() or " ".join(math.xpath(".//annotation//text()")).strip()
         tex = tex_text(alt) if alt else " ".join(math.itertext()).strip()
@@ -146,6 +156,8 @@ def _clean_tree(html: str) -> str:
     for container in tree.xpath("//body | //div"):
         _wrap_loose_text(container)
     for pre in tree.xpath("//pre"):  # preformatted text as code, its lines kept (not "<pre><b>...</b>")
+        for br in pre.iter("br"):
+            br.tail = "\n" + (br.tail or "")
         text = pre.text_content()
         if text.strip():
             for child in list(pre):
@@ -157,12 +169,16 @@ def _clean_tree(html: str) -> str:
     for el in tree.xpath("//*[@class]"):
         classes = (el.get("class") or "").split()
         furniture = any(_FURNITURE_CLASS.match(c) for c in classes) and el.tag not in ("body", "main", "article")
+        furniture = furniture or (el.tag == "div" and any(_NAVIGATION_CLASS.match(c) for c in classes))
         dropped = _DROP_CLASSES.search(" ".join(classes))
         if dropped and el.tag == "a" and dropped.group(1).lower() == "reference":
             dropped = None  # Sphinx marks every link "reference": its text is the sentence's
         if (furniture or dropped) and el.getparent() is not None:
             _drop(el)
-    for el in tree.xpath("//video | //audio | //*[@role='dialog'] | //*[@aria-hidden='true']"):
+    for el in tree.xpath("//a[starts-with(@href, '#')]"):  # a heading's own link mark: "§", "¶", "#"
+        if "".join(el.itertext()).strip() in ("§", "¶", "#", "\U0001f517") and el.getparent() is not None:
+            _drop(el)
+    for el in tree.xpath("//video | //audio | //button | //*[@role='dialog'] | //*[@aria-hidden='true']"):
         if el.getparent() is not None:
             _drop(el)
     for el in tree.xpath("//sup"):
@@ -257,6 +273,35 @@ def _tex_symbol(name: str) -> str:
         return unicodedata.lookup(f"GREEK {case} LETTER {letter}")
     except KeyError:
         return name + " "
+
+
+_LAYOUT = "//table[.//td//p or .//td//h1 or .//td//h2 or .//td//h3 or .//td//pre or .//td//table]"
+
+
+def _unwrap_layout_tables(tree) -> None:  # type: ignore[no-untyped-def]
+    """Tables that lay a page out (their cells hold headings, paragraphs, code or other tables) replaced
+    by what their cells hold, in reading order; a table of data stays a table."""
+    import lxml.html
+
+    for _ in range(500):  # the outermost first, until none is left
+        tables = tree.xpath(_LAYOUT)
+        if not tables:
+            return
+        table = tables[0]
+        parent = table.getparent()
+        if parent is None:
+            return
+        holder = lxml.html.Element("div")
+        for cell in list(table.iter("td", "th")):
+            if cell.xpath("ancestor::table[1]")[0] is not table:
+                continue  # a cell of a nested table goes with that table
+            box = lxml.html.Element("div")
+            box.text = cell.text
+            for child in list(cell):
+                box.append(child)
+            holder.append(box)
+        holder.tail = table.tail
+        parent.replace(table, holder)
 
 
 _INLINE = frozenset("a abbr b big cite code em font i kbd q s samp small span strong sub sup tt u var br".split())
@@ -376,17 +421,25 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
     if restore:
         children = _with_headings(children, list(_walk(html).find("main")))
     several_h1 = sum(c.tag == "head" and c.get("rend") == "h1" for c in children) > 1
+    # The title: of the headings before the text, the one the page's <title> names the page by (a book's
+    # chapter under the book's name, an API page under the library's), else the page's one h1; of
+    # several h1s ("Abstract", "Contents"), none.
+    before_text = itertools.takewhile(lambda c: c.tag in ("head", "table"), children)  # a side table is no text
+    opening = [c for c in before_text if c.tag == "head" and _text(c)]
+    named = next((c for c in opening if _names_the_page(_text(c), decoded)), None)
+    lone_h1 = next((c for c in opening if c.get("rend") == "h1"), None) if not several_h1 else None
+    chosen = named if named is not None else lone_h1
+    above = set(map(id, opening[: opening.index(chosen)])) if chosen is not None else set()  # a site's name
     for i, el in enumerate(children):
         tag = el.tag
         if tag == "head":
             heading = _text(el)
             if not heading:
                 continue
-            # The title: the page's one h1, or its first heading where the <title> names the page by it
-            # (a book's chapter under the book's name); of several h1s ("Abstract", "Contents"), none.
-            h1 = el.get("rend") == "h1" and not several_h1
-            if not title and not seen_text and (h1 or _names_the_page(heading, decoded)):
+            if el is chosen:
                 title = heading
+                continue
+            if id(el) in above:
                 continue
             blocks.append(f"## {heading}")
         elif tag in ("p", "quote"):
@@ -426,12 +479,15 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
                 cells = [_text(c) for c in row.findall("cell")]
                 cells = [c for c in cells if c]
                 if cells:
-                    rows.append(cells[0] + (": " + " · ".join(cells[1:]) if len(cells) > 1 else ""))
+                    label = cells[0] if cells[0].endswith(":") else cells[0] + ":"  # "ctxt:" is labelled already
+                    rows.append(label + " " + " · ".join(cells[1:]) if len(cells) > 1 else cells[0])
             if rows:
                 blocks.append("\n".join(rows))
     body = [b for b in blocks if not b.startswith("## ")]
     if sum(len(b) for b in body) < MIN_TEXT:
         raise PageError("no main text")
+    if not title:  # a heading of the page that its <title> names it by (not a site's name over it)
+        title = next((t for h in _walk(html).iter("head") if _names_the_page(t := _text(h), decoded)), "")
     if not title and several_h1:  # the extractor's title is then one of them; the page's <title> is its own
         title = _page_title(decoded)
     title = title or metadata_title or fallback_title
@@ -475,31 +531,35 @@ def _extract(html: str) -> Any:
 
 def _with_headings(children: list[Any], page: list[Any]) -> list[Any]:
     """The extractor's blocks with the page's headings put back: each heading of the page (`page`, as
-    `_walk` reads it) that the extractor lost goes before the block that follows it in the page, when
-    the extractor kept that block (blocks matched in order, by their words)."""
+    `_walk` reads it) that the extractor lost goes before the first block after it in the page that the
+    extractor kept, within five blocks (blocks matched in order, by their words)."""
 
     def key(el: Any) -> str:
         return re.sub(r"\W+", "", _text(el).casefold())
 
     keys = [key(c) for c in children]
     present = {k for c, k in zip(children, keys, strict=True) if c.tag == "head"}
-    before: dict[int, Any] = {}
-    heading, at = None, 0
+    before: dict[int, list[Any]] = {}
+    headings: list[Any] = []  # the headings over the next block: a site's h1 and a page's h2, say
+    skipped, at = 0, 0
     for el in page:
         if el.tag == "head":
-            heading = el
+            headings, skipped = (headings if skipped == 0 else []) + [el], 0
             continue
         k = key(el)
         j = next((j for j in range(at, len(children)) if k and keys[j] == k and children[j].tag != "head"), None)
-        if j is not None:
-            if heading is not None and key(heading) and key(heading) not in present:
-                before[j] = heading
-            at = j + 1
-        heading = None
+        if j is None:
+            # A block the extractor left out (a signature's code, a row of navigation links): the headings
+            # wait a little, and a scrap of a few words does not count.
+            skipped += len(k) >= 20
+            if skipped > 4:
+                headings = []
+            continue
+        before[j] = [h for h in headings if key(h) and key(h) not in present]
+        at, headings, skipped = j + 1, [], 0
     out = []
     for j, c in enumerate(children):
-        if j in before:
-            out.append(before[j])
+        out += before.get(j, [])
         out.append(c)
     return out
 
@@ -519,7 +579,7 @@ def _walk(html: str) -> Any:
     import lxml.html
     from lxml import etree
 
-    tree = lxml.html.fromstring(html)
+    tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
     doc = etree.Element("doc", title=_page_title(html))
     main = etree.SubElement(doc, "main")
 
