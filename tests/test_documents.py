@@ -263,6 +263,27 @@ def test_an_api_reference_page_in_layout_tables_reads_as_its_sections():
         assert furniture not in page.markdown
 
 
+NODE_PAGE = """<html><head><title>Path | Node.js v20 Documentation</title></head><body>
+<div id="content"><header><h1>Node.js v20 documentation</h1></header>
+<ul><li><a href="index.html">Table of contents</a></li><li><a href="all.html">Index</a></li></ul>
+<h2>Path<span><a class="mark" href="#path">#</a></span></h2>
+<p>The node:path module provides utilities for working with file and directory paths on every platform.</p>
+<pre><input type="checkbox"><code class="cjs">const path = require('node:path');</code><code>import path from
+'node:path';</code><button class="copy-button">copy</button></pre>
+<h3>path.basename(path[, suffix])<span><a class="mark" href="#basename">#</a></span></h3>
+<p>The path.basename() method returns the last portion of a path, similar to the Unix basename command.</p>
+</div></body></html>"""
+
+
+def test_a_reference_page_under_its_sites_name_takes_its_own_title_and_drops_the_sites_lines():
+    page = page_text(NODE_PAGE.encode(), "x")
+    assert page.title == "Path"  # the <title> names "Path" first, the site second
+    for furniture in ("Node.js v20 documentation", "Table of contents", "copy", "Path#", "suffix])#"):
+        assert furniture not in page.markdown
+    assert "const path = require('node:path');\nimport path from" in page.markdown  # each variant on its lines
+    assert "## path.basename(path[, suffix])" in page.markdown
+
+
 def test_the_declared_charset_is_read_as_browsers_read_it():
     page = page_text(GERMAN, "x")
     assert "„zu den gefährlichen Idealen“" in page.markdown and "Über Nacht" in page.markdown

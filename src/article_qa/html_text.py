@@ -156,8 +156,12 @@ def _clean_tree(html: str) -> str:
     for container in tree.xpath("//body | //div"):
         _wrap_loose_text(container)
     for pre in tree.xpath("//pre"):  # preformatted text as code, its lines kept (not "<pre><b>...</b>")
+        for control in pre.xpath(".//button | .//input"):  # a "copy" button set inside the code
+            _drop(control)
         for br in pre.iter("br"):
             br.tail = "\n" + (br.tail or "")
+        for variant in pre.findall(".//code")[1:]:  # the same example in another syntax, on its own lines
+            variant.text = "\n" + (variant.text or "")
         text = pre.text_content()
         if text.strip():
             for child in list(pre):
@@ -283,14 +287,10 @@ def _unwrap_layout_tables(tree) -> None:  # type: ignore[no-untyped-def]
     by what their cells hold, in reading order; a table of data stays a table."""
     import lxml.html
 
-    for _ in range(500):  # the outermost first, until none is left
-        tables = tree.xpath(_LAYOUT)
-        if not tables:
-            return
-        table = tables[0]
+    for table in tree.xpath(_LAYOUT):  # in document order: the outer table before the ones inside it
         parent = table.getparent()
         if parent is None:
-            return
+            continue
         holder = lxml.html.Element("div")
         for cell in list(table.iter("td", "th")):
             if cell.xpath("ancestor::table[1]")[0] is not table:
@@ -426,11 +426,20 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
     # several h1s ("Abstract", "Contents"), none.
     before_text = itertools.takewhile(lambda c: c.tag in ("head", "table"), children)  # a side table is no text
     opening = [c for c in before_text if c.tag == "head" and _text(c)]
-    named = next((c for c in opening if _names_the_page(_text(c), decoded)), None)
+    # Where the <title> names two headings ("Path | Node.js documentation"), the one it names first.
+    named = min(
+        (c for c in children if c.tag == "head" and _title_part(_text(c), decoded) is not None),
+        key=lambda c: _title_part(_text(c), decoded) or 0, default=None,
+    )  # fmt: skip
     lone_h1 = next((c for c in opening if c.get("rend") == "h1"), None) if not several_h1 else None
     chosen = named if named is not None else lone_h1
-    above = set(map(id, opening[: opening.index(chosen)])) if chosen is not None else set()  # a site's name
+    # Above the title: a site's name in a heading, and its short navigation lines ("Table of contents").
+    preceding = list(itertools.takewhile(lambda c: c is not chosen, children)) if chosen is not None else []
+    short = all(c.tag in ("head", "list", "table") or len(_text(c)) < 60 for c in preceding)
+    above = set(map(id, preceding)) if short else set()  # a paragraph of text above the title is kept
     for i, el in enumerate(children):
+        if id(el) in above:
+            continue
         tag = el.tag
         if tag == "head":
             heading = _text(el)
@@ -438,8 +447,6 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
                 continue
             if el is chosen:
                 title = heading
-                continue
-            if id(el) in above:
                 continue
             blocks.append(f"## {heading}")
         elif tag in ("p", "quote"):
@@ -636,6 +643,25 @@ def _names_the_page(heading: str, html: str) -> bool:
     """
     page_title = _page_title(html).casefold()
     return bool(page_title) and " ".join(heading.split()).casefold() in _TITLE_PARTS.split(page_title)
+
+
+def _title_part(heading: str, html: str) -> int | None:
+    """How early the page's <title> names a heading: twice the index of the part that is the heading,
+    one more for a part the heading holds ("Keywords" of "Appendix A: Keywords"); None when it does not.
+
+    >>> _title_part("Appendix A: Keywords", "<title>A - Keywords - The Rust Book</title>")
+    3
+    >>> _title_part("The Rust Book", "<title>A - Keywords - The Rust Book</title>")
+    4
+    """
+    parts = _TITLE_PARTS.split(_page_title(html).casefold())
+    folded = " ".join(heading.split()).casefold()
+    for i, part in enumerate(parts):
+        if folded == part:
+            return 2 * i
+        if len(part) >= 4 and len(folded.split()) <= 12 and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", folded):
+            return 2 * i + 1
+    return None
 
 
 def _page_title(html: str) -> str:
