@@ -10,7 +10,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PHONY_EXTRA := install eval-docs owner-demo situations judge
-.PHONY: $(PHONY_EXTRA) run test test-fast index lint format eval answerability answerability-report bench bench-scale loadtest screenshot browser-deps clean
+.PHONY: $(PHONY_EXTRA) run test test-fast index lint format eval eval-docs eval-manuals answerability answerability-report bench bench-scale loadtest screenshot browser-deps clean
 
 # CORPUS=my-docs: run, index and serve a folder of your own (its index is my-docs/.index); default corpus/.
 CORPUS ?=
@@ -38,6 +38,9 @@ eval: $(STAMP) ## retrieval quality on the development questions
 eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: passages, problems, answers (needs ../shared)
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs.jsonl --out bench/real-docs.json
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/search-queries.jsonl --out bench/search-queries.json
+
+eval-manuals: $(STAMP) ## manuals and documentation pages installed on this machine (Debian's libtasn1-doc, shared-mime-info; rustup's docs)
+	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
 
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl
