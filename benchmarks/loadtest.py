@@ -91,6 +91,7 @@ def _flood(url: str, requests: int, questions: list[str]) -> dict[str, Any]:
     clients = [_client(url) for _ in range(max(1, requests // 40))]  # a Client runs 40 jobs at most
     outcome: dict[str, int] = {"answered": 0, "refused_busy": 0, "other_error": 0, "timed_out": 0}
     refusal_ms: list[float] = []
+    samples: list[str] = []  # what the other errors said
     lock = threading.Lock()
 
     def one(i: int) -> None:
@@ -104,6 +105,9 @@ def _flood(url: str, requests: int, questions: list[str]) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - sorted into refusals and other errors
             busy = "queue is full" in str(exc).lower() or "busy" in str(exc).lower()
             kind = "refused_busy" if busy else "other_error"
+            if kind == "other_error":
+                with lock:
+                    samples.append(f"{type(exc).__name__}: {exc}"[:300])
         with lock:
             outcome[kind] += 1
             if kind == "refused_busy":
@@ -115,6 +119,7 @@ def _flood(url: str, requests: int, questions: list[str]) -> dict[str, Any]:
         "submitted": requests,
         **outcome,
         "refusal_ms": percentiles(refusal_ms) if refusal_ms else None,
+        "error_samples": sorted(set(samples))[:5],
     }
 
 
