@@ -550,6 +550,22 @@ def test_a_wide_heading_in_larger_bold_type_is_a_section_and_a_date_line_is_not(
     assert passages[0].text.startswith("The act implements two treaties")
 
 
+def test_a_title_pages_authors_are_no_sections():
+    body = ["Many programs use the MIME system to represent the types of files, and it is necessary to",
+            "work out the correct type for a file by looking up its name or contents in a database."]  # fmt: skip
+    page = [
+        Text(150, 60, "Shared MIME-info Database", 24, bold=True),
+        Text(140, 100, "X Desktop Group", 17, bold=True),
+        Text(250, 150, "Thomas Leonard", 17, bold=True),
+        Text(72, 230, "1. Introduction", 17, bold=True),
+        *column(72, 260, body),
+    ]
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    assert {p.section for p in passages} == {None, "1. Introduction"}
+    assert any("Thomas Leonard" in p.text for p in passages)  # kept, as text
+    assert next(p for p in passages if p.text.startswith("Many programs")).section == "1. Introduction"
+
+
 def test_a_bold_run_in_heading_is_a_section_but_a_bold_label_is_text():
     page = [
         Text(72, 60, "Dense Retrieval Notes", 18),

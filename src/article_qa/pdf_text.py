@@ -14,7 +14,8 @@ those, and nothing else:
 - **Title and headings.** The title is the largest text at the top of page 1 (never metadata that
   disagrees with it). A heading is a short line set larger than the body text, or bold, or numbered
   ("3.1 Hydrographic", "IV. RESULTS", "REFERENCES") and not ending a sentence; a table's row
-  ("2 CARD16") is no heading.
+  ("2 CARD16") is no heading, and neither, on page 1 above the first numbered or named section, is a
+  line that does not stand over body text (a title page's authors and affiliation).
 - **Paragraphs.** A new one starts after a vertical gap larger than the line spacing, at an indented
   first line, after a line that ends a sentence well short of the column's width, or where the font
   size changes (a footnote). A paragraph cut by a column or a page break is joined again.
@@ -545,11 +546,12 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
     pending: list[Block] = []
     previous: Line | None = None  # kept across pages: a paragraph may go on over a page break
     last_line: Line | None = None  # the line read last, a caption's included
+    front = True  # on page 1, above its first numbered or named section
     for p, lines in enumerate(kept):
         ordered = _columns([ln for ln in lines if ln not in title_lines], sizes[p][0])
         ordered = _footnotes_last(_captions_last(ordered), body)
         widths = {c: max((ln.x1 - ln.x0 for ln in ordered if ln.column == c), default=1.0) for c in (0, 1, 2)}
-        for ln in ordered:
+        for k, ln in enumerate(ordered):
             ln.text = normalize(ln.text)
             caption = pending[-1] if pending and last_line is pending[-1].lines[-1] else None
             last_line = ln
@@ -566,7 +568,12 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
                     and not _starts_paragraph(caption.lines[-1], ln, [caption], body)):  # fmt: skip
                 caption.lines.append(ln)  # the caption's next line
                 continue
-            if _is_heading(ln, body, widths[ln.column]):
+            heading = _is_heading(ln, body, widths[ln.column])
+            if front and (ln.page != 1 or (heading and (_NUMBERED.match(ln.text) or _NAMED.match(ln.text)))):
+                front = False  # the first section ("1 Introduction", "Abstract") opens the text
+            elif front and heading and not _over_text(ordered, k, body):
+                heading = False  # a title page's authors and affiliation ("Thomas Leonard") are no sections
+            if heading:
                 blocks += pending
                 pending = []
                 last = blocks[-1] if blocks else None
@@ -722,6 +729,15 @@ def _safe_paragraph(text: str) -> str:
     if re.match(r"^(#{1,6}\s|<!--|```|~~~)", text):
         return "\u2060" + text  # a word joiner: invisible, and the line is text
     return text
+
+
+def _over_text(ordered: list[Line], k: int, body: float) -> bool:
+    """Whether line `k` stands just over a line of body text, as a section's heading does (an author's
+    name on a title page stands over another name, or over a gap)."""
+    if k + 1 >= len(ordered):
+        return False
+    line, below = ordered[k], ordered[k + 1]
+    return below.size <= body * 1.05 and 0 <= below.y0 - line.y1 < 2 * line.height and below.page == line.page
 
 
 def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: float) -> bool:
