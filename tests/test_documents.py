@@ -271,6 +271,8 @@ NODE_PAGE = """<html><head><title>Path | Node.js v20 Documentation</title></head
 <pre><input type="checkbox"><code class="cjs">const path = require('node:path');</code><code>import path from
 'node:path';</code><button class="copy-button">copy</button></pre>
 <h3>path.basename(path[, suffix])<span><a class="mark" href="#basename">#</a></span></h3>
+<span class="rightside"><span class="since">1.0.0</span> · <a class="src" href="src.html">Source</a></span>
+<details open><summary class="hideme"><span>Expand description</span></summary></details>
 <p>The path.basename() method returns the last portion of a path, similar to the Unix basename command.</p>
 </div></body></html>"""
 
@@ -278,7 +280,8 @@ NODE_PAGE = """<html><head><title>Path | Node.js v20 Documentation</title></head
 def test_a_reference_page_under_its_sites_name_takes_its_own_title_and_drops_the_sites_lines():
     page = page_text(NODE_PAGE.encode(), "x")
     assert page.title == "Path"  # the <title> names "Path" first, the site second
-    for furniture in ("Node.js v20 documentation", "Table of contents", "copy", "Path#", "suffix])#"):
+    for furniture in ("Node.js v20 documentation", "Table of contents", "copy", "Path#", "suffix])#", "Source",
+                      "Expand description"):  # fmt: skip
         assert furniture not in page.markdown
     assert "const path = require('node:path');\nimport path from" in page.markdown  # each variant on its lines
     assert "## path.basename(path[, suffix])" in page.markdown

@@ -48,7 +48,8 @@ _DISPLAYSTYLE = re.compile(r"^\{\\displaystyle\s*(.*)\}$", re.DOTALL)
 # Page furniture by class name: galleries, video players and their dialogs, share bars, teasers.
 _FURNITURE_CLASS = re.compile(
     r"^(gallery|full-gallery|type-gallery|slideshow|carousel|video-js|vjs-.*|modal(-.*)?|share(-.*)?|sharing|"
-    r"social(-.*)?|newsletter(-.*)?|related(-.*)?|breadcrumbs?|cookie(-.*)?|advert(isement)?|promo(-.*)?)$"
+    r"social(-.*)?|newsletter(-.*)?|related(-.*)?|breadcrumbs?|cookie(-.*)?|advert(isement)?|promo(-.*)?|"
+    r"rightside|hideme)$"  # an API page's "1.0.0 · Source" beside a signature, its "Expand description"
 )
 # A block of navigation by its class: a manual's "Next: ..., Up: ..." rows (on a div only: an mdBook
 # heading's link is an <a class="header">).
