@@ -233,6 +233,11 @@ def test_text_written_straight_into_the_body_is_read():
             "program zpipe.c, annotated line by line for readers of the header.</p></body></html>")  # fmt: skip
     page = page_text(html.encode(), "x")
     assert "We often get questions about how the deflate() and inflate() functions" in page.markdown
+    story = "tells a long story about the garden and the water it used in the dry summer months."
+    lines = "".join(f"Paragraph {i} {story}<br><br>" for i in range(3))
+    html = f"<html><body><div class='content'><h1>Old Page</h1>{lines}</div></body></html>"
+    texts = [p.text for p in passages_of(page_text(html.encode(), "x").markdown)]
+    assert texts == [f"Paragraph {i} {story}" for i in range(3)]  # a line break ends a paragraph
 
 
 API_PAGE = """<?xml version="1.0" encoding="ISO-8859-1"?>

@@ -305,13 +305,13 @@ def _unwrap_layout_tables(tree) -> None:  # type: ignore[no-untyped-def]
         parent.replace(table, holder)
 
 
-_INLINE = frozenset("a abbr b big cite code em font i kbd q s samp small span strong sub sup tt u var br".split())
+_INLINE = frozenset("a abbr b big cite code em font i kbd q s samp small span strong sub sup tt u var".split())
 
 
 def _wrap_loose_text(container) -> None:  # type: ignore[no-untyped-def]
     """Text written straight into the body or a div, outside any paragraph (an old page's opening
-    lines before its first <p>), wrapped in paragraphs so the extractor reads it; runs shorter than a
-    sentence ("|", "Note:") stay as they are."""
+    lines before its first <p>), wrapped in paragraphs so the extractor reads it, a line break ending
+    one; runs shorter than a sentence ("|", "Note:") stay as they are."""
     import lxml.html
 
     loose = (container.text or "") + "".join(child.tail or "" for child in container)
@@ -342,7 +342,7 @@ def _wrap_loose_text(container) -> None:  # type: ignore[no-untyped-def]
     for child in list(container):
         if isinstance(child.tag, str) and child.tag.lower() in _INLINE:
             run.append(child)
-        else:
+        else:  # a block, or a line break: "text<br><br>text" is two paragraphs
             flush()
             run_text, child.tail = child.tail, None
             arranged.append(child)
