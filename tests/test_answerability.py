@@ -230,6 +230,21 @@ def test_one_article_means_one_article(tmp_path):
     assert not scope.whole and "ptsd" not in " ".join(scope.words) and "ptsd" in " ".join(state.words)
 
 
+def test_a_word_the_article_uses_only_in_a_heading_is_not_missing(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "paper.md").write_text(
+        "# Dense Retrieval\n\n## Method\n\nPassages are embedded once and searched by inner product.\n\n"
+        "## Conclusion\n\nMore complex model frameworks or similarity functions do not give more value.\n",
+        "utf-8",
+    )
+    r = Retriever(corpus, tmp_path / "index", embedder=FakeEmbedder())
+    answer = r.ask("Do fancier similarity functions help, according to the conclusion?", 3)
+    assert "conclusion" not in [m.lower() for m in answer.missing]  # "## Conclusion" names it
+    scope = r._ready().scope("paper.md")
+    assert "conclusion" in scope.terms and "retrieval" in scope.terms  # a section's name, the title
+
+
 def test_a_one_passage_article_gets_no_free_margin(tmp_path):
     from article_qa.ranking import rank
 

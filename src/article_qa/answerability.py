@@ -6,7 +6,7 @@ stage reads signals a reader would also use, for any article:
 
 - `top_score`, `margin`: how strongly the first passage wins, and by how much over the second;
 - `top_coverage`, `article_coverage`: the share of the question's terms (weighted by rarity) that the
-  first passage, and the whole article, contain;
+  first passage, and the whole article (its title and section headings included), contain;
 - `unmatched`: for the question's key words that the article never uses (neither the word nor a word
   containing it), how far the nearest token of the article is, as the model reads them: "price"
   still meets "cost", "PTSD" meets nothing;

@@ -139,6 +139,12 @@ class RankingState:
                 w for t in texts for w in (*words(t), *words(self.vocabulary.rewrite_passage(t)))
             )  # fmt: skip
             terms = frozenset().union(*(self.passage_terms[i] for i in indices)) if len(indices) else frozenset()
+            # Its title and section headings are the article's words too ("the conclusion" of a paper
+            # whose "6 Conclusion" names its last section).
+            heads = {h for i in indices for h in (self.passages[i].section, self.passages[i].title) if h}
+            rewritten = [self.vocabulary.rewrite_passage(h) for h in heads]
+            terms |= frozenset(t for h in rewritten for t in tokenize(h))
+            surface |= frozenset(w for h in (*heads, *rewritten) for w in words(h))
             cache[source] = Scope(indices, terms, surface, whole)
         return cache[source]
 
