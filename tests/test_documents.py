@@ -615,6 +615,36 @@ def test_markdown_front_matter_gives_the_title_and_is_never_a_passage(tmp_path):
     assert passages[0].title == "Sleep Notes" and path.name == "sleep-notes.md"
 
 
+README = """# rustfmt [![linux](https://ci/badge.svg)](https://ci) [![crates.io](https://img/v.svg)](https://crates)
+
+A tool for formatting **Rust** code according to [style guidelines](https://style).
+You can choose how much it is supposed to ~~annoy~~ help you.
+
+| Category | Default level |
+|---|---|
+| `clippy::style` | **warn** |
+
+```bash
+# install it
+rustup component add rustfmt
+```
+"""
+
+
+def test_a_markdown_document_reads_as_rendered(tmp_path):
+    source = tmp_path / "README.md"
+    source.write_text(README, "utf-8")
+    path = add(str(source), tmp_path / "mine")
+    passages = split_document(read_document(path))
+    assert passages[0].title == "rustfmt" and path.name == "rustfmt.md"  # no badges in the title
+    texts = [p.text for p in passages]
+    assert texts[0] == "A tool for formatting Rust code according to style guidelines. You can choose how much it is " \
+        "supposed to help you."  # fmt: skip
+    assert "Category: Default level\nclippy::style: warn" in texts  # a table as readable lines
+    assert "# install it\nrustup component add rustfmt" in texts and {p.section for p in passages} == {None}
+    assert not any(m in t for t in texts for m in ("**", "](", "![", "`", "~~"))
+
+
 def test_fenced_code_never_makes_headings():
     md = "# Guide\n\n## Install\n\n```bash\n# install the tool\npip install tool\n\n# check it\ntool --help\n```\n"
     md += "\nDone.\n"

@@ -20,6 +20,9 @@ line opening the text is left out. The title is the heading the page's <title> n
 chapter under the book's h1, an API page under the library's), else the page's one h1, else the
 page's title.
 
+A Markdown document goes the same way (`markdown_page`): rendered with markdown-it, then every block
+read, as a reader sees it (links as their words, badges and struck-out words out, tables as lines).
+
 This module reads no file and writes none (see `sources`), and it splits or embeds nothing.
 """
 
@@ -183,7 +186,9 @@ def _clean_tree(html: str) -> str:
     for el in tree.xpath("//a[starts-with(@href, '#')]"):  # a heading's own link mark: "§", "¶", "#"
         if "".join(el.itertext()).strip() in ("§", "¶", "#", "\U0001f517") and el.getparent() is not None:
             _drop(el)
-    for el in tree.xpath("//video | //audio | //button | //*[@role='dialog'] | //*[@aria-hidden='true']"):
+    for el in tree.xpath(
+        "//video | //audio | //button | //*[@role='dialog'] | //*[@aria-hidden='true'] | //s | //del | //strike"
+    ):  # struck-out words are not the text's
         if el.getparent() is not None:
             _drop(el)
     for el in tree.xpath("//sup"):
@@ -399,13 +404,14 @@ def _text(el) -> str:  # type: ignore[no-untyped-def]
     return " ".join(_MARKERS.sub("", "".join(parts)).split())
 
 
-def page_text(raw: bytes, fallback_title: str) -> PageText:
+def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
     """The main text of a web page's bytes as Markdown (``# Title``, ``## Heading``, paragraphs, ``- item``
-    lists, fenced code). Raises `PageError` when the page has no main text."""
+    lists, fenced code); with `whole`, every block of the page (a document rendered from Markdown, all
+    text). Raises `PageError` when the page has no main text."""
     decoded = decode_html(raw)
     html = _clean_tree(decoded)
-    doc = _extract(html)
-    page_headings = _headings(html)
+    doc = _walk(html) if whole else _extract(html)
+    page_headings = 0 if whole else _headings(html)
     # Where the extractor kept under half of the page's headings and found no container for the text
     # (an old DocBook book), it gathered the paragraphs without them; they are put back before the
     # paragraph each stands over in the page, where it kept that paragraph.
@@ -492,7 +498,7 @@ def page_text(raw: bytes, fallback_title: str) -> PageText:
             if rows:
                 blocks.append("\n".join(rows))
     body = [b for b in blocks if not b.startswith("## ")]
-    if sum(len(b) for b in body) < MIN_TEXT:
+    if sum(len(b) for b in body) < (1 if whole else MIN_TEXT):
         raise PageError("no main text")
     if not title:  # a heading of the page that its <title> names it by (not a site's name over it)
         title = next((t for h in _walk(html).iter("head") if _names_the_page(t := _text(h), decoded)), "")
@@ -671,6 +677,21 @@ def _page_title(html: str) -> str:
 
     m = _PAGE_TITLE.search(html[:20000])
     return " ".join(entities.unescape(m.group(1)).split()) if m else ""
+
+
+def markdown_page(text: str, fallback_title: str) -> PageText:
+    """A Markdown document as its reader sees it rendered: links as their words, pictures and badges
+    out, emphasis and inline code as plain text, tables as readable lines, code blocks kept; every
+    block read (no main-text extraction: a document is all text).
+
+    >>> markdown_page("# Clippy [![CI](b.svg)](ci)\\n\\nA collection of **lints** for [Rust](https://r).", "x")
+    PageText(title='Clippy', markdown='# Clippy\\n\\nA collection of lints for Rust.\\n')
+    """
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    html = f'<html><head><meta charset="utf-8"></head><body>{rendered}</body></html>'
+    return page_text(html.encode("utf-8"), fallback_title, whole=True)
 
 
 def _flat_quotes(elements):  # type: ignore[no-untyped-def]

@@ -13,11 +13,12 @@ that says where it came from::
 so every citation stays a verbatim slice of a file the reader can open. Web pages go through
 `html_text` (main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages,
 paragraphs rebuilt from the layout). A Markdown file's own front matter gives the title and is never
-indexed. Every failure (a URL that does not answer, a source over the size cap, a scanned PDF without
-a text layer, a page with no main text, a file type it cannot read) raises `SourceError` with one clear
-sentence, and nothing is written. The folder is created on the first `add`; a file is written
-atomically, never replaces another, and the same source is recognised by its hash. Nothing here
-splits or embeds.
+indexed, and the file is read as it shows rendered (`html_text.markdown_page`: link words without their
+targets, no badges, no ``**``, tables as readable lines). Every failure (a URL that does not answer,
+a source over the size cap, a scanned PDF without a text layer, a page with no main text, a file type
+it cannot read) raises `SourceError` with one clear sentence, and nothing is written. The folder is
+created on the first `add`; a file is written atomically, never replaces another, and the same source
+is recognised by its hash. Nothing here splits or embeds.
 """
 
 from __future__ import annotations
@@ -130,6 +131,15 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         except PdfError as exc:
             raise SourceError(f"{origin}: {exc}") from None
         title, markdown = pdf.title, pdf.markdown
+    elif kind == "markdown":  # as its reader sees it rendered: no link targets, badges or ** in a passage
+        from .html_text import PageError, markdown_page
+
+        title, body = _from_text(raw, name, origin)
+        try:
+            page = markdown_page(body, title)
+        except PageError:
+            raise SourceError(f"{origin} has no text to quote") from None
+        title, markdown = page.title, page.markdown
     else:
         title, markdown = _from_text(raw, name, origin)
     return Article(title, markdown.strip() + "\n", origin, digest)
