@@ -292,6 +292,19 @@ def test_a_reference_page_under_its_sites_name_takes_its_own_title_and_drops_the
     assert "## path.basename(path[, suffix])" in page.markdown
 
 
+def test_a_heading_repeated_under_each_method_says_whose_it_is():
+    methods = "".join(
+        f"<h4>pub fn {name}(&mut self)</h4><p>{what} the vector, keeping the order of its other elements.</p>"
+        f"<h5>Panics</h5><p>Panics if {why}, as every caller of this method should know before calling.</p>"
+        for name, what, why in (("push", "Appends to", "the new capacity overflows"), ("pop", "Removes from", "never"))
+    )
+    opening = "<h1>Struct Vec</h1><p>A contiguous growable array type.</p>"
+    html = f"<html><body><article>{opening}{methods}</article></body></html>"
+    passages = passages_of(page_text(html.encode(), "x").markdown)
+    panics = [p.section for p in passages if p.text.startswith("Panics if")]
+    assert panics == ["pub fn push(&mut self) › Panics", "pub fn pop(&mut self) › Panics"]
+
+
 def test_the_declared_charset_is_read_as_browsers_read_it():
     page = page_text(GERMAN, "x")
     assert "„zu den gefährlichen Idealen“" in page.markdown and "Über Nacht" in page.markdown

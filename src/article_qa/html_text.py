@@ -14,7 +14,9 @@ extractor, then drops navigation, comments and other page furniture, and its XML
 as plain paragraphs: no ``**``, ``<sup>``, ``[1]`` or a heading's "¶" that a reader would see, a link's
 words kept as text, headings only from the page's own headings (a bold label line is a paragraph;
 headings the extractor lost on a page it found no container for are put back over their
-paragraphs), a glossary's entries as "term: definition" paragraphs, tables as readable lines
+paragraphs; a heading the page repeats under different parents, an API page's "Panics" under every
+method, is named with the heading above it: "pub fn push(&mut self) › Panics"), a glossary's entries
+as "term: definition" paragraphs, tables as readable lines
 ("Founded: 1998") under the heading they stand in, and never as the first passage; a byline or date
 line opening the text is left out. The title is the heading the page's <title> names it by (a book's
 chapter under the book's h1, an API page under the library's), else the page's one h1, else the
@@ -423,6 +425,7 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
     byline = {x for x in (doc.get("author"), doc.get("date")) if x}
     title = ""
     blocks: list[str] = []  # Markdown blocks, separated by blank lines
+    levels: dict[int, int] = {}  # a heading block's position -> its level (2 for h2)
     seen_text = False
     children = _flat_quotes(list(main))
     if restore:
@@ -455,6 +458,8 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
             if el is chosen:
                 title = heading
                 continue
+            level = int(rend[1]) if (rend := el.get("rend") or "").startswith("h") and rend[1:].isdigit() else 2
+            levels[len(blocks)] = level
             blocks.append(f"## {heading}")
         elif tag in ("p", "quote"):
             line = _text(el)
@@ -497,6 +502,7 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
                     rows.append(label + " " + " · ".join(cells[1:]) if len(cells) > 1 else cells[0])
             if rows:
                 blocks.append("\n".join(rows))
+    blocks = _named_by_parents(blocks, levels)
     body = [b for b in blocks if not b.startswith("## ")]
     if sum(len(b) for b in body) < (1 if whole else MIN_TEXT):
         raise PageError("no main text")
@@ -506,6 +512,28 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
         title = _page_title(decoded)
     title = title or metadata_title or fallback_title
     return PageText(title, f"# {title}\n\n" + "\n\n".join(_no_empty_sections(blocks)) + "\n")
+
+
+def _named_by_parents(blocks: list[str], levels: dict[int, int]) -> list[str]:
+    """Headings the page repeats under different parents ("Examples" and "Panics" under every method of
+    an API page) named with the heading above them, so each section says whose it is.
+
+    >>> _named_by_parents(["## fn push", "## Panics", "x", "## fn pop", "## Panics", "y"], {0: 4, 1: 5, 3: 4, 4: 5})
+    ['## fn push', '## fn push › Panics', 'x', '## fn pop', '## fn pop › Panics', 'y']
+    """
+    from collections import Counter
+
+    counts = Counter(blocks[i] for i in levels)
+    out = list(blocks)
+    above: list[tuple[int, str]] = []  # the headings over the current place: (level, text), outermost first
+    for i in sorted(levels):
+        text, level = blocks[i][3:], levels[i]
+        while above and above[-1][0] >= level:
+            above.pop()
+        if counts[blocks[i]] > 1 and above:
+            out[i] = f"## {above[-1][1]} › {text}"
+        above.append((level, text))
+    return out
 
 
 def _definitions(el) -> list[str]:  # type: ignore[no-untyped-def]
