@@ -69,6 +69,7 @@ def test_the_shipped_judge_loads_and_reads_these_features():
 def test_key_words_and_presence_in_the_article(fake_retriever):
     state = fake_retriever._ready()
     assert is_key("ptsd") and is_key("cocaine") and not is_key("kind") and not is_key("the")
+    assert not is_key("apart") and not is_key("according")  # "apart from X", "according to X": X is the key
     assert in_article("cocaine", state) and in_article("nasal", state)  # "nasal" inside "intranasal"
     assert not in_article("ptsd", state)
 

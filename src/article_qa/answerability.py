@@ -46,7 +46,7 @@ ARTICLE_TOKEN_LIMIT = 200_000
 MASKED = -1.5
 # Words that give a question its form, not its subject; general English, not any one article's.
 LIGHT_WORDS = frozenset(
-    """able actually also always another anyone anything around away back bad based best better big
+    """able according actually also always another anyone anything apart around away back bad based best better big
     bit come comes common compared compare different difference does done else enough even ever every
     everyone everything exactly example far get gets getting give given go goes going good got great
     happen happens hard help helps high however important kind kinds know known less like likely
