@@ -30,6 +30,7 @@ This module reads no file and writes none (see `sources`), and it splits or embe
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -412,7 +413,15 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
     text). Raises `PageError` when the page has no main text."""
     decoded = decode_html(raw)
     html = _clean_tree(decoded)
-    doc = _walk(html) if whole else _extract(html)
+    walked = _walk(html) if whole else None  # the page read whole, when that is wanted; read once
+
+    def page_blocks() -> Any:
+        nonlocal walked
+        walked = walked if walked is not None else _walk(html)
+        return walked
+
+    doc = page_blocks() if whole else _extract(html)
+    parts = _title_parts(decoded)
     page_headings = 0 if whole else _headings(html)
     # Where the extractor kept under half of the page's headings and found no container for the text
     # (an old DocBook book), it gathered the paragraphs without them; they are put back before the
@@ -429,18 +438,15 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
     seen_text = False
     children = _flat_quotes(list(main))
     if restore:
-        children = _with_headings(children, list(_walk(html).find("main")))
+        children = _with_headings(children, list(page_blocks().find("main")))
     several_h1 = sum(c.tag == "head" and c.get("rend") == "h1" for c in children) > 1
-    # The title: of the headings before the text, the one the page's <title> names the page by (a book's
-    # chapter under the book's name, an API page under the library's), else the page's one h1; of
-    # several h1s ("Abstract", "Contents"), none.
+    # The title: the heading the page's <title> names the page by (a book's chapter under the book's name,
+    # an API page under the library's; of two it names, "Path | Node.js documentation", the first), else
+    # the page's one h1 before the text; of several h1s ("Abstract", "Contents"), none.
     before_text = itertools.takewhile(lambda c: c.tag in ("head", "table"), children)  # a side table is no text
     opening = [c for c in before_text if c.tag == "head" and _text(c)]
-    # Where the <title> names two headings ("Path | Node.js documentation"), the one it names first.
-    named = min(
-        (c for c in children if c.tag == "head" and _title_part(_text(c), decoded) is not None),
-        key=lambda c: _title_part(_text(c), decoded) or 0, default=None,
-    )  # fmt: skip
+    ranks = {id(c): r for c in children if c.tag == "head" and (r := _title_part(_text(c), parts)) is not None}
+    named = min((c for c in children if id(c) in ranks), key=lambda c: ranks[id(c)], default=None)
     lone_h1 = next((c for c in opening if c.get("rend") == "h1"), None) if not several_h1 else None
     chosen = named if named is not None else lone_h1
     # Above the title: a site's name in a heading, and its short navigation lines ("Table of contents").
@@ -507,7 +513,7 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
     if sum(len(b) for b in body) < (1 if whole else MIN_TEXT):
         raise PageError("no main text")
     if not title:  # a heading of the page that its <title> names it by (not a site's name over it)
-        title = next((t for h in _walk(html).iter("head") if _names_the_page(t := _text(h), decoded)), "")
+        title = next((t for h in page_blocks().iter("head") if _names_the_page(t := _text(h), parts)), "")
     if not title and several_h1:  # the extractor's title is then one of them; the page's <title> is its own
         title = _page_title(decoded)
     title = title or metadata_title or fallback_title
@@ -581,6 +587,10 @@ def _with_headings(children: list[Any], page: list[Any]) -> list[Any]:
 
     keys = [key(c) for c in children]
     present = {k for c, k in zip(children, keys, strict=True) if c.tag == "head"}
+    positions: dict[str, list[int]] = {}  # a kept block's words -> where it stands, in order
+    for j, (c, k) in enumerate(zip(children, keys, strict=True)):
+        if k and c.tag != "head":
+            positions.setdefault(k, []).append(j)
     before: dict[int, list[Any]] = {}
     headings: list[Any] = []  # the headings over the next block: a site's h1 and a page's h2, say
     skipped, at = 0, 0
@@ -589,7 +599,9 @@ def _with_headings(children: list[Any], page: list[Any]) -> list[Any]:
             headings, skipped = (headings if skipped == 0 else []) + [el], 0
             continue
         k = key(el)
-        j = next((j for j in range(at, len(children)) if k and keys[j] == k and children[j].tag != "head"), None)
+        found = positions.get(k, [])
+        n = bisect.bisect_left(found, at)
+        j = found[n] if n < len(found) else None
         if j is None:
             # A block the extractor left out (a signature's code, a row of navigation links): the headings
             # wait a little, and a scrap of a few words does not count.
@@ -666,30 +678,39 @@ def _walk(html: str) -> Any:
     return doc
 
 
-def _names_the_page(heading: str, html: str) -> bool:
-    """Whether a heading is one part of the page's <title> ("What Is Ownership?" of "What is
-    Ownership? - The Rust Programming Language"): a book's chapter or a site's page whose h1 is the
-    site's name.
+def _title_parts(html: str) -> list[str]:
+    """The parts of the page's <title>, case folded ("What Is Ownership? - The Rust Book": the page's own
+    name, then its site's); none without a <title>.
 
-    >>> _names_the_page("What Is Ownership?", "<title>What is Ownership? - The Rust Book</title>")
-    True
-    >>> _names_the_page("Introduction", "<title>Introduction to Rust</title>")
-    False
+    >>> _title_parts("<title>A - Keywords - The Rust Book</title>"), _title_parts("<p>x</p>")
+    (['a', 'keywords', 'the rust book'], [])
     """
     page_title = _page_title(html).casefold()
-    return bool(page_title) and " ".join(heading.split()).casefold() in _TITLE_PARTS.split(page_title)
+    return _TITLE_PARTS.split(page_title) if page_title else []
 
 
-def _title_part(heading: str, html: str) -> int | None:
-    """How early the page's <title> names a heading: twice the index of the part that is the heading,
-    one more for a part the heading holds ("Keywords" of "Appendix A: Keywords"); None when it does not.
+def _names_the_page(heading: str, parts: list[str]) -> bool:
+    """Whether a heading is one part of the page's <title> (`parts`): "What Is Ownership?" of "What is
+    Ownership? - The Rust Programming Language", a book's chapter or a site's page whose h1 is the
+    site's name.
 
-    >>> _title_part("Appendix A: Keywords", "<title>A - Keywords - The Rust Book</title>")
-    3
-    >>> _title_part("The Rust Book", "<title>A - Keywords - The Rust Book</title>")
-    4
+    >>> _names_the_page("What Is Ownership?", _title_parts("<title>What is Ownership? - The Rust Book</title>"))
+    True
+    >>> _names_the_page("Introduction", _title_parts("<title>Introduction to Rust</title>"))
+    False
     """
-    parts = _TITLE_PARTS.split(_page_title(html).casefold())
+    return " ".join(heading.split()).casefold() in parts
+
+
+def _title_part(heading: str, parts: list[str]) -> int | None:
+    """How early the page's <title> (`parts`) names a heading: twice the index of the part that is the
+    heading, one more for a part the heading holds ("Keywords" of "Appendix A: Keywords"); None when it
+    does not.
+
+    >>> parts = _title_parts("<title>A - Keywords - The Rust Book</title>")
+    >>> _title_part("Appendix A: Keywords", parts), _title_part("The Rust Book", parts)
+    (3, 4)
+    """
     folded = " ".join(heading.split()).casefold()
     for i, part in enumerate(parts):
         if folded == part:
