@@ -266,14 +266,19 @@ def _layouts(raw: bytes, laparams: object) -> Iterator[Any]:
         yield device.get_result()
 
 
+def _on_its_row(line: Line, lines: list[Line]) -> list[Line]:
+    """The other lines set on `line`'s row (its middle within their height)."""
+    middle = (line.y0 + line.y1) / 2
+    return [o for o in lines if o is not line and o.y0 <= middle <= o.y1]
+
+
 def _merge_row_starts(lines: list[Line]) -> list[Line]:
     """A bullet or a section number that pdfminer set apart from its text ("4.1" | "Intuition") joined
     to the text beside it on the same row."""
     out = []
     for ln in lines:
         if _ROW_START.match(ln.text):
-            middle = (ln.y0 + ln.y1) / 2
-            beside = [o for o in lines if o is not ln and o.y0 <= middle <= o.y1 and 0 <= o.x0 - ln.x1 < 6 * ln.size]
+            beside = [o for o in _on_its_row(ln, lines) if 0 <= o.x0 - ln.x1 < 6 * ln.size]
             if beside:
                 target = min(beside, key=lambda o: o.x0)
                 target.text = f"{ln.text} {target.text}"
@@ -293,8 +298,7 @@ def _without_margin_labels(lines: list[Line]) -> list[Line]:
     out = []
     for ln in lines:
         if _MARGIN_LABEL.match(ln.text):
-            middle = (ln.y0 + ln.y1) / 2
-            if any(o is not ln and o.y0 <= middle <= o.y1 and o.x1 < ln.x0 for o in lines):
+            if any(o.x1 < ln.x0 for o in _on_its_row(ln, lines)):
                 continue
         out.append(ln)
     return out
