@@ -158,3 +158,49 @@ def test_add_on_the_command_line(tmp_path, corpus, capsys):
     assert "added " in capsys.readouterr().out
     assert cli.main(["add", str(tmp_path / "nothing.pdf"), "--corpus", str(corpus)]) == 2
     assert "is not a file" in capsys.readouterr().err
+
+
+LICENCE = """                    THE TEA LICENCE
+                     Version 2, May 2026
+
+                            Preamble
+
+  This licence lets you share the tea recipes in this file with anyone.
+
+                    TERMS AND CONDITIONS
+
+  0. Definitions.
+
+  "The Recipes" means every recipe in this file.
+
+  1. Selling Copies.
+
+  You may charge any price or no price for each copy that you give away
+or sell, as long as this licence goes with it.
+
+Brewing Notes
+-------------
+Steep green tea for two minutes at eighty degrees.
+
+To install the recipe book:
+
+1. download the archive.
+
+    make install
+"""
+
+
+def test_a_text_file_keeps_its_own_headings(tmp_path, corpus):
+    source = tmp_path / "tea.txt"
+    source.write_text(LICENCE, "utf-8")
+    passages = split_document(read_document(add(str(source), corpus)))
+    where = {p.text.split()[0]: p.section for p in passages}
+    assert passages[0].title == "THE TEA LICENCE"
+    assert where['"The'] == "0. Definitions"  # numbered, title case: a heading, its full stop left out
+    assert where["You"] == "1. Selling Copies"
+    assert where["Steep"] == "Brewing Notes"  # underlined: a heading, and the rule is no passage
+    assert not any(set(p.text.strip()) <= {"-"} for p in passages)
+    # a numbered step in lower case and an indented command stay text under their heading
+    assert where["download"] == "Brewing Notes" and where["make"] == "Brewing Notes"
+    assert where["This"] == "Preamble"  # centred, alone: a heading
+    assert not {"TERMS AND CONDITIONS", "0. Definitions.", "Preamble"} & {p.text.strip() for p in passages}

@@ -14,11 +14,12 @@ so every citation stays a verbatim slice of a file the reader can open. Web page
 `html_text` (main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages,
 paragraphs rebuilt from the layout). A Markdown file's own front matter gives the title and is never
 indexed, and the file is read as it shows rendered (`html_text.markdown_page`: link words without their
-targets, no badges, no ``**``, tables as readable lines). Every failure (a URL that does not answer,
-a source over the size cap, a scanned PDF without a text layer, a page with no main text, a file type
-it cannot read) raises `SourceError` with one clear sentence, and nothing is written. The folder is
-created on the first `add`; a file is written atomically, never replaces another, and the same source
-is recognised by its hash. Nothing here splits or embeds.
+targets, no badges, no ``**``, tables as readable lines). A plain-text file keeps its own headings
+(`text_headings`: underlined, numbered, in capitals or standing alone), its text unchanged. Every
+failure (a URL that does not answer, a source over the size cap, a scanned PDF without a text layer, a
+page with no main text, a file type it cannot read) raises `SourceError` with one clear sentence, and
+nothing is written. The folder is created on the first `add`; a file is written atomically, never
+replaces another, and the same source is recognised by its hash. Nothing here splits or embeds.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import __version__
-from .passages import _FRONT_MATTER
+from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
@@ -141,15 +142,18 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
             raise SourceError(f"{origin} has no text to quote") from None
         title, markdown = page.title, page.markdown
     else:
-        title, markdown = _from_text(raw, name, origin)
+        title, markdown = _from_text(raw, name, origin, plain=True)
     return Article(title, markdown.strip() + "\n", origin, digest)
 
 
-def _from_text(raw: bytes, name: str, origin: str) -> tuple[str, str]:
+def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:
     """A Markdown or text file: its front matter read for the title and left out; a ``# Title`` first.
+    A `plain` text file's headings are marked as Markdown headings first (`text_headings`).
 
     >>> _from_text(b"---\\ntitle: Notes\\ntags: [a]\\n---\\nSome text here.", "n.md", "n.md")
     ('Notes', '# Notes\\n\\nSome text here.')
+    >>> _from_text(b"TRIGGERS\\n========\\n\\nA trigger.", "t.txt", "t.txt", plain=True)
+    ('TRIGGERS', '# TRIGGERS\\n\\nA trigger.')
     """
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
@@ -160,6 +164,10 @@ def _from_text(raw: bytes, name: str, origin: str) -> tuple[str, str]:
     body = text[front.end() :] if front else text
     if not body.strip():
         raise SourceError(f"{origin} is empty")
+    if plain:
+        body = text_headings(body)
+        if body.lstrip().startswith("## "):  # an underlined first line is the title
+            body = body.lstrip()[1:]
     first = body.strip().splitlines()[0]
     if declared:
         title = declared.group(1).strip("\"' ")
@@ -170,6 +178,91 @@ def _from_text(raw: bytes, name: str, origin: str) -> tuple[str, str]:
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
+
+
+_UNDERLINE = re.compile(r"^[ \t]*([=\-~^*+#])\1{2,}[ \t]*$")  # "=====", "-----": a heading's rule
+_CODE_LIKE = re.compile(r"[,;{}]$|\w\(.*\)|^[$>]")  # "printf(...);", "$ make": code under a rule, no heading
+_SIGNED = re.compile(r"\S@\S|https?://|www\.")  # "Craig Small <csmall@debian.org>": a signature, no heading
+_NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.|[A-Z]\.)[ \t]+(?=[A-Z])")  # "3.1 ", "IV. "
+
+
+def text_headings(text: str) -> str:
+    """A plain-text document with its headings marked as ``## `` lines, for the splitter: a line
+    underlined with ``===`` or ``---`` (the rule dropped), or between ``===`` rules; and a line standing
+    alone between blank lines that reads as a heading: numbered and in title case ("4. Conveying Verbatim
+    Copies."), in capitals ("TERMS AND CONDITIONS"), or short and title-like as the splitter reads a text
+    file ("Preamble"). A numbered heading's closing full stop is left out; every other line is kept as
+    it is.
+
+    >>> text_headings("Intro\\n-----\\nText here.\\n\\n  0. Definitions.\\n\\nMore text.")
+    '## Intro\\n\\nText here.\\n\\n## 0. Definitions\\n\\nMore text.'
+    >>> text_headings("A list:\\n\\n1. install the package.\\n\\n    make install\\n")
+    'A list:\\n\\n1. install the package.\\n\\n    make install\\n'
+    >>> text_headings("Output:\\n\\n-----\\nfoo.c:2: printf(s);\\n-----\\n")  # a listing between rules
+    'Output:\\n\\n-----\\nfoo.c:2: printf(s);\\n-----\\n'
+    """
+    lines = text.split("\n")
+    blank = [not line.strip() for line in lines] + [True]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line, stripped = lines[i], lines[i].strip()
+        alone_before = i == 0 or blank[i - 1]
+        ruled = _UNDERLINE.match(line)
+        if ruled and i + 2 < len(lines) and alone_before and lines[i + 2].strip() == line.strip():
+            if _is_text_heading(lines[i + 1].strip()):  # "=====" / "Title" / "=====" (reStructuredText)
+                out += [f"## {lines[i + 1].strip()}"] + ([] if blank[i + 3] else [""])
+                i += 3
+                continue
+        below = _UNDERLINE.match(lines[i + 1]) if i + 1 < len(lines) else None
+        if stripped and alone_before and below and len(lines[i + 1].strip()) >= max(3, len(stripped) // 2):
+            if _heading_words(stripped) and not _CODE_LIKE.search(stripped):
+                out.append(f"## {stripped}")
+                if not blank[i + 2]:
+                    out.append("")  # the text under a rule without a blank line is a paragraph of its own
+                i += 2
+                continue
+        if stripped and alone_before and blank[i + 1] and _is_text_heading(stripped):
+            out.append("## " + (stripped[:-1] if _NUMBERED.match(stripped) and stripped.endswith(".") else stripped))
+        else:
+            out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _heading_words(line: str) -> bool:
+    """Whether a line can name a section: it has a letter, at most 14 words and 120 characters."""
+    return any(c.isalpha() for c in line) and len(line.split()) <= 14 and len(line) <= 120
+
+
+def _is_text_heading(line: str) -> bool:
+    """Whether a line standing alone is a heading (see `text_headings`).
+
+    >>> [_is_text_heading(x) for x in ("4. Conveying Verbatim Copies.", "TERMS AND CONDITIONS", "Preamble")]
+    [True, True, True]
+    >>> [_is_text_heading(x) for x in ("1. Install the package.", "[verse]", "make install", "* Item")]
+    [False, False, False, False]
+    >>> _is_text_heading("Craig Small <csmall@debian.org>")
+    False
+    """
+    if not _heading_words(line) or not (line[0].isupper() or line[0].isdigit()) or _SIGNED.search(line):
+        return False
+    numbered = _NUMBERED.match(line)
+    if numbered:
+        rest = line[numbered.end() :].rstrip(".")
+        return bool(rest) and rest[-1] not in ",;:" and _is_heading_line(rest) and _title_case(rest)
+    if _BULLET.match(line):
+        return False
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) >= 3 and all(c.isupper() for c in letters):
+        return line[-1] not in ",;"
+    return _is_heading_line(line)
+
+
+def _title_case(text: str) -> bool:
+    """Whether most of a line's longer words begin in capitals ("Conveying Verbatim Copies")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    return not words or sum(w[0].isupper() for w in words) >= max(1, round(0.75 * len(words)))
 
 
 def file_name(title: str, suffix: str = ".md") -> str:
