@@ -204,3 +204,28 @@ def test_a_text_file_keeps_its_own_headings(tmp_path, corpus):
     assert where["download"] == "Brewing Notes" and where["make"] == "Brewing Notes"
     assert where["This"] == "Preamble"  # centred, alone: a heading
     assert not {"TERMS AND CONDITIONS", "0. Definitions.", "Preamble"} & {p.text.strip() for p in passages}
+
+
+def test_text_files_known_by_their_bytes_and_their_heading_styles(tmp_path, corpus):
+    faq = tmp_path / "FAQ"  # no suffix: read as text because it is text
+    faq.write_text("Frequently Asked Questions\n==========================\n\nWhy use tea?\n------------\n"
+                   "Because it calms the mind.\n", "utf-8")  # fmt: skip
+    notes = tmp_path / "notes.adoc"
+    notes.write_text("= Tea Notes\n\n== Brewing\n\nSteep it for two minutes.\n", "utf-8")
+    guide = tmp_path / "guide.rst"
+    guide.write_text("=========\nTea Guide\n=========\n\nStorage\n-------\n\nKeep it dry.\n", "utf-8")
+    seen = {}
+    for source in (faq, notes, guide):
+        for p in split_document(read_document(add(str(source), corpus))):
+            seen[p.text.strip()] = (p.title, p.section)
+    assert seen["Because it calms the mind."] == ("Frequently Asked Questions", "Why use tea?")
+    assert seen["Steep it for two minutes."] == ("Tea Notes", "Brewing")
+    assert seen["Keep it dry."] == ("Tea Guide", "Storage")
+
+
+def test_a_text_opening_with_a_sentence_is_titled_by_its_name(tmp_path, corpus):
+    source = tmp_path / "README.FHS"
+    source.write_text("The standard names /var/mail as the spool, but it also says\nthat /var/spool/mail works.\n")
+    passages = split_document(read_document(add(str(source), corpus)))
+    assert passages[0].title == "README.FHS"
+    assert passages[0].text.startswith("The standard names /var/mail")

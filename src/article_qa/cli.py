@@ -38,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="article-qa", description="Answers questions with the article's own passages.")
     sub = p.add_subparsers(dest="command", required=True)
     ad = sub.add_parser("add", parents=[common], help="bring an article into a folder of your own (--corpus)")
-    ad.add_argument("source", help="a web page (.html), a PDF, a .md or .txt file, or an http(s) URL")
+    ad.add_argument(
+        "source", help="a web page (.html), a PDF, a text file (.md, .txt, .rst, .adoc, a README), or an http(s) URL"
+    )
     b = sub.add_parser("build", parents=[common], help="build the index (when missing or stale)")
     b.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
     a = sub.add_parser("ask", parents=[common], help="print the passages that answer a question")

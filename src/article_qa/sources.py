@@ -87,7 +87,7 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
             raise SourceError(f"could not fetch {source}: {getattr(exc, 'reason', exc)}") from None
         raw = b"".join(chunks)
         name = Path(urlparse(source).path).name or urlparse(source).netloc
-        kind = _kind(name, content_type)
+        kind = _kind(name, content_type) or _sniffed(raw)
     else:
         path = Path(source).expanduser()
         if not path.is_file():
@@ -95,21 +95,49 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
         if path.stat().st_size > MAX_BYTES:
             raise SourceError(f"{source} is larger than {mb} MB")
         raw = path.read_bytes()
-        name, kind = path.name, _kind(path.name, None)
+        name, kind = path.name, _kind(path.name, None) or _sniffed(raw)
     if kind is None:
-        raise SourceError(f"{source}: cannot read this kind of file; give a web page, a PDF, or a .md or .txt file")
+        raise SourceError(
+            f"{source}: cannot read this kind of file; give a web page, a PDF, or a text file (.md, .txt, .rst)"
+        )
     return raw, name, kind
 
 
 def _kind(name: str, content_type: str | None) -> str | None:
+    """The kind a content type or a file name's suffix says; None when neither says."""
     suffix = Path(name).suffix.lower()
     by_type = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf",
-               "text/markdown": "markdown", "text/plain": "text"}  # fmt: skip
-    by_suffix = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "markdown", ".markdown": "markdown",
-                 ".txt": "text"}  # fmt: skip
+               "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text"}  # fmt: skip
+    by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
+                 ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
+                 ".asciidoc": "text"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
+
+
+def _sniffed(raw: bytes) -> str | None:
+    """The kind of a source its name does not tell ("README", "FAQ", "NEWS.Debian"), from its bytes: a
+    PDF, a web page, or UTF-8 text; None for anything else (an image, an archive, a Word file).
+
+    >>> _sniffed(b"%PDF-1.7 ..."), _sniffed(b"<!DOCTYPE html><p>x"), _sniffed(b"Notes\\n====\\n")
+    ('pdf', 'html', 'text')
+    >>> _sniffed(b"PK\\x03\\x04") is None  # a Word file's zip header
+    True
+    """
+    head = raw[:8192]
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", head):  # control characters: not text
+        return None
+    if re.match(rb"\s*(<!doctype html|<html|<\?xml[^>]*>\s*<(!doctype )?html)", head, re.IGNORECASE):
+        return "html"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut at the end of the sample
+            return None
+    return "text"
 
 
 def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
@@ -171,16 +199,19 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     first = body.strip().splitlines()[0]
     if declared:
         title = declared.group(1).strip("\"' ")
-    elif first.startswith("# ") or len(first) <= 120:
+    elif first.startswith("# ") or (len(first) <= 120 and not plain):
         title = first.lstrip("# ").strip()
-    else:
-        title = Path(name).stem
+    elif plain and _is_text_heading(first.strip()):
+        title = first.strip()
+    else:  # a text opening with a sentence ("The FHS standard specifies ..., but it also says"): its name
+        title = Path(name).stem if Path(name).suffix.lower() in (".txt", ".text", ".rst", ".adoc") else name
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
 
 
 _UNDERLINE = re.compile(r"^[ \t]*([=\-~^*+#])\1{2,}[ \t]*$")  # "=====", "-----": a heading's rule
+_ASCIIDOC = re.compile(r"^={1,6}[ \t]+(\S.*?)[ \t]*=*[ \t]*$")  # "== Section ==", AsciiDoc's heading line
 _CODE_LIKE = re.compile(r"[,;{}]$|\w\(.*\)|^[$>]")  # "printf(...);", "$ make": code under a rule, no heading
 _SIGNED = re.compile(r"\S@\S|https?://|www\.")  # "Craig Small <csmall@debian.org>": a signature, no heading
 _NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.|[A-Z]\.)[ \t]+(?=[A-Z])")  # "3.1 ", "IV. "
@@ -191,8 +222,8 @@ def text_headings(text: str) -> str:
     underlined with ``===`` or ``---`` (the rule dropped), or between ``===`` rules; and a line standing
     alone between blank lines that reads as a heading: numbered and in title case ("4. Conveying Verbatim
     Copies."), in capitals ("TERMS AND CONDITIONS"), or short and title-like as the splitter reads a text
-    file ("Preamble"). A numbered heading's closing full stop is left out; every other line is kept as
-    it is.
+    file ("Preamble"); and AsciiDoc's ``== Section`` lines. A numbered heading's closing full stop is left
+    out; every other line is kept as it is.
 
     >>> text_headings("Intro\\n-----\\nText here.\\n\\n  0. Definitions.\\n\\nMore text.")
     '## Intro\\n\\nText here.\\n\\n## 0. Definitions\\n\\nMore text.'
@@ -214,6 +245,11 @@ def text_headings(text: str) -> str:
                 out += [f"## {lines[i + 1].strip()}"] + ([] if blank[i + 3] else [""])
                 i += 3
                 continue
+        marked = _ASCIIDOC.match(line)
+        if marked and alone_before and _heading_words(marked.group(1)):  # "== Section" (AsciiDoc)
+            out += [f"## {marked.group(1)}"] + ([] if blank[i + 1] else [""])
+            i += 1
+            continue
         below = _UNDERLINE.match(lines[i + 1]) if i + 1 < len(lines) else None
         if stripped and alone_before and below and len(lines[i + 1].strip()) >= max(3, len(stripped) // 2):
             if _heading_words(stripped) and not _CODE_LIKE.search(stripped):
