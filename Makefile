@@ -41,6 +41,7 @@ eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: pass
 
 eval-manuals: $(STAMP) ## manuals and documentation pages installed on this machine (Debian's libtasn1-doc, shared-mime-info; rustup's docs)
 	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
+	$(PY) -m benchmarks.documents / eval/text-docs.jsonl --out bench/text-docs.json
 
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl

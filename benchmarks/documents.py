@@ -94,7 +94,7 @@ def furniture(passages: list[Any], pages: int) -> int:
 
 def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any, work: Path) -> dict[str, Any]:
     """Add one document into a folder of its own, index it and ask it its questions."""
-    from article_qa import Retriever
+    from article_qa import Retriever, sources
     from article_qa.passages import read_corpus, split_corpus
     from article_qa.sources import add
 
@@ -104,14 +104,15 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     passages = split_corpus(read_corpus(folder))
     source = added.read_text("utf-8")
     is_pdf = path.suffix.lower() == ".pdf"
+    kind = sources._kind(path.name, None) or sources._sniffed(path.read_bytes()[:8192])
     pages = len({getattr(p, "page", None) for p in passages}) if is_pdf else 0
     if is_pdf:
         pages = max(pages, len(re.findall(r"<!-- page \d+ -->|^## Page \d+$", source, re.M)))
     sections_text = [p.section or "" for p in passages]
     prose = [p.text for p in passages if not re.search(r"(```|~~~)[^\n]*\n$", source[: p.start])]  # code is verbatim
 
-    def markup(text: str) -> bool:  # a PDF's text holds no page markup: "<a>" there is its own example
-        return not is_pdf and bool(MARKUP.search(text) or FOOTNOTE.search(text))
+    def markup(text: str) -> bool:  # a PDF's or a text file's "<a>" is its own example, not page markup
+        return kind in ("html", "markdown") and bool(MARKUP.search(text) or FOOTNOTE.search(text))
 
     row: dict[str, Any] = {
         "doc": path.name,

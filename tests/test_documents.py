@@ -873,6 +873,7 @@ def test_the_real_document_benchmark_reports_each_document(tmp_path):
     (docs / "pdf").mkdir()
     (docs / "html" / "wiki.html").write_text(WIKI, "utf-8")
     (docs / "pdf" / "paper.pdf").write_bytes(paper(2))
+    (docs / "FAQ").write_text("Tea FAQ\n=======\n\nWhy steep?\n----------\nA trigger named <kind>:<name> fires.\n")
     questions = [
         {
             "doc": "html/wiki.html",
@@ -881,15 +882,17 @@ def test_the_real_document_benchmark_reports_each_document(tmp_path):
         },
         {"doc": "html/wiki.html", "question": "who discovered caffeine", "answer": None},
         {"doc": "pdf/paper.pdf", "question": "dose on page 2 mg/kg infusions", "answer": "infusions of 0.2 mg/kg"},
+        {"doc": "FAQ", "question": "what fires", "answer": "A trigger named <kind>:<name> fires."},
     ]
     file = tmp_path / "q.jsonl"
     file.write_text("\n".join(json.dumps(q) for q in questions) + "\n")
     result = evaluate(docs, file, FakeEmbedder())
-    wiki, pdf = result["documents"]
+    wiki, pdf, faq = result["documents"]
+    assert faq["markup"] == 0 and faq["sections"] == 1 and faq["answer_first"] == 1  # its own "<kind>" is text
     assert wiki["markup"] == 0 and wiki["answer_found"] == 1 and wiki["absent"] == 1
     assert pdf["no_page"] == 0 and pdf["furniture"] == 0 and pdf["answer_found"] == 1 and pdf["answer_top3"] == 1
     assert pdf["captions_inside"] == 0 and pdf["unknown_glyphs"] == 0
-    assert result["total"]["answerable"] == 2 and "| **all** |" in table(result)
+    assert result["total"]["answerable"] == 3 and "| **all** |" in table(result)
     assert len(wiki["judged"]) == 2 and [j[0] for j in wiki["judged"]] == [True, False]
     assert 0 <= result["separation"]["confidence_auroc"] <= 1 and "AUROC" in table(result)
 
