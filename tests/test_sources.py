@@ -229,3 +229,21 @@ def test_a_text_opening_with_a_sentence_is_titled_by_its_name(tmp_path, corpus):
     passages = split_document(read_document(add(str(source), corpus)))
     assert passages[0].title == "README.FHS"
     assert passages[0].text.startswith("The standard names /var/mail")
+
+
+def test_add_takes_several_sources_and_a_folder_and_says_which_failed(tmp_path, corpus, capsys):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "coffee.html").write_text(PAGE, "utf-8")
+    (inbox / "tea.txt").write_text(LICENCE, "utf-8")
+    (inbox / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (inbox / ".hidden.txt").write_text("Secret\n\nNot for the corpus.\n", "utf-8")
+    extra = tmp_path / "notes.txt"
+    extra.write_text("Notes\n\nA line about oolong.\n", "utf-8")
+    assert cli.main(["add", str(inbox), str(extra), "--corpus", str(corpus)]) == 2  # the picture is refused
+    out, err = capsys.readouterr()
+    assert out.count("added ") == 3 and "scan.png: cannot read this kind of file" in err
+    assert "3 added, 1 not added" in err
+    assert sorted(p.name for p in corpus.glob("*.md")) == ["coffee-and-sleep.md", "notes.md", "the-tea-licence.md"]
+    assert cli.main(["add", str(extra), "--corpus", str(corpus)]) == 2  # once is enough
+    assert "already in" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import tempfile
 import textwrap
@@ -39,7 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ad = sub.add_parser("add", parents=[common], help="bring an article into a folder of your own (--corpus)")
     ad.add_argument(
-        "source", help="a web page (.html), a PDF, a text file (.md, .txt, .rst, .adoc, a README), or an http(s) URL"
+        "source",
+        nargs="+",
+        help="web pages (.html), PDFs, text files (.md, .txt, .rst, .adoc, a README), http(s) URLs, or a folder "
+        "(its files, not its subfolders)",
     )
     b = sub.add_parser("build", parents=[common], help="build the index (when missing or stale)")
     b.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
@@ -111,15 +115,33 @@ def cmd_add(args: argparse.Namespace) -> int:
     shipped = project_corpus()
     if shipped is not None and Path(corpus).resolve() == shipped.resolve():
         raise ValueError(f"{corpus} holds the shipped article; bring yours into a folder of your own: --corpus my-docs")
-    path = add(args.source, corpus)
-    passages = split_document(read_document(path))
-    title = passages[0].title if passages and passages[0].title else path.stem
-    pages = {p.page for p in passages if p.page is not None}
-    sections = {p.section for p in passages if p.section}
-    extra = f", {len(pages)} pages" if pages else ""
-    print(f"added {path}: {title!r}, {len(passages)} passages in {len(sections)} sections{extra}")
-    print(f"its index is {index_for(corpus)}/, built on first use; ask with: article-qa serve --corpus {corpus}")
-    return 0
+    sources: list[str] = []
+    for source in args.source:
+        folder = Path(source).expanduser()
+        if not re.match(r"^https?://", source, re.IGNORECASE) and folder.is_dir():
+            sources += [str(f) for f in sorted(folder.iterdir()) if f.is_file() and not f.name.startswith(".")]
+        else:
+            sources.append(source)
+    added = failed = 0
+    for source in sources:
+        try:
+            path = add(source, corpus)
+        except SourceError as exc:  # the others are still added; each failure said on its own line
+            print(f"article-qa add: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        added += 1
+        passages = split_document(read_document(path))
+        title = passages[0].title if passages and passages[0].title else path.stem
+        pages = {p.page for p in passages if p.page is not None}
+        sections = {p.section for p in passages if p.section}
+        extra = f", {len(pages)} pages" if pages else ""
+        print(f"added {path}: {title!r}, {len(passages)} passages in {len(sections)} sections{extra}")
+    if added:
+        print(f"its index is {index_for(corpus)}/, built on first use; ask with: article-qa serve --corpus {corpus}")
+    if failed and len(sources) > 1:
+        print(f"article-qa add: {added} added, {failed} not added (see above)", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
