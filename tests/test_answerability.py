@@ -72,6 +72,10 @@ def test_key_words_and_presence_in_the_article(fake_retriever):
     assert not is_key("apart") and not is_key("according")  # "apart from X", "according to X": X is the key
     assert in_article("cocaine", state) and in_article("nasal", state)  # "nasal" inside "intranasal"
     assert not in_article("ptsd", state)
+    assert not is_key("us") and not is_key("myself")  # "take my nephew with us": pronouns, not subjects
+    # a word a letter away from one the article uses is a typo or a variant ("advise" / "advice"), not absent
+    assert in_article("cocaime", state) and in_article("alchohol", state)
+    assert not in_article("ptsdx", state) and not in_article("cats", state)
 
 
 def test_missing_names_the_absent_key_word_in_the_readers_spelling(fake_retriever):

@@ -34,6 +34,7 @@ import numpy as np
 from .embedding import EncodedQuery
 from .lexical import STOPWORDS, stem, tokenize
 from .ranking import Ranking, RankingState, Scope, gather_rows, products
+from .spelling import one_edit
 
 JUDGE_FILE = Path(__file__).with_name("answerability.json")
 # A key word the article never uses whose nearest article token is at most this close is named as
@@ -54,7 +55,8 @@ LIGHT_WORDS = frozenset(
     most much need needs new next often old one ones part people person possible probably put quite
     rather real really right same say see seem seems show shows someone something sort still sure take
     taken takes thing things think time times tell try type types up use used uses using usually way
-    ways well whether work works worse worst yes""".split()
+    ways well whether work works worse worst yes
+    us myself yourself yourselves himself herself ourselves themselves mine ours theirs""".split()
 )
 FEATURES = ("top_score", "margin", "top_coverage", "article_coverage", "unmatched", "rare_unmatched", "weakest")
 # Word-piece vocabularies built by frequency (WordPiece, as in MiniLM's) list whole words from the most
@@ -129,11 +131,20 @@ def is_key(word: str) -> bool:
 
 
 def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bool:
-    """Whether the article uses the word (as a term after stemming, or inside a longer word:
-    "nasal" in "intranasal"); the article is `scope` when given, else the whole corpus."""
+    """Whether the article uses the word (as a term after stemming, or inside a longer word: "nasal" in
+    "intranasal"), or, for a word of five letters or more, one a letter away ("advise" for "advice": a
+    typo or a variant, not a subject the article lacks); the article is `scope` when given, else the
+    whole corpus."""
     if (stem(word) in scope.terms) if scope is not None else state.bm25.has(stem(word)):
         return True
-    return len(word) >= 4 and any(word in w for w in (scope.words if scope is not None else state.words))
+    used = scope.words if scope is not None else state.words
+    if len(word) >= 4 and any(word in w for w in used):
+        return True
+    return (
+        len(word) >= 5
+        and word.isalpha()
+        and any(w[0] == word[0] and abs(len(w) - len(word)) <= 1 and one_edit(word, w) for w in used)
+    )
 
 
 def gather(
