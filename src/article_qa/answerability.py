@@ -27,6 +27,7 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -140,11 +141,21 @@ def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bo
     used = scope.words if scope is not None else state.words
     if len(word) >= 4 and any(word in w for w in used):
         return True
-    return (
-        len(word) >= 5
-        and word.isalpha()
-        and any(w[0] == word[0] and abs(len(w) - len(word)) <= 1 and one_edit(word, w) for w in used)
-    )
+    if len(word) < 5 or not word.isalpha():
+        return False
+    by_start = _by_start(used)
+    return any(one_edit(word, w) for n in (-1, 0, 1) for w in by_start.get((word[0], len(word) + n), ()))
+
+
+@lru_cache(maxsize=16)
+def _by_start(used: frozenset[str]) -> dict[tuple[str, int], list[str]]:
+    """An article's words by first letter and length: the words a letter away from one are among
+    three of these lists (a frozenset keeps its hash, so an article's lists are made once)."""
+    out: dict[tuple[str, int], list[str]] = {}
+    for w in used:
+        if w:
+            out.setdefault((w[0], len(w)), []).append(w)
+    return out
 
 
 def gather(
