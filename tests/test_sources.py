@@ -15,6 +15,7 @@ from article_qa.passages import read_document, split_document
 from article_qa.sources import SourceError, add
 
 from .conftest import FakeEmbedder
+from .docx import make_docx
 from .pdfs import Text, column, make_pdf
 
 PAGE = """<html><head><title>Coffee and Sleep | Health Site</title></head><body>
@@ -111,6 +112,7 @@ BAD = {
     "broken.pdf": b"%PDF-1.4 not really",
     "links.html": b"<html><body><a href=x>x</a></body></html>",
     "report.docx": b"PK\x03\x04",
+    "old.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),  # Word 97-2003: not read
     "latin1.txt": "caf\xe9".encode("latin-1"),
 }
 
@@ -123,7 +125,8 @@ BAD = {
         ("blank.pdf", "no text layer"),
         ("broken.pdf", "PDF"),
         ("links.html", "no main text"),
-        ("report.docx", "cannot read this kind"),
+        ("report.docx", "not a Word document it can read"),
+        ("old.doc", "cannot read this kind"),
         ("latin1.txt", "UTF-8"),
         ("nowhere.md", "is not a file"),
     ],
@@ -247,3 +250,30 @@ def test_add_takes_several_sources_and_a_folder_and_says_which_failed(tmp_path, 
     assert sorted(p.name for p in corpus.glob("*.md")) == ["coffee-and-sleep.md", "notes.md", "the-tea-licence.md"]
     assert cli.main(["add", str(extra), "--corpus", str(corpus)]) == 2  # once is enough
     assert "already in" in capsys.readouterr().err
+
+
+def test_a_word_document_keeps_its_title_headings_lists_and_tables(tmp_path, corpus):
+    source = tmp_path / "tea.docx"
+    source.write_bytes(make_docx([
+        ("Title", "Tea Guide"), ("", "A short guide to brewing tea at home."),
+        ("Heading1", "Brewing"), ("", "Steep green tea for two minutes at eighty degrees."),
+        ("ListParagraph", "Warm the pot first."), ("ListParagraph", "Use fresh water."),
+        ("Heading1", "Storage"), ("", "Keep tea dry and away from light."),
+        [["Green", "2 minutes"], ["Black", "4 minutes"]],
+    ], properties_title="Microsoft Word - tea.doc"))  # fmt: skip
+    passages = split_document(read_document(add(str(source), corpus)))
+    where = {p.text: p.section for p in passages}
+    assert {p.title for p in passages} == {"Tea Guide"}  # the Title style, not the properties' "Microsoft Word - ..."
+    assert where["Steep green tea for two minutes at eighty degrees."] == "Brewing"
+    assert where["Warm the pot first."] == "Brewing" and where["Use fresh water."] == "Brewing"
+    assert where["Green: 2 minutes\nBlack: 4 minutes"] == "Storage"  # a table as readable lines
+    assert cli.main(["add", str(source), "--corpus", str(tmp_path / "other")]) == 0
+
+
+def test_a_word_document_without_a_title_style_takes_its_properties_or_its_name(tmp_path, corpus):
+    titled = tmp_path / "a.docx"
+    titled.write_bytes(make_docx([("Heading1", "Intro"), ("", "One."), ("Heading1", "End"), ("", "Two.")], "Tea Notes"))
+    unnamed = tmp_path / "b.docx"
+    unnamed.write_bytes(make_docx([("Heading1", "Intro"), ("", "One."), ("Heading1", "End"), ("", "Two!")]))
+    assert split_document(read_document(add(str(titled), corpus)))[0].title == "Tea Notes"
+    assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "b"

@@ -1,4 +1,5 @@
-"""Bring an article in: a saved web page, a URL, a PDF, a Markdown or text file -> a file in a corpus folder.
+"""Bring an article in: a saved web page, a URL, a PDF, a Word document, a Markdown or text file -> a file
+in a corpus folder.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
@@ -10,16 +11,17 @@ that says where it came from::
     sha256: <of the bytes read>
     ---
 
-so every citation stays a verbatim slice of a file the reader can open. Web pages go through
-`html_text` (main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages,
-paragraphs rebuilt from the layout). A Markdown file's own front matter gives the title and is never
-indexed, and the file is read as it shows rendered (`html_text.markdown_page`: link words without their
-targets, no badges, no ``**``, tables as readable lines). A plain-text file keeps its own headings
-(`text_headings`: underlined, numbered, in capitals or standing alone), its text unchanged. Every
-failure (a URL that does not answer, a source over the size cap, a scanned PDF without a text layer, a
-page with no main text, a file type it cannot read) raises `SourceError` with one clear sentence, and
-nothing is written. The folder is created on the first `add`; a file is written atomically, never
-replaces another, and the same source is recognised by its hash. Nothing here splits or embeds.
+so every citation stays a verbatim slice of a file the reader can open. Web pages go through `html_text`
+(main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages, paragraphs
+rebuilt from the layout), Word documents through mammoth (styles to headings). A Markdown file's own
+front matter gives the title and is never indexed, and the file is read as it shows rendered
+(`html_text.markdown_page`: link words without their targets, no badges, no ``**``, tables as readable
+lines). A plain-text file keeps its own headings (`text_headings`: underlined, numbered, in capitals or
+standing alone), its text unchanged. Every failure (a URL that does not answer, a source over the size
+cap, a scanned PDF without a text layer, a page with no main text, a file type it cannot read) raises
+`SourceError` with one clear sentence, and nothing is written. The folder is created on the first `add`;
+a file is written atomically, never replaces another, and the same source is recognised by its hash.
+Nothing here splits or embeds.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "pdf", "markdown", "text")
+KINDS = ("html", "pdf", "markdown", "text", "docx")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -98,7 +100,8 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
         name, kind = path.name, _kind(path.name, None) or _sniffed(raw)
     if kind is None:
         raise SourceError(
-            f"{source}: cannot read this kind of file; give a web page, a PDF, or a text file (.md, .txt, .rst)"
+            f"{source}: cannot read this kind of file; give a web page, a PDF, a Word document (.docx), or a text "
+            "file (.md, .txt, .rst)"
         )
     return raw, name, kind
 
@@ -107,10 +110,11 @@ def _kind(name: str, content_type: str | None) -> str | None:
     """The kind a content type or a file name's suffix says; None when neither says."""
     suffix = Path(name).suffix.lower()
     by_type = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf",
-               "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text"}  # fmt: skip
+               "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
-                 ".asciidoc": "text"}  # fmt: skip
+                 ".asciidoc": "text", ".docx": "docx"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -128,6 +132,8 @@ def _sniffed(raw: bytes) -> str | None:
     head = raw[:8192]
     if head.startswith(b"%PDF-"):
         return "pdf"
+    if head.startswith(b"PK\x03\x04") and b"word/" in raw[:65536]:  # a zip whose first entries are Word's
+        return "docx"
     if re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", head):  # control characters: not text
         return None
     if re.match(rb"\s*(<!doctype html|<html|<\?xml[^>]*>\s*<(!doctype )?html)", head, re.IGNORECASE):
@@ -160,6 +166,8 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         except PdfError as exc:
             raise SourceError(f"{origin}: {exc}") from None
         title, markdown = pdf.title, pdf.markdown
+    elif kind == "docx":
+        title, markdown = _from_docx(raw, name, origin)
     elif kind == "markdown":  # as its reader sees it rendered: no link targets, badges or ** in a passage
         from .html_text import PageError, markdown_page
 
@@ -172,6 +180,60 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
     else:
         title, markdown = _from_text(raw, name, origin, plain=True)
     return Article(title, markdown.strip() + "\n", origin, digest)
+
+
+# Word's own styles that mammoth's default map leaves as paragraphs: the document's title and subtitle.
+_DOCX_STYLES = "p[style-name='Title'] => h1.title:fresh\np[style-name='Subtitle'] => p.subtitle:fresh"
+
+
+def _from_docx(raw: bytes, name: str, origin: str) -> tuple[str, str]:
+    """A Word document (.docx) as Markdown: mammoth turns its styles into headings, its numbering into
+    lists and its tables into tables (pictures are left out), then the page is read whole as a web page
+    is. The title is the paragraph styled Title, else the title in the document's properties, else the
+    one Heading 1, else the file's name."""
+    import io
+    import logging
+    import zipfile
+    from html import escape
+
+    import mammoth
+
+    from .html_text import PageError, page_text
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            names = set(z.namelist())
+            core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in names else ""
+        if "word/document.xml" not in names:
+            raise SourceError(f"{origin} is not a Word document (.docx): it holds no word/document.xml")
+        no_pictures = mammoth.images.img_element(lambda image: {"alt": image.alt_text or ""})
+        result = mammoth.convert_to_html(io.BytesIO(raw), style_map=_DOCX_STYLES, convert_image=no_pictures)
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        if isinstance(exc, SourceError):
+            raise
+        raise SourceError(f"{origin} is not a Word document it can read (.docx, Word 2007 or later)") from None
+    for message in result.messages:
+        logging.getLogger(__name__).info("%s: %s", name, message.message)
+    # a cell of one paragraph is that paragraph's text: a table of data, not a layout of blocks
+    body = re.sub(r"<(td|th)((?: [^>]*)?)><p>((?:(?!</?p>).)*)</p></\1>", r"<\1\2>\3</\1>", result.value, flags=re.S)
+    styled = re.search(r'<h1 class="title">(.*?)</h1>', body, re.S)
+    declared = re.search(r"<dc:title>([^<]+)</dc:title>", core)
+    h1s = re.findall(r"<h1>(.*?)</h1>", body, re.S)
+    text = lambda h: " ".join(re.sub(r"<[^>]+>", " ", h).split())  # noqa: E731
+    if styled and text(styled.group(1)):
+        title = text(styled.group(1))
+    elif declared and declared.group(1).strip() and not declared.group(1).lower().startswith("microsoft word"):
+        title = " ".join(declared.group(1).split())
+    elif len(h1s) == 1 and text(h1s[0]):
+        title = text(h1s[0])
+    else:
+        title = Path(name).stem
+    html = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>{body}</body></html>'
+    try:
+        page = page_text(html.encode("utf-8"), title, whole=True)
+    except PageError:
+        raise SourceError(f"{origin} has no text to quote") from None
+    return page.title, page.markdown
 
 
 def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:

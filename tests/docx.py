@@ -1,0 +1,74 @@
+"""Small Word documents (.docx) written for the tests with zipfile: paragraphs in Word's own styles
+(Title, headings, list paragraphs with numbering), tables and a picture, so that reading a .docx can be
+tried without Word, a Word library or the shared documents."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+STYLES = {"Title": "Title", "Heading1": "heading 1", "Heading2": "heading 2", "ListParagraph": "List Paragraph"}
+
+Block = tuple[str, str] | list[list[str]]  # (style id or "", text), or a table's rows of cells
+
+
+def _paragraph(style: str, text: str) -> str:
+    props = f'<w:pStyle w:val="{style}"/>' if style else ""
+    if style == "ListParagraph":
+        props += '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>'
+    return f'<w:p><w:pPr>{props}</w:pPr><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+
+def _table(rows: list[list[str]]) -> str:
+    cells = "".join("<w:tr>" + "".join(f"<w:tc>{_paragraph('', c)}</w:tc>" for c in row) + "</w:tr>" for row in rows)
+    return f"<w:tbl>{cells}</w:tbl>"
+
+
+def make_docx(blocks: list[Block], properties_title: str | None = None) -> bytes:
+    """A .docx holding `blocks` in order; `properties_title` goes in the document's properties."""
+    body = "".join(_table(b) if isinstance(b, list) else _paragraph(*b) for b in blocks)
+    styles = "".join(
+        f'<w:style w:type="paragraph" w:styleId="{i}"><w:name w:val="{n}"/></w:style>' for i, n in STYLES.items()
+    )
+    numbering = (
+        f'<w:numbering xmlns:w="{W}"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0">'
+        '<w:numFmt w:val="bullet"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/>'
+        "</w:num></w:numbering>"
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'wordprocessingml.document.main+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{REL}"><Relationship Id="rId1" Target="word/document.xml" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+            "</Relationships>"
+        ),
+        "word/_rels/document.xml.rels": (
+            f'<Relationships xmlns="{REL}">'
+            f'<Relationship Id="rId1" Type="{R}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId2" Type="{R}/numbering" Target="numbering.xml"/></Relationships>'
+        ),
+        "word/document.xml": f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{body}</w:body></w:document>',
+        "word/styles.xml": f'<w:styles xmlns:w="{W}">{styles}</w:styles>',
+        "word/numbering.xml": numbering,
+    }
+    if properties_title is not None:
+        parts["docProps/core.xml"] = (
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{escape(properties_title)}</dc:title>'
+            "</cp:coreProperties>"
+        )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in parts.items():
+            z.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + xml)
+    return out.getvalue()
