@@ -1,6 +1,7 @@
-"""Small Word documents (.docx) written for the tests with zipfile: paragraphs in Word's own styles
-(Title, headings, list paragraphs with numbering), tables and a picture, so that reading a .docx can be
-tried without Word, a Word library or the shared documents."""
+"""Small Word documents (.docx) and EPUB books written for the tests with zipfile: paragraphs in Word's
+own styles (Title, headings, list paragraphs with numbering) and tables; an EPUB's chapters in their
+reading order with a table of contents page and printed page numbers. Reading either can be tried
+without Word, an e-book library or the shared documents."""
 
 from __future__ import annotations
 
@@ -71,4 +72,32 @@ def make_docx(blocks: list[Block], properties_title: str | None = None) -> bytes
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, xml in parts.items():
             z.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + xml)
+    return out.getvalue()
+
+
+def make_epub(title: str, chapters: list[str]) -> bytes:
+    """An EPUB 3 book: `chapters` (each the inner HTML of a body) in reading order, after a table of
+    contents page that is not reading text; the mimetype entry first, stored, as the format asks."""
+    opf = "http://www.idpf.org/2007/opf"
+    items = '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>' + "".join(
+        f'<item id="c{i}" href="text/c{i}.xhtml" media-type="application/xhtml+xml"/>' for i in range(len(chapters))
+    )
+    spine = '<itemref idref="nav"/>' + "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    page = '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><body>{}</body></html>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        z.writestr(
+            "META-INF/container.xml",
+            '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0"><rootfiles>'
+            '<rootfile full-path="OEBPS/book.opf" media-type="application/oebps-package+xml"/></rootfiles></container>',
+        )
+        z.writestr(
+            "OEBPS/book.opf",
+            f'<package xmlns="{opf}" version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:title>{escape(title)}</dc:title></metadata><manifest>{items}</manifest><spine>{spine}</spine></package>",
+        )
+        z.writestr("OEBPS/nav.xhtml", page.format('<nav epub:type="toc"><ol><li>Contents page</li></ol></nav>'))
+        for i, chapter in enumerate(chapters):
+            z.writestr(f"OEBPS/text/c{i}.xhtml", page.format(chapter))
     return out.getvalue()

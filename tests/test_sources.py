@@ -15,7 +15,7 @@ from article_qa.passages import read_document, split_document
 from article_qa.sources import SourceError, add
 
 from .conftest import FakeEmbedder
-from .docx import make_docx
+from .docx import make_docx, make_epub
 from .pdfs import Text, column, make_pdf
 
 PAGE = """<html><head><title>Coffee and Sleep | Health Site</title></head><body>
@@ -277,3 +277,26 @@ def test_a_word_document_without_a_title_style_takes_its_properties_or_its_name(
     unnamed.write_bytes(make_docx([("Heading1", "Intro"), ("", "One."), ("Heading1", "End"), ("", "Two!")]))
     assert split_document(read_document(add(str(titled), corpus)))[0].title == "Tea Notes"
     assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "b"
+
+
+def test_an_epub_book_is_read_in_reading_order_without_its_page_numbers(tmp_path, corpus):
+    source = tmp_path / "tea.epub"
+    source.write_bytes(make_epub("The Book of Tea", [
+        '<h1>The Cup of Humanity</h1><p>Tea began as a medicine and grew into a beverage.</p>',
+        '<h1>The Schools of Tea</h1><p>Tea is a work of art and needs a master hand '
+        '<span epub:type="pagebreak" title="12" id="p12">12</span> to bring out its noblest qualities.</p>',
+    ]))  # fmt: skip
+    passages = split_document(read_document(add(str(source), corpus)))
+    assert [(p.title, p.section) for p in passages] == [
+        ("The Book of Tea", "The Cup of Humanity"), ("The Book of Tea", "The Schools of Tea")]  # fmt: skip
+    assert "Contents page" not in read_document(corpus / "the-book-of-tea.md").text  # the table of contents
+    assert " ".join(passages[1].text.split()) == (
+        "Tea is a work of art and needs a master hand to bring out its noblest qualities."  # no "12"
+    )
+    unnamed = tmp_path / "book"  # no suffix: known by its first entry
+    unnamed.write_bytes(make_epub("Tea Notes", ["<p>Green tea wants cooler water.</p>"]))
+    assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "Tea Notes"
+    broken = tmp_path / "broken.epub"
+    broken.write_bytes(b"PK\x03\x04 not a book")
+    with pytest.raises(SourceError, match="not an EPUB book"):
+        add(str(broken), corpus)

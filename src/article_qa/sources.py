@@ -1,5 +1,5 @@
-"""Bring an article in: a saved web page, a URL, a PDF, a Word document, a Markdown or text file -> a file
-in a corpus folder.
+"""Bring an article in: a saved web page, a URL, a PDF, a Word document, an EPUB book, a Markdown or text
+file -> a file in a corpus folder.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
@@ -13,15 +13,15 @@ that says where it came from::
 
 so every citation stays a verbatim slice of a file the reader can open. Web pages go through `html_text`
 (main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages, paragraphs
-rebuilt from the layout), Word documents through mammoth (styles to headings). A Markdown file's own
-front matter gives the title and is never indexed, and the file is read as it shows rendered
-(`html_text.markdown_page`: link words without their targets, no badges, no ``**``, tables as readable
-lines). A plain-text file keeps its own headings (`text_headings`: underlined, numbered, in capitals or
-standing alone), its text unchanged. Every failure (a URL that does not answer, a source over the size
-cap, a scanned PDF without a text layer, a page with no main text, a file type it cannot read) raises
-`SourceError` with one clear sentence, and nothing is written. The folder is created on the first `add`;
-a file is written atomically, never replaces another, and the same source is recognised by its hash.
-Nothing here splits or embeds.
+rebuilt from the layout), Word documents through mammoth (styles to headings), EPUB books chapter by
+chapter in reading order. A Markdown file's own front matter gives the title and is never indexed, and
+the file is read as it shows rendered (`html_text.markdown_page`: link words without their targets, no
+badges, no ``**``, tables as readable lines). A plain-text file keeps its own headings (`text_headings`:
+underlined, numbered, in capitals or standing alone), its text unchanged. Every failure (a URL that does
+not answer, a source over the size cap, a scanned PDF without a text layer, a page with no main text, a
+file type it cannot read) raises `SourceError` with one clear sentence, and nothing is written. The
+folder is created on the first `add`; a file is written atomically, never replaces another, and the same
+source is recognised by its hash. Nothing here splits or embeds.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "pdf", "markdown", "text", "docx")
+KINDS = ("html", "pdf", "markdown", "text", "docx", "epub")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -111,10 +111,11 @@ def _kind(name: str, content_type: str | None) -> str | None:
     suffix = Path(name).suffix.lower()
     by_type = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf",
                "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}  # fmt: skip
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+               "application/epub+zip": "epub"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
-                 ".asciidoc": "text", ".docx": "docx"}  # fmt: skip
+                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -134,6 +135,8 @@ def _sniffed(raw: bytes) -> str | None:
         return "pdf"
     if head.startswith(b"PK\x03\x04") and b"word/" in raw[:65536]:  # a zip whose first entries are Word's
         return "docx"
+    if head.startswith(b"PK\x03\x04") and head[30:58] == b"mimetypeapplication/epub+zip":  # an EPUB's first entry
+        return "epub"
     if re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", head):  # control characters: not text
         return None
     if re.match(rb"\s*(<!doctype html|<html|<\?xml[^>]*>\s*<(!doctype )?html)", head, re.IGNORECASE):
@@ -168,6 +171,8 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         title, markdown = pdf.title, pdf.markdown
     elif kind == "docx":
         title, markdown = _from_docx(raw, name, origin)
+    elif kind == "epub":
+        title, markdown = _from_epub(raw, name, origin)
     elif kind == "markdown":  # as its reader sees it rendered: no link targets, badges or ** in a passage
         from .html_text import PageError, markdown_page
 
@@ -229,6 +234,57 @@ def _from_docx(raw: bytes, name: str, origin: str) -> tuple[str, str]:
     else:
         title = Path(name).stem
     html = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>{body}</body></html>'
+    try:
+        page = page_text(html.encode("utf-8"), title, whole=True)
+    except PageError:
+        raise SourceError(f"{origin} has no text to quote") from None
+    return page.title, page.markdown
+
+
+_PAGE_BREAK = re.compile(
+    r"<(span|div|a)\b[^>]*(?:epub:type|role)=\"(?:doc-)?pagebreak\"[^>]*?(?:/>|>.*?</\1>)", re.S | re.IGNORECASE
+)  # a printed edition's page number ("169") set into the text: no text of the book's own
+_OPF = "{http://www.idpf.org/2007/opf}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def _from_epub(raw: bytes, name: str, origin: str) -> tuple[str, str]:
+    """An EPUB book as Markdown: its chapters in reading order (the package's spine, without the table of
+    contents page), the printed edition's page numbers left out, read whole as a web page is. The title
+    is the package's main title, else the file's name."""
+    import io
+    import posixpath
+    import zipfile
+    from html import escape
+    from xml.etree import ElementTree
+
+    from .html_text import PageError, page_text
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            container = ElementTree.fromstring(z.read("META-INF/container.xml"))
+            rootfile = next(e.get("full-path") for e in container.iter() if e.tag.endswith("rootfile"))
+            package = ElementTree.fromstring(z.read(rootfile))
+            folder = posixpath.dirname(rootfile)
+            items = {i.get("id"): i for i in package.iter(f"{_OPF}item")}
+            chapters = []
+            for ref in package.iter(f"{_OPF}itemref"):
+                item = items.get(ref.get("idref"))
+                if item is None or ref.get("linear") == "no" or "nav" in (item.get("properties") or "").split():
+                    continue
+                if item.get("media-type") not in ("application/xhtml+xml", "text/html"):
+                    continue
+                text = z.read(posixpath.normpath(posixpath.join(folder, item.get("href", "")))).decode(
+                    "utf-8", "replace"
+                )
+                body = re.search(r"<body\b[^>]*>(.*)</body>", text, re.S | re.IGNORECASE)
+                chapters.append(_PAGE_BREAK.sub("", body.group(1) if body else ""))
+    except (zipfile.BadZipFile, KeyError, StopIteration, ElementTree.ParseError, ValueError) as exc:
+        raise SourceError(f"{origin} is not an EPUB book it can read ({type(exc).__name__})") from None
+    titles = [t.text.strip() for t in package.iter(f"{_DC}title") if t.text and t.text.strip()]
+    title = titles[0] if titles else Path(name).stem
+    head = f'<head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+    html = f"<html>{head}<body>{''.join(chapters)}</body></html>"
     try:
         page = page_text(html.encode("utf-8"), title, whole=True)
     except PageError:
