@@ -6,6 +6,7 @@ without Word, an e-book library or the shared documents."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -18,10 +19,17 @@ Block = tuple[str, str] | list[list[str]]  # (style id or "", text), or a table'
 
 
 def _paragraph(style: str, text: str) -> str:
+    """A paragraph; "[^N]" in its text is a reference to footnote N."""
     props = f'<w:pStyle w:val="{style}"/>' if style else ""
     if style == "ListParagraph":
         props += '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>'
-    return f'<w:p><w:pPr>{props}</w:pPr><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+    runs = []
+    for i, part in enumerate(re.split(r"\[\^(\d+)\]", text)):
+        if i % 2:
+            runs.append(f'<w:r><w:footnoteReference w:id="{part}"/></w:r>')
+        elif part:
+            runs.append(f'<w:r><w:t xml:space="preserve">{escape(part)}</w:t></w:r>')
+    return f"<w:p><w:pPr>{props}</w:pPr>{''.join(runs)}</w:p>"
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -29,8 +37,11 @@ def _table(rows: list[list[str]]) -> str:
     return f"<w:tbl>{cells}</w:tbl>"
 
 
-def make_docx(blocks: list[Block], properties_title: str | None = None) -> bytes:
-    """A .docx holding `blocks` in order; `properties_title` goes in the document's properties."""
+def make_docx(
+    blocks: list[Block], properties_title: str | None = None, footnotes: dict[int, str] | None = None
+) -> bytes:
+    """A .docx holding `blocks` in order; `properties_title` goes in the document's properties, and
+    `footnotes` (number: text) are the notes the blocks' "[^N]" refer to."""
     body = "".join(_table(b) if isinstance(b, list) else _paragraph(*b) for b in blocks)
     styles = "".join(
         f'<w:style w:type="paragraph" w:styleId="{i}"><w:name w:val="{n}"/></w:style>' for i, n in STYLES.items()
@@ -56,8 +67,12 @@ def make_docx(blocks: list[Block], properties_title: str | None = None) -> bytes
         "word/_rels/document.xml.rels": (
             f'<Relationships xmlns="{REL}">'
             f'<Relationship Id="rId1" Type="{R}/styles" Target="styles.xml"/>'
-            f'<Relationship Id="rId2" Type="{R}/numbering" Target="numbering.xml"/></Relationships>'
+            f'<Relationship Id="rId2" Type="{R}/numbering" Target="numbering.xml"/>'
+            f'<Relationship Id="rId3" Type="{R}/footnotes" Target="footnotes.xml"/></Relationships>'
         ),
+        "word/footnotes.xml": f'<w:footnotes xmlns:w="{W}">'
+        + "".join(f'<w:footnote w:id="{n}">{_paragraph("", t)}</w:footnote>' for n, t in (footnotes or {}).items())
+        + "</w:footnotes>",
         "word/document.xml": f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{body}</w:body></w:document>',
         "word/styles.xml": f'<w:styles xmlns:w="{W}">{styles}</w:styles>',
         "word/numbering.xml": numbering,

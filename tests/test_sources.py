@@ -258,15 +258,17 @@ def test_a_word_document_keeps_its_title_headings_lists_and_tables(tmp_path, cor
         ("Title", "Tea Guide"), ("", "A short guide to brewing tea at home."),
         ("Heading1", "Brewing"), ("", "Steep green tea for two minutes at eighty degrees."),
         ("ListParagraph", "Warm the pot first."), ("ListParagraph", "Use fresh water."),
-        ("Heading1", "Storage"), ("", "Keep tea dry and away from light."),
+        ("Heading1", "Storage"), ("", "Keep tea dry[^1] and away from light."),
         [["Green", "2 minutes"], ["Black", "4 minutes"]],
-    ], properties_title="Microsoft Word - tea.doc"))  # fmt: skip
+    ], properties_title="Microsoft Word - tea.doc", footnotes={1: "Below 60% humidity."}))  # fmt: skip
     passages = split_document(read_document(add(str(source), corpus)))
     where = {p.text: p.section for p in passages}
     assert {p.title for p in passages} == {"Tea Guide"}  # the Title style, not the properties' "Microsoft Word - ..."
     assert where["Steep green tea for two minutes at eighty degrees."] == "Brewing"
     assert where["Warm the pot first."] == "Brewing" and where["Use fresh water."] == "Brewing"
     assert where["Green: 2 minutes\nBlack: 4 minutes"] == "Storage"  # a table as readable lines
+    assert where["Keep tea dry and away from light."] == "Storage"  # no "[1]" marker in the text
+    assert where["Below 60% humidity."] == "Notes"  # the notes under a heading of their own, no "↑" link
     assert cli.main(["add", str(source), "--corpus", str(tmp_path / "other")]) == 0
 
 

@@ -221,6 +221,9 @@ def _from_docx(raw: bytes, name: str, origin: str) -> tuple[str, str]:
         logging.getLogger(__name__).info("%s: %s", name, message.message)
     # a cell of one paragraph is that paragraph's text: a table of data, not a layout of blocks
     body = re.sub(r"<(td|th)((?: [^>]*)?)><p>((?:(?!</?p>).)*)</p></\1>", r"<\1\2>\3</\1>", result.value, flags=re.S)
+    # a note's link back to its marker ("↑") is no text; the notes stand under a heading of their own
+    body = re.sub(r'\s*<a href="#(?:footnote|endnote)-ref-[^"]*">[^<]*</a>', "", body)
+    body = re.sub(r'(<ol><li id="(?:footnote|endnote)-)', r"<h2>Notes</h2>\1", body, count=1)
     styled = re.search(r'<h1 class="title">(.*?)</h1>', body, re.S)
     declared = re.search(r"<dc:title>([^<]+)</dc:title>", core)
     h1s = re.findall(r"<h1>(.*?)</h1>", body, re.S)
