@@ -241,12 +241,13 @@ def test_add_takes_several_sources_and_a_folder_and_says_which_failed(tmp_path, 
     (inbox / "tea.txt").write_text(LICENCE, "utf-8")
     (inbox / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (inbox / ".hidden.txt").write_text("Secret\n\nNot for the corpus.\n", "utf-8")
+    (inbox / "desktop.ini").write_text("[.ShellClassInfo]\nIconResource=x\n", "utf-8")  # text, but settings
     extra = tmp_path / "notes.txt"
     extra.write_text("Notes\n\nA line about oolong.\n", "utf-8")
-    assert cli.main(["add", str(inbox), str(extra), "--corpus", str(corpus)]) == 2  # the picture is refused
+    assert cli.main(["add", str(inbox), str(extra), "--corpus", str(corpus)]) == 2  # picture, settings refused
     out, err = capsys.readouterr()
     assert out.count("added ") == 3 and "scan.png: cannot read this kind of file" in err
-    assert "3 added, 1 not added" in err
+    assert "3 added, 2 not added" in err and "desktop.ini: cannot read this kind of file" in err
     assert sorted(p.name for p in corpus.glob("*.md")) == ["coffee-and-sleep.md", "notes.md", "the-tea-licence.md"]
     assert cli.main(["add", str(extra), "--corpus", str(corpus)]) == 2  # once is enough
     assert "already in" in capsys.readouterr().err

@@ -89,7 +89,7 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
             raise SourceError(f"could not fetch {source}: {getattr(exc, 'reason', exc)}") from None
         raw = b"".join(chunks)
         name = Path(urlparse(source).path).name or urlparse(source).netloc
-        kind = _kind(name, content_type) or _sniffed(raw)
+        kind = _kind(name, content_type) or _sniffed(raw, name)
     else:
         path = Path(source).expanduser()
         if not path.is_file():
@@ -97,7 +97,7 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
         if path.stat().st_size > MAX_BYTES:
             raise SourceError(f"{source} is larger than {mb} MB")
         raw = path.read_bytes()
-        name, kind = path.name, _kind(path.name, None) or _sniffed(raw)
+        name, kind = path.name, _kind(path.name, None) or _sniffed(raw, path.name)
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, a Word document (.docx), or a text "
@@ -121,15 +121,25 @@ def _kind(name: str, content_type: str | None) -> str | None:
     return by_suffix.get(suffix)
 
 
-def _sniffed(raw: bytes) -> str | None:
+# Suffixes of files that are text but no article to quote: code, data, settings, styles, logs.
+NOT_ARTICLES = frozenset(
+    """.css .js .mjs .ts .json .jsonl .xml .csv .tsv .yaml .yml .toml .ini .cfg .conf .py .c .h .cpp .java .go .rs
+    .sh .bat .ps1 .sql .svg .log .lock .map .po .pot""".split()
+)
+
+
+def _sniffed(raw: bytes, name: str = "") -> str | None:
     """The kind of a source its name does not tell ("README", "FAQ", "NEWS.Debian"), from its bytes: a
-    PDF, a web page, or UTF-8 text; None for anything else (an image, an archive, a Word file).
+    PDF, a web page, or UTF-8 text; None for anything else (an image, an archive, a Word 97 file) and for
+    a text whose suffix says it is code, data or settings (`NOT_ARTICLES`: "style.css", "desktop.ini").
 
     >>> _sniffed(b"%PDF-1.7 ..."), _sniffed(b"<!DOCTYPE html><p>x"), _sniffed(b"Notes\\n====\\n")
     ('pdf', 'html', 'text')
-    >>> _sniffed(b"PK\\x03\\x04") is None  # a Word file's zip header
-    True
+    >>> _sniffed(b"PK\\x03\\x04") is None, _sniffed(b"[.ShellClassInfo]", "desktop.ini") is None
+    (True, True)
     """
+    if Path(name).suffix.lower() in NOT_ARTICLES:
+        return None
     head = raw[:8192]
     if head.startswith(b"%PDF-"):
         return "pdf"
