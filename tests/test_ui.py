@@ -80,6 +80,24 @@ def test_follow_ups_are_read_with_the_previous_question(fake_retriever):
     )
 
 
+def test_a_question_in_another_language_than_the_article_gets_a_note(fake_retriever, tmp_path, fake_embedder):
+    from article_qa import Retriever
+
+    service = ChatService(fake_retriever)
+    assert "reads as" not in service.reply("What is the best dose of ketamine for the treatment of alcohol?")
+    note = service.reply("Quelle est la dose de kétamine pour le traitement de l'alcool ?")
+    assert "The question reads as French and the article is written in English" in note
+    assert "reads as" not in service.reply("ketamine dose alcohol")  # a query of terms: no language told
+    french = tmp_path / "fr"
+    french.mkdir()
+    (french / "article.txt").write_text(
+        "Résumés de logs\n\nLes résumés sont calculés pour chaque session. Le système est rapide et il "
+        "donne des résultats que les administrateurs peuvent lire dans le tableau de bord.\n", "utf-8")  # fmt: skip
+    service = ChatService(Retriever(french, tmp_path / "fr-index", embedder=fake_embedder))
+    assert "asking in French may find more" in service.reply("How fast is the system and what does it give?")
+    assert "reads as" not in service.reply("Comment les résumés sont-ils calculés pour chaque session ?")
+
+
 def test_context_marks_the_passage_among_its_neighbours(fake_retriever):
     service = ChatService(fake_retriever)
     near = service.context("ketamine-for-addiction:10")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
+from .language import language_of
 from .lexical import tokenize
 from .passages import Passage
 from .questions_log import Entry, QuestionLog, open_log
@@ -174,13 +175,24 @@ def plain_list(words: list[str]) -> str:
 
 
 def format_answer(
-    answer: Answer, nearest: list[str] | None = None, read_as: str | None = None, titled: bool = False
+    answer: Answer,
+    nearest: list[str] | None = None,
+    read_as: str | None = None,
+    titled: bool = False,
+    languages: tuple[str, str] | None = None,
 ) -> str:
     """The whole reply in Markdown. Answered: the best passage first, with how likely it answers, the
     rest folded under "More sources". Not answered: that first, with what the article does not
     mention, then the nearest passages folded as related reading (or, when `nearest` section names
-    are given for an off-topic question, those)."""
+    are given for an off-topic question, those). `languages` (the question's, the article's), when
+    they differ, open the reply with a note that asking in the article's language may find more."""
     note = f"<sub>Read as a follow-up: “{escape_markdown(read_as)}”</sub>\n\n" if read_as else ""
+    if languages is not None and languages[0] != languages[1]:
+        asked, written = languages
+        note += (
+            f"<sub>The question reads as {asked} and the article is written in {written}: the passages are "
+            f"matched best in one language, so asking in {written} may find more.</sub>\n\n"
+        )
     hits = answer.hits
     if answer.answered and hits:
         label = f"{confidence_label(answer.confidence)} ({answer.confidence:.0%})"
@@ -241,6 +253,7 @@ class ChatService:
     def __init__(self, retriever: Retriever, question_log: QuestionLog | None = None):
         self.retriever = retriever
         self.question_log = question_log
+        self._article_languages: dict[str, str | None] = {}  # an article's source file -> its language
 
     def answer(
         self, message: Any, k: Any = 3, previous: str | None = None, article: str | None = None, endpoint: str = "page"
@@ -262,10 +275,25 @@ class ChatService:
             shown = [] if off_topic else answer.hits
             titled = len(self.retriever.articles) > 1
             log_id = self.record(answer, shown, started, endpoint, article)
-            return Reply(format_answer(answer, nearest, read_as, titled), shown, log_id)
+            languages = self.languages(question, answer)
+            return Reply(format_answer(answer, nearest, read_as, titled, languages), shown, log_id)
         except Exception:
             log.exception("failed to answer %r", message)
             return Reply("Sorry, something went wrong while searching the article. Please try again.", [])
+
+    def languages(self, question: str, answer: Answer) -> tuple[str, str] | None:
+        """The question's language and its first passage's article's, when both can be told."""
+        if not answer.hits:
+            return None
+        asked = language_of(question)
+        if asked is None:
+            return None
+        source = answer.hits[0].source
+        if source not in self._article_languages:
+            text = " ".join(p.text for p in self.retriever.passages if p.source == source)
+            self._article_languages[source] = language_of(text)
+        written = self._article_languages[source]
+        return (asked, written) if written is not None else None
 
     def record(
         self, answer: Answer, shown: list[Hit], started: float, endpoint: str, article: str | None
