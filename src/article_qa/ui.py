@@ -7,7 +7,8 @@
   When the article does not answer, the reply says so first and names what it does not mention
   ("The article doesn't mention PTSD."), with the nearest passages folded under "Related, but not an
   answer"; an off-topic question gets the nearest section headings. A short follow-up ("and for
-  cocaine?") is read together with the previous question.
+  cocaine?") is read together with the previous question. A question clearly in another language
+  than its article's gets a note that asking in the article's language may find more.
 - ``/chat``: message -> the reply as Markdown.  ``/retrieve``: question, k -> hits as JSON objects.
   ``/ask``: question, k -> the `Answer` as a JSON object.
 
