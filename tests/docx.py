@@ -116,3 +116,36 @@ def make_epub(title: str, chapters: list[str]) -> bytes:
         for i, chapter in enumerate(chapters):
             z.writestr(f"OEBPS/text/c{i}.xhtml", page.format(chapter))
     return out.getvalue()
+
+
+def make_odt(body: str, title: str | None = None) -> bytes:
+    """An OpenDocument text whose body is `body` (ODF text XML: text:h, text:p, text:list, table:table,
+    with the text: and table: prefixes); the paragraph style "P1" is an automatic style over "Title", as
+    LibreOffice writes it, and `title` goes in the document's properties."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    )
+    content = (
+        f"<office:document-content {ns}><office:automatic-styles>"
+        '<style:style style:name="P1" style:family="paragraph" style:parent-style-name="Title"/>'
+        '<style:style style:name="P2" style:family="paragraph" style:parent-style-name="Preformatted_20_Text"/>'
+        f"</office:automatic-styles><office:body><office:text>{body}</office:text></office:body>"
+        "</office:document-content>"
+    )
+    meta = (
+        f"<office:document-meta {ns}><office:meta>"
+        + (f"<dc:title>{escape(title)}</dc:title>" if title else "")
+        + "</office:meta></office:document-meta>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED
+        )
+        z.writestr("content.xml", content)
+        z.writestr("meta.xml", meta)
+    return out.getvalue()

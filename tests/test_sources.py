@@ -15,7 +15,7 @@ from article_qa.passages import read_document, split_document
 from article_qa.sources import SourceError, add
 
 from .conftest import FakeEmbedder
-from .docx import make_docx, make_epub
+from .docx import make_docx, make_epub, make_odt
 from .pdfs import Text, column, make_pdf
 
 PAGE = """<html><head><title>Coffee and Sleep | Health Site</title></head><body>
@@ -303,3 +303,30 @@ def test_an_epub_book_is_read_in_reading_order_without_its_page_numbers(tmp_path
     broken.write_bytes(b"PK\x03\x04 not a book")
     with pytest.raises(SourceError, match="not an EPUB book"):
         add(str(broken), corpus)
+
+
+def test_an_opendocument_text_keeps_its_title_outline_lists_tables_and_notes(tmp_path, corpus):
+    source = tmp_path / "tea.odt"
+    source.write_bytes(make_odt(
+        '<text:p text:style-name="P1">Tea Guide</text:p>'
+        '<text:h text:outline-level="1">Brewing</text:h>'
+        "<text:p>Steep green tea for two\n   minutes<text:note><text:note-citation>1</text:note-citation>"
+        "<text:note-body><text:p>At eighty degrees.</text:p></text:note-body></text:note>.</text:p>"
+        "<text:list><text:list-item><text:p>Warm the pot first.</text:p></text:list-item>"
+        "<text:list-item><text:p>Use fresh water.</text:p></text:list-item></text:list>"
+        '<text:p text:style-name="P2">brew --green<text:s text:c="2"/>--minutes 2</text:p>'
+        '<text:section><text:h text:outline-level="2">Storage</text:h>'
+        "<table:table><table:table-row><table:table-cell><text:p>Green</text:p></table:table-cell>"
+        "<table:table-cell><text:p>12 months</text:p></table:table-cell></table:table-row></table:table>"
+        "</text:section>",
+        title="Untitled 1",
+    ))  # fmt: skip
+    passages = split_document(read_document(add(str(source), corpus)))
+    where = {p.text: p.section for p in passages}
+    assert {p.title for p in passages} == {"Tea Guide"}  # the Title style, before the properties
+    assert where["Steep green tea for two minutes."] == "Brewing"  # XML white space is one space, no "1"
+    assert where["Warm the pot first."] == "Brewing" and where["brew --green  --minutes 2"] == "Brewing"
+    assert where["Green: 12 months"] == "Storage" and where["At eighty degrees."] == "Notes"
+    unnamed = tmp_path / "notes"  # no suffix: known by its first entry; no Title style: the properties' title
+    unnamed.write_bytes(make_odt("<text:p>Oolong sits between green and black.</text:p>", title="Tea Notes"))
+    assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "Tea Notes"

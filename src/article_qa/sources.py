@@ -45,7 +45,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "pdf", "markdown", "text", "docx", "epub")
+KINDS = ("html", "pdf", "markdown", "text", "docx", "epub", "odt")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -112,10 +112,10 @@ def _kind(name: str, content_type: str | None) -> str | None:
     by_type = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf",
                "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text",
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-               "application/epub+zip": "epub"}  # fmt: skip
+               "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
-                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub"}  # fmt: skip
+                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -147,6 +147,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
         return "docx"
     if head.startswith(b"PK\x03\x04") and head[30:58] == b"mimetypeapplication/epub+zip":  # an EPUB's first entry
         return "epub"
+    if head.startswith(b"PK\x03\x04") and head[30:77] == b"mimetypeapplication/vnd.oasis.opendocument.text":
+        return "odt"
     if re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", head):  # control characters: not text
         return None
     if re.match(rb"\s*(<!doctype html|<html|<\?xml[^>]*>\s*<(!doctype )?html)", head, re.IGNORECASE):
@@ -183,6 +185,8 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         title, markdown = _from_docx(raw, name, origin)
     elif kind == "epub":
         title, markdown = _from_epub(raw, name, origin)
+    elif kind == "odt":
+        title, markdown = _from_odt(raw, name, origin)
     elif kind == "markdown":  # as its reader sees it rendered: no link targets, badges or ** in a passage
         from .html_text import PageError, markdown_page
 
@@ -303,6 +307,106 @@ def _from_epub(raw: bytes, name: str, origin: str) -> tuple[str, str]:
     except PageError:
         raise SourceError(f"{origin} has no text to quote") from None
     return page.title, page.markdown
+
+
+_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODF_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _from_odt(raw: bytes, name: str, origin: str) -> tuple[str, str]:
+    """An OpenDocument text (.odt, as LibreOffice writes it) as Markdown: its outline headings as sections,
+    its paragraphs, lists and tables, its footnotes under "Notes" at the end; pictures, comments and a
+    generated table of contents left out. The title is the paragraph styled Title, else the title in the
+    document's properties, else the file's name."""
+    import io
+    import zipfile
+    from html import escape
+    from xml.etree import ElementTree
+
+    from .html_text import PageError, page_text
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            content = ElementTree.fromstring(z.read("content.xml"))
+            meta = z.read("meta.xml").decode("utf-8", "replace") if "meta.xml" in z.namelist() else ""
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError) as exc:
+        raise SourceError(f"{origin} is not an OpenDocument text it can read ({type(exc).__name__})") from None
+    parents = {
+        st.get(f"{_ODF_STYLE}name"): st.get(f"{_ODF_STYLE}parent-style-name") or ""
+        for st in content.iter(f"{_ODF_STYLE}style")
+    }
+    notes: list[str] = []
+
+    def loose(text: str | None) -> str:  # in ODF, white space in the XML is one space; breaks are elements
+        return re.sub(r"[ \t\r\n]+", " ", text or "")
+
+    def text_of(element: ElementTree.Element) -> str:
+        out = [loose(element.text)]
+        for child in element:
+            tag = child.tag
+            if tag == f"{_ODF_TEXT}s":
+                out.append(" " * int(child.get(f"{_ODF_TEXT}c", "1")))
+            elif tag == f"{_ODF_TEXT}tab":
+                out.append("\t")
+            elif tag == f"{_ODF_TEXT}line-break":
+                out.append("\n")
+            elif tag == f"{_ODF_TEXT}note":  # the marker goes; the note's text is kept for the end
+                body = child.find(f"{_ODF_TEXT}note-body")
+                if body is not None:
+                    notes.append(" ".join(text_of(p) for p in body))
+            elif not tag.startswith(f"{_ODF_OFFICE}annotation") and "drawing" not in tag:
+                out.append(text_of(child))
+            out.append(loose(child.tail))
+        return "".join(out)
+
+    title: str | None = None
+    html: list[str] = []
+
+    def walk(element: ElementTree.Element) -> None:
+        nonlocal title
+        for child in element:
+            tag = child.tag
+            if tag == f"{_ODF_TEXT}h":
+                level = min(int(child.get(f"{_ODF_TEXT}outline-level", "1") or 1) + 1, 6)
+                html.append(f"<h{level}>{escape(text_of(child))}</h{level}>")
+            elif tag == f"{_ODF_TEXT}p":
+                style = child.get(f"{_ODF_TEXT}style-name", "")
+                named = (parents.get(style) or style).lower()
+                text = text_of(child)
+                if named.endswith("title") and "subtitle" not in named and title is None and text.strip():
+                    title = " ".join(text.split())
+                elif text.strip() and ("code" in named or "preformatted" in named):  # a code listing's line
+                    html.append(f"<pre><code>{escape(text)}</code></pre>")
+                elif text.strip():
+                    html.append("<p>" + escape(text).replace("\n", "<br>") + "</p>")
+            elif tag == f"{_ODF_TEXT}list":
+                items = [" ".join(text_of(p) for p in item) for item in child.iter(f"{_ODF_TEXT}list-item")]
+                html.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items if i.strip()) + "</ul>")
+            elif tag == f"{_ODF_TABLE}table":
+                rows = []
+                for row in child.iter(f"{_ODF_TABLE}table-row"):
+                    cells = [" ".join(text_of(p) for p in cell) for cell in row.iter(f"{_ODF_TABLE}table-cell")]
+                    rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+                html.append("<table>" + "".join(rows) + "</table>")
+            elif tag in (f"{_ODF_TEXT}section", f"{_ODF_OFFICE}text", f"{_ODF_OFFICE}body"):
+                walk(child)
+            # a generated table of contents, frames, forms and settings are no text of the document's
+
+    walk(content)
+    if notes:
+        html.append("<h2>Notes</h2><ol>" + "".join(f"<li>{escape(n)}</li>" for n in notes if n.strip()) + "</ol>")
+    declared = re.search(r"<dc:title>([^<]+)</dc:title>", meta)
+    title = title or (" ".join(declared.group(1).split()) if declared and declared.group(1).strip() else None)
+    title = title or Path(name).stem
+    page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
+    page += f"<h1>{escape(title)}</h1>{''.join(html)}</body></html>"
+    try:
+        read = page_text(page.encode("utf-8"), title, whole=True)
+    except PageError:
+        raise SourceError(f"{origin} has no text to quote") from None
+    return read.title, read.markdown
 
 
 def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:
