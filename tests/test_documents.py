@@ -907,6 +907,18 @@ def test_furniture_left_in_passages_is_counted():
     assert furniture(passages, pages=5) == 4  # three running headers and a page number alone
 
 
+def test_a_paragraph_that_opens_like_markdown_markup_stays_a_paragraph():
+    page = (
+        b"<html><head><title>Shell</title></head><body><h1>Shell</h1><p>Type the line below.</p>"
+        b"<p># not a heading, a shell comment</p><p>```not a fence</p><h2>Next</h2><p>More.</p></body></html>"
+    )
+    passages = passages_of(page_text(page, "Shell", whole=True).markdown)
+    assert [(p.section, p.text.lstrip("\u2060")) for p in passages] == [
+        (None, "Type the line below."), (None, "# not a heading, a shell comment"), (None, "```not a fence"),
+        ("Next", "More."),
+    ]  # fmt: skip
+
+
 def test_markup_is_told_from_a_documents_own_angle_brackets():
     from benchmarks.documents import MARKUP
 

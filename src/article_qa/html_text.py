@@ -49,6 +49,9 @@ _DROP_CLASSES = re.compile(
     re.IGNORECASE,
 )  # an old DocBook page writes "TOC"; Sphinx marks a heading's "¶" link "headerlink"
 # A short numbered line that heads the paragraph after it, as a list article sets its items.
+# A paragraph opening as a Markdown heading or code fence would ("# a shell comment", "```"): the Markdown
+# written here would read it as one, so it opens with a word joiner (U+2060) the reader does not see.
+_READS_AS_MARKUP = re.compile(r"^(?:#{1,6}(?:\s|$)|```|~~~)")
 _NUMBERED_TIP = re.compile(r"^\d{1,2}[.)]\s+[^.!?]{3,90}$")
 _DISPLAYSTYLE = re.compile(r"^\{\\displaystyle\s*(.*)\}$", re.DOTALL)
 # Page furniture by class name: galleries, video players and their dialogs, share bars, teasers.
@@ -477,7 +480,7 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
             if tag == "p" and _NUMBERED_TIP.match(line) and following is not None and following.tag == "p":
                 blocks.append(f"## {line}")  # "3. Don't use a wooden luggage rack": a numbered item's heading
                 continue
-            blocks.append(line)
+            blocks.append("\u2060" + line if _READS_AS_MARKUP.match(line) else line)
             seen_text = True
         elif tag == "list":
             terms = _definitions(el) if el.get("rend") == "dl" else []
