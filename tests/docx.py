@@ -149,3 +149,52 @@ def make_odt(body: str, title: str | None = None) -> bytes:
         z.writestr("content.xml", content)
         z.writestr("meta.xml", meta)
     return out.getvalue()
+
+
+def make_pptx(
+    slides: list[tuple[str | None, list[str], str | None]], properties_title: str = "PowerPoint Presentation"
+) -> bytes:
+    """A PowerPoint deck: each slide (title or None, the lines of its text box, speaker notes or None),
+    with a slide-number box on every slide, in the deck's order (its slide files numbered backwards, so
+    that the order comes from the deck, not from the file names)."""
+    pml = "http://schemas.openxmlformats.org/presentationml/2006/main"
+    dml = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    ns = f'xmlns:p="{pml}" xmlns:a="{dml}" xmlns:r="{R}"'
+
+    def shape(kind: str | None, lines: list[str]) -> str:
+        ph = f'<p:nvSpPr><p:nvPr><p:ph type="{kind}"/></p:nvPr></p:nvSpPr>' if kind else "<p:nvSpPr/>"
+        paras = "".join(f"<a:p><a:r><a:t>{escape(line)}</a:t></a:r></a:p>" for line in lines)
+        return f"<p:sp>{ph}<p:txBody>{paras}</p:txBody></p:sp>"
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        ids, targets = [], []
+        for n, (title, lines, notes) in enumerate(slides, 1):
+            part = f"slide{len(slides) + 1 - n}.xml"
+            ids.append(f'<p:sldId id="{255 + n}" r:id="rId{n}"/>')
+            targets.append(f'<Relationship Id="rId{n}" Type="{R}/slide" Target="slides/{part}"/>')
+            tree = (shape("title", [title]) if title else "") + shape(None, lines) + shape("sldNum", [str(n)])
+            z.writestr(f"ppt/slides/{part}", f"<p:sld {ns}><p:cSld><p:spTree>{tree}</p:spTree></p:cSld></p:sld>")
+            if notes:
+                z.writestr(
+                    f"ppt/slides/_rels/{part}.rels",
+                    f'<Relationships xmlns="{REL}"><Relationship Id="rId1" Type="{R}/notesSlide" '
+                    f'Target="../notesSlides/notes{n}.xml"/></Relationships>',
+                )
+                z.writestr(
+                    f"ppt/notesSlides/notes{n}.xml",
+                    f"<p:notes {ns}><p:cSld><p:spTree>{shape('body', [notes])}</p:spTree></p:cSld></p:notes>",
+                )
+        z.writestr(
+            "ppt/presentation.xml", f"<p:presentation {ns}><p:sldIdLst>{''.join(ids)}</p:sldIdLst></p:presentation>"
+        )
+        z.writestr(
+            "ppt/_rels/presentation.xml.rels", f'<Relationships xmlns="{REL}">{"".join(targets)}</Relationships>'
+        )
+        z.writestr(
+            "docProps/core.xml",
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{escape(properties_title)}</dc:title>'
+            "</cp:coreProperties>",
+        )
+    return out.getvalue()

@@ -15,7 +15,7 @@ from article_qa.passages import read_document, split_document
 from article_qa.sources import SourceError, add
 
 from .conftest import FakeEmbedder
-from .docx import make_docx, make_epub, make_odt
+from .docx import make_docx, make_epub, make_odt, make_pptx
 from .pdfs import Text, column, make_pdf
 
 PAGE = """<html><head><title>Coffee and Sleep | Health Site</title></head><body>
@@ -330,3 +330,26 @@ def test_an_opendocument_text_keeps_its_title_outline_lists_tables_and_notes(tmp
     unnamed = tmp_path / "notes"  # no suffix: known by its first entry; no Title style: the properties' title
     unnamed.write_bytes(make_odt("<text:p>Oolong sits between green and black.</text:p>", title="Tea Notes"))
     assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "Tea Notes"
+
+
+def test_a_slide_deck_is_a_section_a_slide_with_its_notes(tmp_path, corpus):
+    source = tmp_path / "tea.pptx"
+    source.write_bytes(make_pptx([
+        ("Tea at Work", ["A short talk on brewing"], None),
+        ("Why tea?", ["Less caffeine than coffee", "Cheap to brew"], "Green tea has about half the caffeine."),
+        (None, ["Questions welcome"], None),
+    ]))  # fmt: skip
+    passages = split_document(read_document(add(str(source), corpus)))
+    where = {p.text: p.section for p in passages}
+    assert {p.title for p in passages} == {"Tea at Work"}  # the first slide's title, not "PowerPoint Presentation"
+    assert where["Less caffeine than coffee"] == "Slide 2: Why tea?" and where["Cheap to brew"] == "Slide 2: Why tea?"
+    assert where["Green tea has about half the caffeine."] == "Slide 2: Why tea?"  # the speaker's notes
+    assert where["Questions welcome"] == "Slide 3"
+    assert not any(p.text.strip() in {"1", "2", "3"} for p in passages)  # slide numbers are furniture
+
+
+def test_a_document_opening_with_a_table_keeps_it(tmp_path, corpus):
+    source = tmp_path / "times.docx"  # a web page's leading table is an infobox; a document's is its text
+    source.write_bytes(make_docx([[["Green", "2 minutes"], ["Black", "4 minutes"]], ("", "Steep as the table says.")]))
+    texts = [p.text for p in split_document(read_document(add(str(source), corpus)))]
+    assert texts == ["Green: 2 minutes\nBlack: 4 minutes", "Steep as the table says."]

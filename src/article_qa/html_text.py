@@ -500,8 +500,8 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
                 blocks.append(f"{fence}\n{code}\n{fence}")
                 seen_text = True
         elif tag == "table":
-            if not seen_text:
-                continue  # an infobox or a side table before the text: never the first passage
+            if not seen_text and not whole:
+                continue  # a web page's infobox or side table before the text: never the first passage
             rows = []
             for row in el.findall("row"):
                 cells = [_text(c) for c in row.findall("cell")]

@@ -46,7 +46,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "pdf", "markdown", "text", "docx", "epub", "odt")
+KINDS = ("html", "pdf", "markdown", "text", "docx", "epub", "odt", "pptx")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -113,10 +113,11 @@ def _kind(name: str, content_type: str | None) -> str | None:
     by_type = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf",
                "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text",
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-               "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt"}  # fmt: skip
+               "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt",
+               "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
-                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt"}  # fmt: skip
+                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -146,6 +147,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
         return "pdf"
     if head.startswith(b"PK\x03\x04") and b"word/" in raw[:65536]:  # a zip whose first entries are Word's
         return "docx"
+    if head.startswith(b"PK\x03\x04") and b"ppt/" in raw[:65536]:  # or PowerPoint's
+        return "pptx"
     if head.startswith(b"PK\x03\x04") and head[30:58] == b"mimetypeapplication/epub+zip":  # an EPUB's first entry
         return "epub"
     if head.startswith(b"PK\x03\x04") and head[30:77] == b"mimetypeapplication/vnd.oasis.opendocument.text":
@@ -188,6 +191,8 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         title, markdown = _from_epub(raw, name, origin)
     elif kind == "odt":
         title, markdown = _from_odt(raw, name, origin)
+    elif kind == "pptx":
+        title, markdown = _from_pptx(raw, name, origin)
     elif kind == "markdown":  # as its reader sees it rendered: no link targets, badges or ** in a passage
         from .html_text import PageError, markdown_page
 
@@ -403,6 +408,106 @@ def _from_odt(raw: bytes, name: str, origin: str) -> tuple[str, str]:
     title = title or Path(name).stem
     page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
     page += f"<h1>{escape(title)}</h1>{''.join(html)}</body></html>"
+    try:
+        read = page_text(page.encode("utf-8"), title, whole=True)
+    except PageError:
+        raise SourceError(f"{origin} has no text to quote") from None
+    return read.title, read.markdown
+
+
+_PML = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+_DML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RUN, _BREAK = f"{_DML}t", f"{_DML}br"
+
+
+def _from_pptx(raw: bytes, name: str, origin: str) -> tuple[str, str]:
+    """A PowerPoint deck (.pptx) as Markdown: each slide a section ("Slide 3: Why tea?") holding its
+    text boxes (a box of several lines as a list), its tables and its speaker notes, slides in the
+    deck's order. The title is the deck's properties' title, else the first slide's title, else the
+    file's name."""
+    import io
+    import posixpath
+    import zipfile
+    from html import escape
+    from xml.etree import ElementTree
+
+    from .html_text import PageError, page_text
+
+    def rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+        path = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+        if path not in z.namelist():
+            return {}
+        tree = ElementTree.fromstring(z.read(path))
+        return {
+            r.get("Id", ""): posixpath.normpath(posixpath.join(posixpath.dirname(part), r.get("Target", "")))
+            for r in tree.iter(f"{_REL}Relationship")
+        }
+
+    def paragraphs(body: ElementTree.Element) -> list[str]:
+        """The text of each of a text body's paragraphs (its runs' text; a line break is a space)."""
+        out = []
+        for para in body.iter(f"{_DML}p"):
+            parts = [(t.text or "") if t.tag == f"{_DML}t" else " " for t in para.iter() if t.tag in (_RUN, _BREAK)]
+            if "".join(parts).strip():
+                out.append(" ".join("".join(parts).split()))
+        return out
+
+    def blocks(slide: ElementTree.Element) -> tuple[str | None, list[str]]:
+        title, html = None, []
+        for shape in slide.iter():
+            if shape.tag == f"{_PML}sp":
+                kind = next((ph.get("type", "body") for ph in shape.iter(f"{_PML}ph")), None)
+                body = shape.find(f"{_PML}txBody")
+                lines = paragraphs(body) if body is not None else []
+                if not lines:
+                    continue
+                if kind in ("title", "ctrTitle") and title is None:
+                    title = " ".join(lines)
+                elif kind in ("sldNum", "dt", "ftr"):  # slide number, date, footer: furniture
+                    continue
+                elif len(lines) == 1:
+                    html.append(f"<p>{escape(lines[0])}</p>")
+                else:
+                    html.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+            elif shape.tag == f"{_DML}tbl":
+                rows = ["<tr>" + "".join(f"<td>{escape(' '.join(paragraphs(c)))}</td>" for c in row.iter(f"{_DML}tc"))
+                        + "</tr>" for row in shape.iter(f"{_DML}tr")]  # fmt: skip
+                html.append("<table>" + "".join(rows) + "</table>")
+        return title, html
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            deck = ElementTree.fromstring(z.read("ppt/presentation.xml"))
+            targets = rels(z, "ppt/presentation.xml")
+            core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in z.namelist() else ""
+            slides = []
+            for n, ref in enumerate(deck.iter(f"{_PML}sldId"), 1):
+                part = targets.get(ref.get(_RID, ""), "")
+                slide_title, html = blocks(ElementTree.fromstring(z.read(part)))
+                notes = [t for t in rels(z, part).values() if "notesSlide" in t]
+                for note_part in notes[:1]:
+                    for shape in ElementTree.fromstring(z.read(note_part)).iter(f"{_PML}sp"):
+                        if next((ph.get("type") for ph in shape.iter(f"{_PML}ph")), None) == "body":
+                            body = shape.find(f"{_PML}txBody")
+                            html += [
+                                f"<p>{escape(line)}</p>" for line in (paragraphs(body) if body is not None else [])
+                            ]
+                slides.append((n, slide_title, html))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError) as exc:
+        raise SourceError(f"{origin} is not a PowerPoint deck it can read ({type(exc).__name__})") from None
+    declared = re.search(r"<dc:title>([^<]+)</dc:title>", core)
+    first = next((t for _, t, _ in slides if t), None)
+    if declared and declared.group(1).strip() and not declared.group(1).lower().startswith("powerpoint presentation"):
+        title = " ".join(declared.group(1).split())
+    else:
+        title = first or Path(name).stem
+    body = "".join(
+        f"<h2>{escape(f'Slide {n}: {t}' if t else f'Slide {n}')}</h2>{''.join(html)}" for n, t, html in slides
+    )
+    page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
+    page += f"<h1>{escape(title)}</h1>{body}</body></html>"
     try:
         read = page_text(page.encode("utf-8"), title, whole=True)
     except PageError:
