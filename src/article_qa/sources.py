@@ -1,5 +1,5 @@
-"""Bring an article in: a saved web page, a URL, a PDF, a Word or OpenDocument text, an EPUB book, a
-Markdown or text file -> a file in a corpus folder.
+"""Bring an article in: a saved web page, a URL, a PDF, a Word or OpenDocument text, a PowerPoint deck,
+an EPUB book, a Markdown or text file -> a file in a corpus folder.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
@@ -13,16 +13,16 @@ that says where it came from::
 
 so every citation stays a verbatim slice of a file the reader can open. Web pages go through `html_text`
 (main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages, paragraphs
-rebuilt from the layout), Word documents through mammoth (styles to headings), OpenDocument texts from
-their XML, EPUB books chapter by chapter in reading order. A Markdown file's own front matter gives the
-title and is never indexed, and the file is read as it shows rendered (`html_text.markdown_page`: link
-words without their targets, no badges, no ``**``, tables as readable lines). A plain-text file keeps
-its own headings (`text_headings`: underlined, numbered, in capitals or standing alone), its text
-unchanged. Every failure (a URL that does not answer, a source over the size cap, a scanned PDF without
-a text layer, a page with no main text, a file type it cannot read) raises `SourceError` with one clear
-sentence, and nothing is written. The folder is created on the first `add`; a file is written
-atomically, never replaces another, and the same source is recognised by its hash. Nothing here splits
-or embeds.
+rebuilt from the layout), Word documents through mammoth (styles to headings), OpenDocument texts and
+PowerPoint decks from their XML (a slide a section), EPUB books chapter by chapter in reading order. A
+Markdown file's own front matter gives the title and is never indexed, and the file is read as it shows
+rendered (`html_text.markdown_page`: link words without their targets, no badges, no ``**``, tables as
+readable lines). A plain-text file keeps its own headings (`text_headings`: underlined, numbered, in
+capitals or standing alone), its text unchanged. Every failure (a URL that does not answer, a source
+over the size cap, a scanned PDF without a text layer, a page with no main text, a file type it cannot
+read) raises `SourceError` with one clear sentence, and nothing is written. The folder is created on the
+first `add`; a file is written atomically, never replaces another, and the same source is recognised by
+its hash. Nothing here splits or embeds.
 """
 
 from __future__ import annotations
