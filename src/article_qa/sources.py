@@ -13,16 +13,15 @@ that says where it came from::
 
 so every citation stays a verbatim slice of a file the reader can open. Web pages go through `html_text`
 (main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages, paragraphs
-rebuilt from the layout), Word documents through mammoth (styles to headings), OpenDocument texts and
-PowerPoint decks from their XML (a slide a section), EPUB books chapter by chapter in reading order. A
-Markdown file's own front matter gives the title and is never indexed, and the file is read as it shows
-rendered (`html_text.markdown_page`: link words without their targets, no badges, no ``**``, tables as
-readable lines). A plain-text file keeps its own headings (`text_headings`: underlined, numbered, in
-capitals or standing alone), its text unchanged. Every failure (a URL that does not answer, a source
-over the size cap, a scanned PDF without a text layer, a page with no main text, a file type it cannot
-read) raises `SourceError` with one clear sentence, and nothing is written. The folder is created on the
-first `add`; a file is written atomically, never replaces another, and the same source is recognised by
-its hash. Nothing here splits or embeds.
+rebuilt from the layout), office documents and e-books through `office_text` (Word, OpenDocument text,
+PowerPoint, EPUB). A Markdown file's own front matter gives the title and is never indexed, and the file
+is read as it shows rendered (`html_text.markdown_page`: link words without their targets, no badges, no
+``**``, tables as readable lines). A plain-text file keeps its own headings (`text_headings`:
+underlined, numbered, in capitals or standing alone), its text unchanged. Every failure (a URL that does
+not answer, a source over the size cap, a scanned PDF without a text layer, a page with no main text, a
+file type it cannot read) raises `SourceError` with one clear sentence, and nothing is written. The
+folder is created on the first `add`; a file is written atomically, never replaces another, and the same
+source is recognised by its hash. Nothing here splits or embeds.
 """
 
 from __future__ import annotations
@@ -185,14 +184,15 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         except PdfError as exc:
             raise SourceError(f"{origin}: {exc}") from None
         title, markdown = pdf.title, pdf.markdown
-    elif kind == "docx":
-        title, markdown = _from_docx(raw, name, origin)
-    elif kind == "epub":
-        title, markdown = _from_epub(raw, name, origin)
-    elif kind == "odt":
-        title, markdown = _from_odt(raw, name, origin)
-    elif kind == "pptx":
-        title, markdown = _from_pptx(raw, name, origin)
+    elif kind in ("docx", "epub", "odt", "pptx"):
+        from .office_text import OfficeError, docx_text, epub_text, odt_text, pptx_text
+
+        reader = {"docx": docx_text, "epub": epub_text, "odt": odt_text, "pptx": pptx_text}[kind]
+        try:
+            page = reader(raw, name)
+        except OfficeError as exc:
+            raise SourceError(f"{origin} {exc}") from None
+        title, markdown = page.title, page.markdown
     elif kind == "markdown":  # as its reader sees it rendered: no link targets, badges or ** in a passage
         from .html_text import PageError, markdown_page
 
@@ -205,314 +205,6 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
     else:
         title, markdown = _from_text(raw, name, origin, plain=True)
     return Article(title, markdown.strip() + "\n", origin, digest)
-
-
-# Word's own styles that mammoth's default map leaves as paragraphs: the document's title and subtitle.
-_DOCX_STYLES = "p[style-name='Title'] => h1.title:fresh\np[style-name='Subtitle'] => p.subtitle:fresh"
-
-
-def _from_docx(raw: bytes, name: str, origin: str) -> tuple[str, str]:
-    """A Word document (.docx) as Markdown: mammoth turns its styles into headings, its numbering into
-    lists and its tables into tables (pictures are left out), then the page is read whole as a web page
-    is. The title is the paragraph styled Title, else the title in the document's properties, else the
-    one Heading 1, else the file's name."""
-    import io
-    import logging
-    import zipfile
-    from html import escape
-
-    import mammoth
-
-    from .html_text import PageError, page_text
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            names = set(z.namelist())
-            core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in names else ""
-        if "word/document.xml" not in names:
-            raise SourceError(f"{origin} is not a Word document (.docx): it holds no word/document.xml")
-        no_pictures = mammoth.images.img_element(lambda image: {"alt": image.alt_text or ""})
-        result = mammoth.convert_to_html(io.BytesIO(raw), style_map=_DOCX_STYLES, convert_image=no_pictures)
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        if isinstance(exc, SourceError):
-            raise
-        raise SourceError(f"{origin} is not a Word document it can read (.docx, Word 2007 or later)") from None
-    for message in result.messages:
-        logging.getLogger(__name__).info("%s: %s", name, message.message)
-    # a cell of one paragraph is that paragraph's text: a table of data, not a layout of blocks
-    body = re.sub(r"<(td|th)((?: [^>]*)?)><p>((?:(?!</?p>).)*)</p></\1>", r"<\1\2>\3</\1>", result.value, flags=re.S)
-    # a note's link back to its marker ("↑") is no text; the notes stand under a heading of their own
-    body = re.sub(r'\s*<a href="#(?:footnote|endnote)-ref-[^"]*">[^<]*</a>', "", body)
-    body = re.sub(r'(<ol><li id="(?:footnote|endnote)-)', r"<h2>Notes</h2>\1", body, count=1)
-    styled = re.search(r'<h1 class="title">(.*?)</h1>', body, re.S)
-    declared = re.search(r"<dc:title>([^<]+)</dc:title>", core)
-    h1s = re.findall(r"<h1>(.*?)</h1>", body, re.S)
-    text = lambda h: " ".join(re.sub(r"<[^>]+>", " ", h).split())  # noqa: E731
-    if styled and text(styled.group(1)):
-        title = text(styled.group(1))
-    elif declared and declared.group(1).strip() and not declared.group(1).lower().startswith("microsoft word"):
-        title = " ".join(declared.group(1).split())
-    elif len(h1s) == 1 and text(h1s[0]):
-        title = text(h1s[0])
-    else:
-        title = Path(name).stem
-    html = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>{body}</body></html>'
-    try:
-        page = page_text(html.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise SourceError(f"{origin} has no text to quote") from None
-    return page.title, page.markdown
-
-
-_PAGE_BREAK = re.compile(
-    r"<(span|div|a)\b[^>]*(?:epub:type|role)=\"(?:doc-)?pagebreak\"[^>]*?(?:/>|>.*?</\1>)", re.S | re.IGNORECASE
-)  # a printed edition's page number ("169") set into the text: no text of the book's own
-_OPF = "{http://www.idpf.org/2007/opf}"
-_DC = "{http://purl.org/dc/elements/1.1/}"
-
-
-def _from_epub(raw: bytes, name: str, origin: str) -> tuple[str, str]:
-    """An EPUB book as Markdown: its chapters in reading order (the package's spine, without the table of
-    contents page), the printed edition's page numbers left out, read whole as a web page is. The title
-    is the package's main title, else the file's name."""
-    import io
-    import posixpath
-    import zipfile
-    from html import escape
-    from xml.etree import ElementTree
-
-    from .html_text import PageError, page_text
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            container = ElementTree.fromstring(z.read("META-INF/container.xml"))
-            rootfile = next(e.get("full-path") for e in container.iter() if e.tag.endswith("rootfile"))
-            package = ElementTree.fromstring(z.read(rootfile))
-            folder = posixpath.dirname(rootfile)
-            items = {i.get("id"): i for i in package.iter(f"{_OPF}item")}
-            chapters = []
-            for ref in package.iter(f"{_OPF}itemref"):
-                item = items.get(ref.get("idref"))
-                if item is None or ref.get("linear") == "no" or "nav" in (item.get("properties") or "").split():
-                    continue
-                if item.get("media-type") not in ("application/xhtml+xml", "text/html"):
-                    continue
-                text = z.read(posixpath.normpath(posixpath.join(folder, item.get("href", "")))).decode(
-                    "utf-8", "replace"
-                )
-                body = re.search(r"<body\b[^>]*>(.*)</body>", text, re.S | re.IGNORECASE)
-                chapters.append(_PAGE_BREAK.sub("", body.group(1) if body else ""))
-    except (zipfile.BadZipFile, KeyError, StopIteration, ElementTree.ParseError, ValueError) as exc:
-        raise SourceError(f"{origin} is not an EPUB book it can read ({type(exc).__name__})") from None
-    titles = [t.text.strip() for t in package.iter(f"{_DC}title") if t.text and t.text.strip()]
-    title = titles[0] if titles else Path(name).stem
-    head = f'<head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-    html = f"<html>{head}<body>{''.join(chapters)}</body></html>"
-    try:
-        page = page_text(html.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise SourceError(f"{origin} has no text to quote") from None
-    return page.title, page.markdown
-
-
-_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-_ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODF_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
-_ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-
-
-def _from_odt(raw: bytes, name: str, origin: str) -> tuple[str, str]:
-    """An OpenDocument text (.odt, as LibreOffice writes it) as Markdown: its outline headings as sections,
-    its paragraphs, lists and tables, its footnotes under "Notes" at the end; pictures, comments and a
-    generated table of contents left out. The title is the paragraph styled Title, else the title in the
-    document's properties, else the file's name."""
-    import io
-    import zipfile
-    from html import escape
-    from xml.etree import ElementTree
-
-    from .html_text import PageError, page_text
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            content = ElementTree.fromstring(z.read("content.xml"))
-            meta = z.read("meta.xml").decode("utf-8", "replace") if "meta.xml" in z.namelist() else ""
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError) as exc:
-        raise SourceError(f"{origin} is not an OpenDocument text it can read ({type(exc).__name__})") from None
-    parents = {
-        st.get(f"{_ODF_STYLE}name"): st.get(f"{_ODF_STYLE}parent-style-name") or ""
-        for st in content.iter(f"{_ODF_STYLE}style")
-    }
-    notes: list[str] = []
-
-    def loose(text: str | None) -> str:  # in ODF, white space in the XML is one space; breaks are elements
-        return re.sub(r"[ \t\r\n]+", " ", text or "")
-
-    def text_of(element: ElementTree.Element) -> str:
-        out = [loose(element.text)]
-        for child in element:
-            tag = child.tag
-            if tag == f"{_ODF_TEXT}s":
-                out.append(" " * int(child.get(f"{_ODF_TEXT}c", "1")))
-            elif tag == f"{_ODF_TEXT}tab":
-                out.append("\t")
-            elif tag == f"{_ODF_TEXT}line-break":
-                out.append("\n")
-            elif tag == f"{_ODF_TEXT}note":  # the marker goes; the note's text is kept for the end
-                body = child.find(f"{_ODF_TEXT}note-body")
-                if body is not None:
-                    notes.append(" ".join(text_of(p) for p in body))
-            elif not tag.startswith(f"{_ODF_OFFICE}annotation") and "drawing" not in tag:
-                out.append(text_of(child))
-            out.append(loose(child.tail))
-        return "".join(out)
-
-    title: str | None = None
-    html: list[str] = []
-
-    def walk(element: ElementTree.Element) -> None:
-        nonlocal title
-        for child in element:
-            tag = child.tag
-            if tag == f"{_ODF_TEXT}h":
-                level = min(int(child.get(f"{_ODF_TEXT}outline-level", "1") or 1) + 1, 6)
-                html.append(f"<h{level}>{escape(text_of(child))}</h{level}>")
-            elif tag == f"{_ODF_TEXT}p":
-                style = child.get(f"{_ODF_TEXT}style-name", "")
-                named = (parents.get(style) or style).lower()
-                text = text_of(child)
-                if named.endswith("title") and "subtitle" not in named and title is None and text.strip():
-                    title = " ".join(text.split())
-                elif text.strip() and ("code" in named or "preformatted" in named):  # a code listing's line
-                    html.append(f"<pre><code>{escape(text)}</code></pre>")
-                elif text.strip():
-                    html.append("<p>" + escape(text).replace("\n", "<br>") + "</p>")
-            elif tag == f"{_ODF_TEXT}list":
-                items = [" ".join(text_of(p) for p in item) for item in child.iter(f"{_ODF_TEXT}list-item")]
-                html.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items if i.strip()) + "</ul>")
-            elif tag == f"{_ODF_TABLE}table":
-                rows = []
-                for row in child.iter(f"{_ODF_TABLE}table-row"):
-                    cells = [" ".join(text_of(p) for p in cell) for cell in row.iter(f"{_ODF_TABLE}table-cell")]
-                    rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-                html.append("<table>" + "".join(rows) + "</table>")
-            elif tag in (f"{_ODF_TEXT}section", f"{_ODF_OFFICE}text", f"{_ODF_OFFICE}body"):
-                walk(child)
-            # a generated table of contents, frames, forms and settings are no text of the document's
-
-    walk(content)
-    if notes:
-        html.append("<h2>Notes</h2><ol>" + "".join(f"<li>{escape(n)}</li>" for n in notes if n.strip()) + "</ol>")
-    declared = re.search(r"<dc:title>([^<]+)</dc:title>", meta)
-    title = title or (" ".join(declared.group(1).split()) if declared and declared.group(1).strip() else None)
-    title = title or Path(name).stem
-    page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
-    page += f"<h1>{escape(title)}</h1>{''.join(html)}</body></html>"
-    try:
-        read = page_text(page.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise SourceError(f"{origin} has no text to quote") from None
-    return read.title, read.markdown
-
-
-_PML = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
-_DML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_RUN, _BREAK = f"{_DML}t", f"{_DML}br"
-
-
-def _from_pptx(raw: bytes, name: str, origin: str) -> tuple[str, str]:
-    """A PowerPoint deck (.pptx) as Markdown: each slide a section ("Slide 3: Why tea?") holding its
-    text boxes (a box of several lines as a list), its tables and its speaker notes, slides in the
-    deck's order. The title is the deck's properties' title, else the first slide's title, else the
-    file's name."""
-    import io
-    import posixpath
-    import zipfile
-    from html import escape
-    from xml.etree import ElementTree
-
-    from .html_text import PageError, page_text
-
-    def rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
-        path = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
-        if path not in z.namelist():
-            return {}
-        tree = ElementTree.fromstring(z.read(path))
-        return {
-            r.get("Id", ""): posixpath.normpath(posixpath.join(posixpath.dirname(part), r.get("Target", "")))
-            for r in tree.iter(f"{_REL}Relationship")
-        }
-
-    def paragraphs(body: ElementTree.Element) -> list[str]:
-        """The text of each of a text body's paragraphs (its runs' text; a line break is a space)."""
-        out = []
-        for para in body.iter(f"{_DML}p"):
-            parts = [(t.text or "") if t.tag == f"{_DML}t" else " " for t in para.iter() if t.tag in (_RUN, _BREAK)]
-            if "".join(parts).strip():
-                out.append(" ".join("".join(parts).split()))
-        return out
-
-    def blocks(slide: ElementTree.Element) -> tuple[str | None, list[str]]:
-        title, html = None, []
-        for shape in slide.iter():
-            if shape.tag == f"{_PML}sp":
-                kind = next((ph.get("type", "body") for ph in shape.iter(f"{_PML}ph")), None)
-                body = shape.find(f"{_PML}txBody")
-                lines = paragraphs(body) if body is not None else []
-                if not lines:
-                    continue
-                if kind in ("title", "ctrTitle") and title is None:
-                    title = " ".join(lines)
-                elif kind in ("sldNum", "dt", "ftr"):  # slide number, date, footer: furniture
-                    continue
-                elif len(lines) == 1:
-                    html.append(f"<p>{escape(lines[0])}</p>")
-                else:
-                    html.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
-            elif shape.tag == f"{_DML}tbl":
-                rows = ["<tr>" + "".join(f"<td>{escape(' '.join(paragraphs(c)))}</td>" for c in row.iter(f"{_DML}tc"))
-                        + "</tr>" for row in shape.iter(f"{_DML}tr")]  # fmt: skip
-                html.append("<table>" + "".join(rows) + "</table>")
-        return title, html
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            deck = ElementTree.fromstring(z.read("ppt/presentation.xml"))
-            targets = rels(z, "ppt/presentation.xml")
-            core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in z.namelist() else ""
-            slides = []
-            for n, ref in enumerate(deck.iter(f"{_PML}sldId"), 1):
-                part = targets.get(ref.get(_RID, ""), "")
-                slide_title, html = blocks(ElementTree.fromstring(z.read(part)))
-                notes = [t for t in rels(z, part).values() if "notesSlide" in t]
-                for note_part in notes[:1]:
-                    for shape in ElementTree.fromstring(z.read(note_part)).iter(f"{_PML}sp"):
-                        if next((ph.get("type") for ph in shape.iter(f"{_PML}ph")), None) == "body":
-                            body = shape.find(f"{_PML}txBody")
-                            html += [
-                                f"<p>{escape(line)}</p>" for line in (paragraphs(body) if body is not None else [])
-                            ]
-                slides.append((n, slide_title, html))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError) as exc:
-        raise SourceError(f"{origin} is not a PowerPoint deck it can read ({type(exc).__name__})") from None
-    declared = re.search(r"<dc:title>([^<]+)</dc:title>", core)
-    first = next((t for _, t, _ in slides if t), None)
-    if declared and declared.group(1).strip() and not declared.group(1).lower().startswith("powerpoint presentation"):
-        title = " ".join(declared.group(1).split())
-    else:
-        title = first or Path(name).stem
-    body = "".join(
-        f"<h2>{escape(f'Slide {n}: {t}' if t else f'Slide {n}')}</h2>{''.join(html)}" for n, t, html in slides
-    )
-    page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
-    page += f"<h1>{escape(title)}</h1>{body}</body></html>"
-    try:
-        read = page_text(page.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise SourceError(f"{origin} has no text to quote") from None
-    return read.title, read.markdown
 
 
 def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:
