@@ -15,7 +15,7 @@ from article_qa.passages import read_document, split_document
 from article_qa.sources import SourceError, add
 
 from .conftest import FakeEmbedder
-from .docx import make_docx, make_epub, make_odt, make_pptx
+from .office import make_docx, make_epub, make_odt, make_pptx
 from .pdfs import Text, column, make_pdf
 
 PAGE = """<html><head><title>Coffee and Sleep | Health Site</title></head><body>

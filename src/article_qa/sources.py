@@ -311,10 +311,12 @@ def _is_text_heading(line: str) -> bool:
     [True, True, True]
     >>> [_is_text_heading(x) for x in ("1. Install the package.", "[verse]", "make install", "* Item")]
     [False, False, False, False]
-    >>> _is_text_heading("Craig Small <csmall@debian.org>")
-    False
+    >>> _is_text_heading("Craig Small <csmall@debian.org>"), _is_text_heading("README        this file")
+    (False, False)
     """
     if not _heading_words(line) or not (line[0].isupper() or line[0].isdigit()) or _SIGNED.search(line):
+        return False
+    if re.search(r"\S {3,}\S|\t", line):  # columns ("README        this file"): a table's row, no heading
         return False
     numbered = _NUMBERED.match(line)
     if numbered:
