@@ -96,7 +96,6 @@ def epub_text(raw: bytes, name: str) -> PageText:
     """An EPUB book as Markdown: its chapters in reading order (the package's spine, without the table of
     contents page), the printed edition's page numbers left out, read whole as a web page is. The title
     is the package's main title, else the file's name."""
-
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             container = ElementTree.fromstring(z.read("META-INF/container.xml"))
@@ -140,7 +139,6 @@ def odt_text(raw: bytes, name: str) -> PageText:
     its paragraphs, lists and tables, its footnotes under "Notes" at the end; pictures, comments and a
     generated table of contents left out. The title is the paragraph styled Title, else the title in the
     document's properties, else the file's name."""
-
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             content = ElementTree.fromstring(z.read("content.xml"))
