@@ -353,3 +353,14 @@ def test_a_document_opening_with_a_table_keeps_it(tmp_path, corpus):
     source.write_bytes(make_docx([[["Green", "2 minutes"], ["Black", "4 minutes"]], ("", "Steep as the table says.")]))
     texts = [p.text for p in split_document(read_document(add(str(source), corpus)))]
     assert texts == ["Green: 2 minutes\nBlack: 4 minutes", "Steep as the table says."]
+
+
+def test_an_office_document_that_unpacks_too_big_is_refused_unread(tmp_path, corpus, monkeypatch):
+    from article_qa import office_text
+
+    source = tmp_path / "tea.docx"
+    source.write_bytes(make_docx([("", "Steep green tea for two minutes. " * 200)]))
+    monkeypatch.setattr(office_text, "MAX_UNPACKED", 4000)  # a zip bomb, in small
+    with pytest.raises(SourceError, match="unpacks to more than"):
+        add(str(source), corpus)
+    assert not list(corpus.glob("*.md"))

@@ -31,8 +31,21 @@ from .html_text import PageError, PageText, page_text
 log = logging.getLogger(__name__)
 
 
-class OfficeError(ValueError):
+class OfficeError(Exception):
     """A document that cannot be read, with the reason (to follow its name in a message)."""
+
+
+# A document whose parts unpack to more than this is refused unread (a zip bomb would fill the memory).
+MAX_UNPACKED = 500 * 1024 * 1024
+
+
+def _unzipped(raw: bytes) -> zipfile.ZipFile:
+    """The document's zip archive, checked to unpack to at most `MAX_UNPACKED` bytes."""
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+        archive.close()
+        raise OfficeError(f"unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB; it is refused unread")
+    return archive
 
 
 # Word's own styles that mammoth's default map leaves as paragraphs: the document's title and subtitle.
@@ -47,16 +60,14 @@ def docx_text(raw: bytes, name: str) -> PageText:
     import mammoth  # imported when a Word document is read
 
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        with _unzipped(raw) as z:
             names = set(z.namelist())
             core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in names else ""
         if "word/document.xml" not in names:
             raise OfficeError("is not a Word document (.docx): it holds no word/document.xml")
         no_pictures = mammoth.images.img_element(lambda image: {"alt": image.alt_text or ""})
         result = mammoth.convert_to_html(io.BytesIO(raw), style_map=_DOCX_STYLES, convert_image=no_pictures)
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        if isinstance(exc, OfficeError):
-            raise
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError):
         raise OfficeError("is not a Word document it can read (.docx, Word 2007 or later)") from None
     for message in result.messages:
         log.info("%s: %s", name, message.message)
@@ -97,7 +108,7 @@ def epub_text(raw: bytes, name: str) -> PageText:
     contents page), the printed edition's page numbers left out, read whole as a web page is. The title
     is the package's main title, else the file's name."""
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        with _unzipped(raw) as z:
             container = ElementTree.fromstring(z.read("META-INF/container.xml"))
             rootfile = next(e.get("full-path") for e in container.iter() if e.tag.endswith("rootfile"))
             package = ElementTree.fromstring(z.read(rootfile))
@@ -140,7 +151,7 @@ def odt_text(raw: bytes, name: str) -> PageText:
     generated table of contents left out. The title is the paragraph styled Title, else the title in the
     document's properties, else the file's name."""
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        with _unzipped(raw) as z:
             content = ElementTree.fromstring(z.read("content.xml"))
             meta = z.read("meta.xml").decode("utf-8", "replace") if "meta.xml" in z.namelist() else ""
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError) as exc:
@@ -277,7 +288,7 @@ def pptx_text(raw: bytes, name: str) -> PageText:
         return title, html
 
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        with _unzipped(raw) as z:
             deck = ElementTree.fromstring(z.read("ppt/presentation.xml"))
             targets = rels(z, "ppt/presentation.xml")
             core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in z.namelist() else ""
