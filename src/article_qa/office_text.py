@@ -48,6 +48,31 @@ def _unzipped(raw: bytes) -> zipfile.ZipFile:
     return archive
 
 
+def _read_whole(title: str, body: str, heading: bool = False) -> PageText:
+    """A document's HTML `body` read whole by `html_text.page_text` under `title` (its first heading too,
+    with `heading`: a body that does not hold its title)."""
+    h1 = f"<h1>{escape(title)}</h1>" if heading else ""
+    page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>{h1}{body}</body></html>'
+    try:
+        return page_text(page.encode("utf-8"), title, whole=True)
+    except PageError:
+        raise OfficeError("has no text to quote") from None
+
+
+def _properties_title(properties: str, default: str = "") -> str | None:
+    """The title in a document's properties (``<dc:title>``), unless empty or the application's own
+    ("Microsoft Word - tea.doc", "PowerPoint Presentation": `default`).
+
+    >>> _properties_title("<dc:title>Tea  Notes</dc:title>")
+    'Tea Notes'
+    >>> _properties_title("<dc:title>Microsoft Word - a.doc</dc:title>", "microsoft word") is None
+    True
+    """
+    found = re.search(r"<dc:title>([^<]+)</dc:title>", properties)
+    title = " ".join(found.group(1).split()) if found else ""
+    return title if title and not (default and title.lower().startswith(default)) else None
+
+
 # Word's own styles that mammoth's default map leaves as paragraphs: the document's title and subtitle.
 _DOCX_STYLES = "p[style-name='Title'] => h1.title:fresh\np[style-name='Subtitle'] => p.subtitle:fresh"
 
@@ -77,23 +102,18 @@ def docx_text(raw: bytes, name: str) -> PageText:
     body = re.sub(r'\s*<a href="#(?:footnote|endnote)-ref-[^"]*">[^<]*</a>', "", body)
     body = re.sub(r'(<ol><li id="(?:footnote|endnote)-)', r"<h2>Notes</h2>\1", body, count=1)
     styled = re.search(r'<h1 class="title">(.*?)</h1>', body, re.S)
-    declared = re.search(r"<dc:title>([^<]+)</dc:title>", core)
+    declared = _properties_title(core, "microsoft word")
     h1s = re.findall(r"<h1>(.*?)</h1>", body, re.S)
     text = lambda h: " ".join(re.sub(r"<[^>]+>", " ", h).split())  # noqa: E731
     if styled and text(styled.group(1)):
         title = text(styled.group(1))
-    elif declared and declared.group(1).strip() and not declared.group(1).lower().startswith("microsoft word"):
-        title = " ".join(declared.group(1).split())
+    elif declared:
+        title = declared
     elif len(h1s) == 1 and text(h1s[0]):
         title = text(h1s[0])
     else:
         title = Path(name).stem
-    html = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>{body}</body></html>'
-    try:
-        page = page_text(html.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise OfficeError("has no text to quote") from None
-    return page
+    return _read_whole(title, body)
 
 
 _PAGE_BREAK = re.compile(
@@ -130,13 +150,7 @@ def epub_text(raw: bytes, name: str) -> PageText:
         raise OfficeError(f"is not an EPUB book it can read ({type(exc).__name__})") from None
     titles = [t.text.strip() for t in package.iter(f"{_DC}title") if t.text and t.text.strip()]
     title = titles[0] if titles else Path(name).stem
-    head = f'<head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-    html = f"<html>{head}<body>{''.join(chapters)}</body></html>"
-    try:
-        page = page_text(html.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise OfficeError("has no text to quote") from None
-    return page
+    return _read_whole(title, "".join(chapters))
 
 
 _ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -220,16 +234,8 @@ def odt_text(raw: bytes, name: str) -> PageText:
     walk(content)
     if notes:
         html.append("<h2>Notes</h2><ol>" + "".join(f"<li>{escape(n)}</li>" for n in notes if n.strip()) + "</ol>")
-    declared = re.search(r"<dc:title>([^<]+)</dc:title>", meta)
-    title = title or (" ".join(declared.group(1).split()) if declared and declared.group(1).strip() else None)
-    title = title or Path(name).stem
-    page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
-    page += f"<h1>{escape(title)}</h1>{''.join(html)}</body></html>"
-    try:
-        read = page_text(page.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise OfficeError("has no text to quote") from None
-    return read
+    title = title or _properties_title(meta) or Path(name).stem
+    return _read_whole(title, "".join(html), heading=True)
 
 
 _PML = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
@@ -307,19 +313,9 @@ def pptx_text(raw: bytes, name: str) -> PageText:
                 slides.append((n, slide_title, html))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError) as exc:
         raise OfficeError(f"is not a PowerPoint deck it can read ({type(exc).__name__})") from None
-    declared = re.search(r"<dc:title>([^<]+)</dc:title>", core)
     first = next((t for _, t, _ in slides if t), None)
-    if declared and declared.group(1).strip() and not declared.group(1).lower().startswith("powerpoint presentation"):
-        title = " ".join(declared.group(1).split())
-    else:
-        title = first or Path(name).stem
+    title = _properties_title(core, "powerpoint presentation") or first or Path(name).stem
     body = "".join(
         f"<h2>{escape(f'Slide {n}: {t}' if t else f'Slide {n}')}</h2>{''.join(html)}" for n, t, html in slides
     )
-    page = f'<html><head><meta charset="utf-8"><title>{escape(title)}</title></head><body>'
-    page += f"<h1>{escape(title)}</h1>{body}</body></html>"
-    try:
-        read = page_text(page.encode("utf-8"), title, whole=True)
-    except PageError:
-        raise OfficeError("has no text to quote") from None
-    return read
+    return _read_whole(title, body, heading=True)
