@@ -39,7 +39,7 @@ eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: pass
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs.jsonl --out bench/real-docs.json
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/search-queries.jsonl --out bench/search-queries.json
 
-eval-manuals: $(STAMP) ## manuals and documentation pages installed on this machine (Debian's libtasn1-doc, shared-mime-info; rustup's docs)
+eval-manuals: $(STAMP) ## manuals, documentation pages and plain-text documents installed on this machine (Debian's docs and licences, rustup's docs)
 	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
 	$(PY) -m benchmarks.documents / eval/text-docs.jsonl --out bench/text-docs.json
 
