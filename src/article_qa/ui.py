@@ -98,11 +98,15 @@ def page_text(corpus_dir: str | Path, passages: list[Passage]) -> PageText:
 
 
 _NOT_AN_EXAMPLE = re.compile(
-    r"^(page \d+|abstract|introduction|references?|r[ée]f[ée]rences|bibliography|notes|footnotes|see also|"
+    r"^(page \d+|slide \d+|abstract|introduction|references?|r[ée]f[ée]rences|bibliography|notes|footnotes|see also|"
     r"external links|further reading|acknowledge?ments?.*|appendix.*|contents|table of contents|comments?|"
     r"related( posts| articles)?|share this.*|about the author|summary|r[ée]sum[ée])$",
     re.IGNORECASE,
 )
+
+
+# A heading's numbering, taken off for an example: "3.1 ", "IV. ", "B ", a slide's "Slide 2: ".
+_NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.?|Slide \d+:)\s+")
 
 
 def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
@@ -112,10 +116,15 @@ def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
     >>> ps = [Passage(f"a:{i}", "T.", "a.md", s, i, 0, 2) for i, s in enumerate(["Page 1", "3.1 Dosing", "References"])]
     >>> example_headings(ps)
     ['Dosing']
+    >>> deck = [Passage(f"d:{i}", "T.", "d.md", s, i, 0, 2) for i, s in enumerate(["Slide 2: Why?", "Slide 3"])]
+    >>> example_headings(deck)
+    ['Why?']
     """
     out: list[str] = []
     for p in passages:
-        heading = re.sub(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.?)\s+", "", p.section or "").strip()
+        heading = re.sub(
+            r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.?|Slide \d+:)\s+", "", p.section or ""
+        ).strip()
         if 3 <= len(heading) <= 70 and not _NOT_AN_EXAMPLE.match(heading) and re.search(r"[^\W\d_]{3}", heading):
             if heading not in out:
                 out.append(heading)
