@@ -364,3 +364,29 @@ def test_an_office_document_that_unpacks_too_big_is_refused_unread(tmp_path, cor
     with pytest.raises(SourceError, match="unpacks to more than"):
         add(str(source), corpus)
     assert not list(corpus.glob("*.md"))
+
+
+def test_a_page_saved_as_a_single_file_is_read_as_the_page(tmp_path, corpus):
+    import base64
+    import quopri
+
+    html = PAGE.replace("Caffeine late", "Caféine late").encode("utf-8")  # a non-ASCII letter, encoded
+    saved = (
+        b"From: <Saved by Blink>\r\nSnapshot-Content-Location: https://example.org/coffee\r\n"
+        b"Subject: Coffee and Sleep\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="----MultipartBoundary--x"\r\n\r\n'
+        b"------MultipartBoundary--x\r\nContent-Type: text/html\r\nContent-ID: <frame-1@mhtml.blink>\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\nContent-Location: https://example.org/coffee\r\n\r\n"
+        + quopri.encodestring(html).replace(b"\n", b"\r\n")
+        + b"\r\n------MultipartBoundary--x\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.b64encode(b"\x89PNG not really") + b"\r\n------MultipartBoundary--x--\r\n"
+    )  # fmt: skip
+    for name in ("coffee.mhtml", "coffee-saved"):  # by its suffix, and by its bytes
+        (tmp_path / name).write_bytes(saved)
+    passages = split_document(read_document(add(str(tmp_path / "coffee.mhtml"), corpus)))
+    assert passages[0].title == "Coffee and Sleep"
+    assert any(p.text.startswith("Caféine late in the day") and p.section is None for p in passages)
+    assert any(p.section == "How caffeine works" for p in passages)
+    assert not any("=3D" in p.text or "MultipartBoundary" in p.text for p in passages)
+    other = tmp_path / "other"
+    assert split_document(read_document(add(str(tmp_path / "coffee-saved"), other)))[0].title == "Coffee and Sleep"

@@ -45,7 +45,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "pdf", "markdown", "text", "docx", "epub", "odt", "pptx")
+KINDS = ("html", "mhtml", "pdf", "markdown", "text", "docx", "epub", "odt", "pptx")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -113,10 +113,12 @@ def _kind(name: str, content_type: str | None) -> str | None:
                "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text",
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
                "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt",
-               "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx"}  # fmt: skip
+               "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+               "multipart/related": "mhtml", "application/x-mimearchive": "mhtml"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
-                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx"}  # fmt: skip
+                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
+                 ".mhtml": "mhtml", ".mht": "mhtml"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -156,6 +158,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
         return None
     if re.match(rb"\s*(<!doctype html|<html|<\?xml[^>]*>\s*<(!doctype )?html)", head, re.IGNORECASE):
         return "html"
+    if re.search(rb"^content-type:\s*multipart/related", head[:4096], re.IGNORECASE | re.MULTILINE):
+        return "mhtml"  # a page saved as a single file
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -167,6 +171,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
 def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
     """The article in a source's bytes, as Markdown the splitter reads."""
     digest = hashlib.sha256(raw).hexdigest()
+    if kind == "mhtml":  # a page saved "as a single file": its HTML part is the page
+        raw, kind = mhtml_page(raw, origin), "html"
     if kind == "html":
         from .html_text import PageError, page_text
 
@@ -205,6 +211,29 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
     else:
         title, markdown = _from_text(raw, name, origin, plain=True)
     return Article(title, markdown.strip() + "\n", origin, digest)
+
+
+def mhtml_page(raw: bytes, origin: str = "") -> bytes:
+    """The HTML of a web page saved as one file (MHTML, ``.mhtml``/``.mht``: a browser's "Webpage,
+    Single File"), its transfer encoding undone and its charset declared, pictures and styles left
+    behind.
+
+    >>> saved = (b"MIME-Version: 1.0\\nContent-Type: multipart/related; boundary=B\\n\\n--B\\n"
+    ...          b"Content-Type: text/html; charset=utf-8\\nContent-Transfer-Encoding: quoted-printable\\n\\n"
+    ...          b"<p>Caf=C3=A9 au lait.</p>\\n--B--\\n")
+    >>> mhtml_page(saved)
+    b'<meta charset="utf-8"><p>Caf\\xc3\\xa9 au lait.</p>'
+    """
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(raw, policy=policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() in ("text/html", "application/xhtml+xml"):
+            html = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset()
+            return (f'<meta charset="{charset}">'.encode("ascii") if charset else b"") + html
+    raise SourceError(f"{origin} is a saved page (MHTML) without an HTML part")
 
 
 def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:
