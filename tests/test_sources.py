@@ -390,3 +390,20 @@ def test_a_page_saved_as_a_single_file_is_read_as_the_page(tmp_path, corpus):
     assert not any("=3D" in p.text or "MultipartBoundary" in p.text for p in passages)
     other = tmp_path / "other"
     assert split_document(read_document(add(str(tmp_path / "coffee-saved"), other)))[0].title == "Coffee and Sleep"
+
+
+def test_an_office_file_with_an_entity_bomb_is_refused(tmp_path, corpus):
+    import io
+    import zipfile
+
+    entities = '<!ENTITY a0 "tea">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE d [{entities}]><d>&a9;</d>'  # 10^9 words once expanded
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", bomb)
+    source = tmp_path / "bomb.odt"
+    source.write_bytes(packed.getvalue())
+    with pytest.raises(SourceError, match="not an OpenDocument text it can read"):  # expat's amplification limit
+        add(str(source), corpus)
+    assert not list(corpus.glob("*.md"))
