@@ -138,6 +138,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
 
     >>> _sniffed(b"%PDF-1.7 ..."), _sniffed(b"<!DOCTYPE html><p>x"), _sniffed(b"Notes\\n====\\n")
     ('pdf', 'html', 'text')
+    >>> _sniffed(b"\\xef\\xbb\\xbf<!-- saved from url=(0023)https://example.org/ -->\\n<html><p>x")
+    'html'
     >>> _sniffed(b"PK\\x03\\x04") is None, _sniffed(b"[.ShellClassInfo]", "desktop.ini") is None
     (True, True)
     """
@@ -156,7 +158,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
         return "odt"
     if re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", head):  # control characters: not text
         return None
-    if re.match(rb"\s*(<!doctype html|<html|<\?xml[^>]*>\s*<(!doctype )?html)", head, re.IGNORECASE):
+    opening = rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*"  # a byte-order mark, comments ("saved from url=...")
+    if re.match(opening + rb"(<!doctype html|<html|<\?xml[^>]*>\s*<(!doctype )?html)", head, re.IGNORECASE | re.S):
         return "html"
     if re.search(rb"^content-type:\s*multipart/related", head[:4096], re.IGNORECASE | re.MULTILINE):
         return "mhtml"  # a page saved as a single file
