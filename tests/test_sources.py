@@ -407,3 +407,33 @@ def test_an_office_file_with_an_entity_bomb_is_refused(tmp_path, corpus):
     with pytest.raises(SourceError, match="not an OpenDocument text it can read"):  # expat's amplification limit
         add(str(source), corpus)
     assert not list(corpus.glob("*.md"))
+
+
+def test_a_saved_email_is_read_by_its_subject_and_body(tmp_path, corpus):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Date"] = (
+        "Tea Club <club@example.org>",
+        "me@example.org",
+        "Mon, 30 Nov 2026",
+    )
+    message["Subject"] = "Brewing notes for December"
+    message.set_content("Steep green tea for two minutes.\n\nBlack tea wants four.\n")
+    message.add_alternative(
+        "<html><body><h1>December</h1><p>Steep green tea for two minutes at eighty degrees, never with "
+        "boiling water.</p><h2>Black tea</h2><p>Black tea wants four minutes and water just off the boil.</p>"
+        "</body></html>",
+        subtype="html",
+    )
+    message.add_attachment(b"\x89PNG not really", maintype="image", subtype="png", filename="cup.png")
+    (tmp_path / "notes.eml").write_bytes(bytes(message))
+    passages = split_document(read_document(add(str(tmp_path / "notes.eml"), corpus)))
+    assert {p.title for p in passages} == {"Brewing notes for December"}  # the subject, not the page's heading
+    assert [p.section for p in passages if p.text.startswith("Black tea wants")] == ["Black tea"]
+    plain = EmailMessage()
+    plain["From"], plain["Subject"], plain["Date"] = "a@example.org", "Oolong", "Mon, 30 Nov 2026"
+    plain.set_content("Oolong sits between green and black tea.\n")
+    (tmp_path / "saved-message").write_bytes(bytes(plain))  # no suffix: known by its header lines
+    passages = split_document(read_document(add(str(tmp_path / "saved-message"), corpus)))
+    assert [(p.title, p.text) for p in passages] == [("Oolong", "Oolong sits between green and black tea.")]

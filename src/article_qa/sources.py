@@ -45,7 +45,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "mhtml", "pdf", "markdown", "text", "docx", "epub", "odt", "pptx")
+KINDS = ("html", "mhtml", "email", "pdf", "markdown", "text", "docx", "epub", "odt", "pptx")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -114,11 +114,12 @@ def _kind(name: str, content_type: str | None) -> str | None:
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
                "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt",
                "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
-               "multipart/related": "mhtml", "application/x-mimearchive": "mhtml"}  # fmt: skip
+               "multipart/related": "mhtml", "application/x-mimearchive": "mhtml",
+               "message/rfc822": "email"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
                  ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
-                 ".mhtml": "mhtml", ".mht": "mhtml"}  # fmt: skip
+                 ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -163,6 +164,9 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
         return "html"
     if re.search(rb"^content-type:\s*multipart/related", head[:4096], re.IGNORECASE | re.MULTILINE):
         return "mhtml"  # a page saved as a single file
+    if re.match(rb"(?:(?:return-path|received|delivered-to|from|to|date|subject|message-id|mime-version):[^\n]*\n"
+                rb"(?:[ \t][^\n]*\n)*){3}", head, re.IGNORECASE):  # fmt: skip
+        return "email"  # a message: it opens with its header lines
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -176,6 +180,21 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
     digest = hashlib.sha256(raw).hexdigest()
     if kind == "mhtml":  # a page saved "as a single file": its HTML part is the page
         raw, kind = mhtml_page(raw, origin), "html"
+    if kind == "email":  # a message: its subject is the title, its HTML (read whole) or plain text the article
+        subject, body, body_kind = email_body(raw, origin)
+        if body_kind == "html":
+            from .html_text import PageError, page_text
+
+            try:
+                page = page_text(body, subject or Path(name).stem, whole=True)
+            except PageError:
+                raise SourceError(f"{origin} has no text to quote") from None
+            read_title, markdown = page.title, page.markdown
+        else:
+            read_title, markdown = _from_text(body, name, origin, plain=True)
+        title = subject or read_title
+        markdown = markdown.replace(f"# {read_title}\n", f"# {title}\n", 1)
+        return Article(title, markdown.strip() + "\n", origin, digest)
     if kind == "html":
         from .html_text import PageError, page_text
 
@@ -237,6 +256,27 @@ def mhtml_page(raw: bytes, origin: str = "") -> bytes:
             charset = part.get_content_charset()
             return (f'<meta charset="{charset}">'.encode("ascii") if charset else b"") + html
     raise SourceError(f"{origin} is a saved page (MHTML) without an HTML part")
+
+
+def email_body(raw: bytes, origin: str = "") -> tuple[str, bytes, str]:
+    """A saved e-mail message (``.eml``): its subject, and the body a reader sees, as bytes and a kind
+    ("html" when it has an HTML part, else "text"); attachments are left behind.
+
+    >>> email_body(b"Subject: Tea notes\\nContent-Type: text/plain; charset=utf-8\\n\\nSteep it for two minutes.\\n")
+    ('Tea notes', b'Steep it for two minutes.\\n', 'text')
+    """
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(raw, policy=policy.default)
+    subject = " ".join(str(message.get("subject", "")).split())
+    part = message.get_body(preferencelist=("html", "plain"))
+    if part is None:
+        raise SourceError(f"{origin} is an e-mail message without a text body")
+    text = part.get_content()
+    if part.get_content_subtype() == "html":
+        return subject, f'<meta charset="utf-8">{text}'.encode(), "html"
+    return subject, text.encode("utf-8"), "text"
 
 
 def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:
