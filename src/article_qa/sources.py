@@ -1,5 +1,5 @@
-"""Bring an article in: a saved web page, a URL, a PDF, a Word or OpenDocument text, a PowerPoint deck,
-an EPUB book, a Markdown or text file -> a file in a corpus folder.
+"""Bring an article in: a saved web page (HTML or MHTML), a URL, a PDF, a Word or OpenDocument text, a
+PowerPoint deck, an EPUB book, an e-mail, a Markdown or text file -> a file in a corpus folder.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
