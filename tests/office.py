@@ -120,8 +120,9 @@ def make_epub(title: str, chapters: list[str]) -> bytes:
 
 def make_odt(body: str, title: str | None = None) -> bytes:
     """An OpenDocument text whose body is `body` (ODF text XML: text:h, text:p, text:list, table:table,
-    with the text: and table: prefixes); the paragraph style "P1" is an automatic style over "Title", as
-    LibreOffice writes it, and `title` goes in the document's properties."""
+    with the text: and table: prefixes); the paragraph styles "P1" to "P4" are automatic styles over
+    "Title", "Preformatted Text", "List Heading" and "List Contents", as LibreOffice writes them, and
+    `title` goes in the document's properties."""
     ns = (
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
@@ -133,6 +134,8 @@ def make_odt(body: str, title: str | None = None) -> bytes:
         f"<office:document-content {ns}><office:automatic-styles>"
         '<style:style style:name="P1" style:family="paragraph" style:parent-style-name="Title"/>'
         '<style:style style:name="P2" style:family="paragraph" style:parent-style-name="Preformatted_20_Text"/>'
+        '<style:style style:name="P3" style:family="paragraph" style:parent-style-name="List_20_Heading"/>'
+        '<style:style style:name="P4" style:family="paragraph" style:parent-style-name="List_20_Contents"/>'
         f"</office:automatic-styles><office:body><office:text>{body}</office:text></office:body>"
         "</office:document-content>"
     )

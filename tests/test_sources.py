@@ -316,6 +316,8 @@ def test_an_opendocument_text_keeps_its_title_outline_lists_tables_and_notes(tmp
         "<text:list-item><text:p>Use fresh water.</text:p></text:list-item></text:list>"
         '<text:p text:style-name="P2">brew --green<text:s text:c="2"/>--minutes 2</text:p>'
         '<text:section><text:h text:outline-level="2">Storage</text:h>'
+        '<text:p text:style-name="P3">Oolong</text:p>'
+        '<text:p text:style-name="P4">A tea between green and black.</text:p>'
         "<table:table><table:table-row><table:table-cell><text:p>Green</text:p></table:table-cell>"
         "<table:table-cell><text:p>12 months</text:p></table:table-cell></table:table-row></table:table>"
         "</text:section>",
@@ -327,6 +329,7 @@ def test_an_opendocument_text_keeps_its_title_outline_lists_tables_and_notes(tmp
     assert where["Steep green tea for two minutes."] == "Brewing"  # XML white space is one space, no "1"
     assert where["Warm the pot first."] == "Brewing" and where["brew --green  --minutes 2"] == "Brewing"
     assert where["Green: 12 months"] == "Storage" and where["At eighty degrees."] == "Notes"
+    assert where["Oolong: A tea between green and black."] == "Storage"  # a glossary's term with its definition
     unnamed = tmp_path / "notes"  # no suffix: known by its first entry; no Title style: the properties' title
     unnamed.write_bytes(make_odt("<text:p>Oolong sits between green and black.</text:p>", title="Tea Notes"))
     assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "Tea Notes"

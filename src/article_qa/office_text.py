@@ -157,6 +157,9 @@ _ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODF_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+# A glossary's paragraph styles (LibreOffice's own names): a term, and the definition after it.
+_TERM_STYLES = frozenset({"list heading", "definition list term"})
+_DEFINITION_STYLES = frozenset({"list contents", "definition list definition"})
 
 
 def odt_text(raw: bytes, name: str) -> PageText:
@@ -200,24 +203,41 @@ def odt_text(raw: bytes, name: str) -> PageText:
 
     title: str | None = None
     html: list[str] = []
+    terms: list[str] = []  # a glossary's term waiting for its definition
+
+    def flush_terms() -> None:
+        html.extend(f"<p>{escape(t)}</p>" for t in terms if t)
+        terms.clear()
+
+    def paragraph(element: ElementTree.Element) -> None:
+        nonlocal title
+        style = element.get(f"{_ODF_TEXT}style-name", "")
+        named = (parents.get(style) or style).lower().replace("_20_", " ")
+        text = text_of(element)
+        if named in _TERM_STYLES or "deflist-term" in named:  # a glossary's term: its definition follows
+            flush_terms()
+            terms.append(" ".join(text.split()))
+            return
+        term = terms.pop() if terms and (named in _DEFINITION_STYLES or "deflist-def" in named) else None
+        flush_terms()
+        if named.endswith("title") and "subtitle" not in named and title is None and text.strip():
+            title = " ".join(text.split())
+        elif text.strip() and ("code" in named or "preformatted" in named):  # a code listing's line
+            html.append(f"<pre><code>{escape(text)}</code></pre>")
+        elif text.strip():
+            lead = f"{escape(term)}: " if term else ""  # "Parser: Takes a sequence of characters..."
+            html.append("<p>" + lead + escape(text).replace("\n", "<br>") + "</p>")
 
     def walk(element: ElementTree.Element) -> None:
-        nonlocal title
         for child in element:
             tag = child.tag
+            if tag == f"{_ODF_TEXT}p":
+                paragraph(child)
+                continue
+            flush_terms()
             if tag == f"{_ODF_TEXT}h":
                 level = min(int(child.get(f"{_ODF_TEXT}outline-level", "1") or 1) + 1, 6)
                 html.append(f"<h{level}>{escape(text_of(child))}</h{level}>")
-            elif tag == f"{_ODF_TEXT}p":
-                style = child.get(f"{_ODF_TEXT}style-name", "")
-                named = (parents.get(style) or style).lower()
-                text = text_of(child)
-                if named.endswith("title") and "subtitle" not in named and title is None and text.strip():
-                    title = " ".join(text.split())
-                elif text.strip() and ("code" in named or "preformatted" in named):  # a code listing's line
-                    html.append(f"<pre><code>{escape(text)}</code></pre>")
-                elif text.strip():
-                    html.append("<p>" + escape(text).replace("\n", "<br>") + "</p>")
             elif tag == f"{_ODF_TEXT}list":
                 items = [" ".join(text_of(p) for p in item) for item in child.iter(f"{_ODF_TEXT}list-item")]
                 html.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items if i.strip()) + "</ul>")
@@ -232,6 +252,7 @@ def odt_text(raw: bytes, name: str) -> PageText:
             # a generated table of contents, frames, forms and settings are no text of the document's
 
     walk(content)
+    flush_terms()
     if notes:
         html.append("<h2>Notes</h2><ol>" + "".join(f"<li>{escape(n)}</li>" for n in notes if n.strip()) + "</ol>")
     title = title or _properties_title(meta) or Path(name).stem
