@@ -122,9 +122,7 @@ def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
     """
     out: list[str] = []
     for p in passages:
-        heading = re.sub(
-            r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.?|Slide \d+:)\s+", "", p.section or ""
-        ).strip()
+        heading = _NUMBERING.sub("", p.section or "").strip()
         if 3 <= len(heading) <= 70 and not _NOT_AN_EXAMPLE.match(heading) and re.search(r"[^\W\d_]{3}", heading):
             if heading not in out:
                 out.append(heading)
