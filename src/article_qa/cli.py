@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 import tempfile
 import textwrap
@@ -108,7 +107,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     from .passages import read_document, split_document
     from .retrieval import index_for, project_corpus
-    from .sources import add
+    from .sources import add, is_url
 
     corpus = args.corpus or os.environ.get("ARTICLE_QA_CORPUS")
     if not corpus:
@@ -119,7 +118,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     sources: list[str] = []
     for source in args.source:
         folder = Path(source).expanduser()
-        if not re.match(r"^https?://", source, re.IGNORECASE) and folder.is_dir():
+        if not is_url(source) and folder.is_dir():
             sources += [str(f) for f in sorted(folder.iterdir()) if f.is_file() and not f.name.startswith(".")]
         else:
             sources.append(source)

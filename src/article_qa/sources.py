@@ -64,11 +64,20 @@ class Article:
     sha256: str
 
 
+def is_url(source: str) -> bool:
+    """Whether a source is an http(s) URL rather than a path.
+
+    >>> is_url("HTTPS://example.org/a"), is_url("notes/https.txt")
+    (True, False)
+    """
+    return bool(re.match(r"^https?://", source, re.IGNORECASE))
+
+
 def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str, str]:
     """The bytes of a file path or an http(s) URL, a name for it, and its kind (see `KINDS`). A URL is
     given `timeout` seconds and `MAX_BYTES` in all; a file over `MAX_BYTES` is refused unread."""
     mb = MAX_BYTES // (1024 * 1024)
-    if re.match(r"^https?://", source, re.IGNORECASE):
+    if is_url(source):
         request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
         deadline = time.monotonic() + timeout
         chunks: list[bytes] = []
@@ -435,7 +444,7 @@ def add(source: str, corpus_dir: str | Path, *, today: datetime.date | None = No
     if corpus.exists() and not corpus.is_dir():
         raise SourceError(f"{corpus} is a file, not a folder")
     raw, name, kind = read_source(source)
-    origin = source if re.match(r"^https?://", source, re.IGNORECASE) else str(Path(source).expanduser().resolve())
+    origin = source if is_url(source) else str(Path(source).expanduser().resolve())
     article = convert(raw, name, kind, origin)
     corpus.mkdir(parents=True, exist_ok=True)
     for existing in sorted(corpus.glob("*.md")):
