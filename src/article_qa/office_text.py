@@ -48,6 +48,23 @@ def _unzipped(raw: bytes) -> zipfile.ZipFile:
     return archive
 
 
+def _member(archive: zipfile.ZipFile, name: str) -> str:
+    """A part of the archive as text, or "" when the archive has no such part."""
+    return archive.read(name).decode("utf-8", "replace") if name in archive.namelist() else ""
+
+
+def _list_html(items: list[str], tag: str = "ul") -> str:
+    """Items (the blank ones left out) as an HTML list."""
+    return f"<{tag}>" + "".join(f"<li>{escape(i)}</li>" for i in items if i.strip()) + f"</{tag}>"
+
+
+def _table_html(rows: list[list[str]]) -> str:
+    """Rows of cell texts as an HTML table."""
+    return (
+        "<table>" + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
+    )
+
+
 def _read_whole(title: str, body: str, heading: bool = False) -> PageText:
     """A document's HTML `body` read whole by `html_text.page_text` under `title` (its first heading too,
     with `heading`: a body that does not hold its title)."""
@@ -86,9 +103,9 @@ def docx_text(raw: bytes, name: str) -> PageText:
 
     try:
         with _unzipped(raw) as z:
-            names = set(z.namelist())
-            core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in names else ""
-        if "word/document.xml" not in names:
+            core = _member(z, "docProps/core.xml")
+            has_document = "word/document.xml" in z.namelist()
+        if not has_document:
             raise OfficeError("is not a Word document (.docx): it holds no word/document.xml")
         no_pictures = mammoth.images.img_element(lambda image: {"alt": image.alt_text or ""})
         result = mammoth.convert_to_html(io.BytesIO(raw), style_map=_DOCX_STYLES, convert_image=no_pictures)
@@ -170,7 +187,7 @@ def odt_text(raw: bytes, name: str) -> PageText:
     try:
         with _unzipped(raw) as z:
             content = ElementTree.fromstring(z.read("content.xml"))
-            meta = z.read("meta.xml").decode("utf-8", "replace") if "meta.xml" in z.namelist() else ""
+            meta = _member(z, "meta.xml")
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError) as exc:
         raise OfficeError(f"is not an OpenDocument text it can read ({type(exc).__name__})") from None
     parents = {
@@ -240,13 +257,11 @@ def odt_text(raw: bytes, name: str) -> PageText:
                 html.append(f"<h{level}>{escape(text_of(child))}</h{level}>")
             elif tag == f"{_ODF_TEXT}list":
                 items = [" ".join(text_of(p) for p in item) for item in child.iter(f"{_ODF_TEXT}list-item")]
-                html.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items if i.strip()) + "</ul>")
+                html.append(_list_html(items))
             elif tag == f"{_ODF_TABLE}table":
-                rows = []
-                for row in child.iter(f"{_ODF_TABLE}table-row"):
-                    cells = [" ".join(text_of(p) for p in cell) for cell in row.iter(f"{_ODF_TABLE}table-cell")]
-                    rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-                html.append("<table>" + "".join(rows) + "</table>")
+                rows = [[" ".join(text_of(p) for p in cell) for cell in row.iter(f"{_ODF_TABLE}table-cell")]
+                        for row in child.iter(f"{_ODF_TABLE}table-row")]  # fmt: skip
+                html.append(_table_html(rows))
             elif tag in (f"{_ODF_TEXT}section", f"{_ODF_OFFICE}text", f"{_ODF_OFFICE}body"):
                 walk(child)
             # a generated table of contents, frames, forms and settings are no text of the document's
@@ -254,7 +269,7 @@ def odt_text(raw: bytes, name: str) -> PageText:
     walk(content)
     flush_terms()
     if notes:
-        html.append("<h2>Notes</h2><ol>" + "".join(f"<li>{escape(n)}</li>" for n in notes if n.strip()) + "</ol>")
+        html.append("<h2>Notes</h2>" + _list_html(notes, "ol"))
     title = title or _properties_title(meta) or Path(name).stem
     return _read_whole(title, "".join(html), heading=True)
 
@@ -307,18 +322,17 @@ def pptx_text(raw: bytes, name: str) -> PageText:
                 elif len(lines) == 1:
                     html.append(f"<p>{escape(lines[0])}</p>")
                 else:
-                    html.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+                    html.append(_list_html(lines))
             elif shape.tag == f"{_DML}tbl":
-                rows = ["<tr>" + "".join(f"<td>{escape(' '.join(paragraphs(c)))}</td>" for c in row.iter(f"{_DML}tc"))
-                        + "</tr>" for row in shape.iter(f"{_DML}tr")]  # fmt: skip
-                html.append("<table>" + "".join(rows) + "</table>")
+                rows = [[" ".join(paragraphs(c)) for c in row.iter(f"{_DML}tc")] for row in shape.iter(f"{_DML}tr")]
+                html.append(_table_html(rows))
         return title, html
 
     try:
         with _unzipped(raw) as z:
             deck = ElementTree.fromstring(z.read("ppt/presentation.xml"))
             targets = rels(z, "ppt/presentation.xml")
-            core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in z.namelist() else ""
+            core = _member(z, "docProps/core.xml")
             slides = []
             for n, ref in enumerate(deck.iter(f"{_PML}sldId"), 1):
                 part = targets.get(ref.get(_RID, ""), "")
