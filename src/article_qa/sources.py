@@ -109,8 +109,8 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
         name, kind = path.name, _kind(path.name, None) or _sniffed(raw, path.name)
     if kind is None:
         raise SourceError(
-            f"{source}: cannot read this kind of file; give a web page, a PDF, a Word document (.docx), or a text "
-            "file (.md, .txt, .rst)"
+            f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
+            "(.docx, .odt, .pptx, .epub), an e-mail (.eml), or a text file (.md, .txt, .rst)"
         )
     return raw, name, kind
 
@@ -158,14 +158,16 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
     head = raw[:8192]
     if head.startswith(b"%PDF-"):
         return "pdf"
-    if head.startswith(b"PK\x03\x04") and b"word/" in raw[:65536]:  # a zip whose first entries are Word's
-        return "docx"
-    if head.startswith(b"PK\x03\x04") and b"ppt/" in raw[:65536]:  # or PowerPoint's
-        return "pptx"
-    if head.startswith(b"PK\x03\x04") and head[30:58] == b"mimetypeapplication/epub+zip":  # an EPUB's first entry
-        return "epub"
-    if head.startswith(b"PK\x03\x04") and head[30:77] == b"mimetypeapplication/vnd.oasis.opendocument.text":
-        return "odt"
+    if head.startswith(b"PK\x03\x04"):  # a zip: an office document or e-book by its first entries, else none
+        if b"word/" in raw[:65536]:
+            return "docx"
+        if b"ppt/" in raw[:65536]:
+            return "pptx"
+        if head[30:58] == b"mimetypeapplication/epub+zip":  # the format's "mimetype" entry comes first
+            return "epub"
+        if head[30:77] == b"mimetypeapplication/vnd.oasis.opendocument.text":
+            return "odt"
+        return None
     if re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", head):  # control characters: not text
         return None
     opening = rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*"  # a byte-order mark, comments ("saved from url=...")
