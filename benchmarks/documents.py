@@ -104,15 +104,15 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     passages = split_corpus(read_corpus(folder))
     source = added.read_text("utf-8")
     is_pdf = path.suffix.lower() == ".pdf"
-    kind = sources._kind(path.name, None) or sources._sniffed(path.read_bytes()[:8192])
+    kind = sources.read_source(str(path))[2]  # as add read it
     pages = len({getattr(p, "page", None) for p in passages}) if is_pdf else 0
     if is_pdf:
         pages = max(pages, len(re.findall(r"<!-- page \d+ -->|^## Page \d+$", source, re.M)))
     sections_text = [p.section or "" for p in passages]
     prose = [p.text for p in passages if not re.search(r"(```|~~~)[^\n]*\n$", source[: p.start])]  # code is verbatim
 
-    def markup(text: str) -> bool:  # a PDF's or a text file's "<a>" is its own example, not page markup
-        return kind in ("html", "markdown") and bool(MARKUP.search(text) or FOOTNOTE.search(text))
+    def markup(text: str) -> bool:  # a PDF's or a plain text's "<a>" is its own example, not leaked markup
+        return kind not in ("pdf", "text") and bool(MARKUP.search(text) or FOOTNOTE.search(text))
 
     row: dict[str, Any] = {
         "doc": path.name,
