@@ -199,6 +199,25 @@ def test_an_absent_word_of_the_question_part_is_still_named(fake_retriever):
     assert "PTSD" in answer.missing and "brother" not in [m.lower() for m in answer.missing]
 
 
+def test_a_short_question_with_a_subject_of_its_own_is_read_without_the_sentence_before(fake_retriever):
+    # "Can he be compensated?" is short, so the search keeps the sentence before; but it names its own
+    # subject, so that sentence is situation: its words are never named missing.
+    message = "I care for him. He lost his pension and his greyhound in the trial. Can he take cocaine?"
+    answer = fake_retriever.ask(message, 3)
+    missing = {m.lower() for m in answer.missing}
+    assert not {"pension", "greyhound", "trial"} & missing
+    # a last sentence that only asks ("Is that possible?") is about the sentence before: its words count
+    answer = fake_retriever.ask("I was prescribed ketamine. I want to treat my greyhound. Is that possible?", 3)
+    assert "greyhound" in {m.lower() for m in answer.missing}
+
+
+def test_the_readers_own_people_are_not_key_words(fake_retriever):
+    assert not is_key("cousin") and not is_key("brothers") and not is_key("boss") and is_key("cocaine")
+    answer = fake_retriever.ask("Can my cousin and my stepfather take ketamine for PTSD?", 3)
+    missing = {m.lower() for m in answer.missing}
+    assert "ptsd" in missing and not {"cousin", "stepfather"} & missing
+
+
 @pytest.mark.model
 def test_the_real_model_answers_a_situation_then_question(real_retriever):
     message = (

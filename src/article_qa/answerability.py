@@ -17,8 +17,9 @@ passage answers. Its parameters are fitted on development questions (`article-qa
 and shipped as JSON beside this file, with the cut chosen for a false-abstention budget. The key words
 the article never addresses are named (`Evidence.missing`), in the reader's own spelling.
 
-Key words are the question's words less stop words and `LIGHT_WORDS`: words that carry the form of a
-question rather than its subject ("kind", "way", "much"). Nothing here ranks or generates text.
+Key words are the question's words less stop words, `LIGHT_WORDS` (words that carry the form of a
+question rather than its subject: "kind", "way", "much") and `PEOPLE_WORDS` (the reader's own people:
+"my brother", "my boss"). Nothing here ranks or generates text.
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ LIGHT_WORDS = frozenset(
     taken takes thing things think time times tell try type types up use used uses using usually way
     ways well whether work works worse worst yes
     us myself yourself yourselves himself herself ourselves themselves mine ours theirs""".split()
+)
+# The people of a reader's own life ("my brother", "our cousin", "my boss"): who the asker is asking for
+# or about, part of the situation rather than a subject an article would be missing.
+PEOPLE_WORDS = frozenset(
+    """brother sister sibling mother mum mom dad father parent son daughter wife wives husband spouse partner
+    fiance fiancee boyfriend girlfriend grandmother grandfather grandparent grandson granddaughter grandchild
+    grandchildren uncle aunt auntie nephew niece cousin stepson stepdaughter stepfather stepmother stepchild
+    stepchildren friend neighbour neighbor boss colleague coworker flatmate roommate""".split()
 )
 FEATURES = ("top_score", "margin", "top_coverage", "article_coverage", "unmatched", "rare_unmatched", "weakest")
 # Word-piece vocabularies built by frequency (WordPiece, as in MiniLM's) list whole words from the most
@@ -122,13 +131,19 @@ def rarity(ids: list[int], vocabulary_size: int = 30522) -> float:
 
 
 def is_key(word: str) -> bool:
-    """A word that carries the question's subject: not a stop word, not a light word, not a lone
-    letter.
+    """A word that carries the question's subject: not a stop word, not a light word, not one of the
+    reader's own people, not a lone letter.
 
-    >>> [is_key(w) for w in ("ptsd", "kind", "the", "s", "48")]
-    [True, False, False, False, True]
+    >>> [is_key(w) for w in ("ptsd", "kind", "the", "s", "48", "cousin")]
+    [True, False, False, False, True, False]
     """
-    return len(word) > 1 and word not in STOPWORDS and word not in LIGHT_WORDS and stem(word) not in LIGHT_WORDS
+    return (
+        len(word) > 1
+        and word not in STOPWORDS
+        and word not in LIGHT_WORDS
+        and stem(word) not in LIGHT_WORDS
+        and stem(word) not in PEOPLE_WORDS
+    )
 
 
 def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bool:

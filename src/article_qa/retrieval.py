@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .answerability import Evidence, Judge, gather
+from .answerability import Evidence, Judge, gather, is_key
 from .build import (
     TOKEN_BUDGET,
     IndexSettings,
@@ -173,6 +173,24 @@ def situation_and_question(text: str) -> tuple[str, str]:
     if len(_KEY.findall(last)) < 5 and len(starts) > 2:  # "Is that possible?": the sentence before says what
         cut = starts[-2]
     return text[:cut].strip(), text[cut:].strip()
+
+
+def what_is_asked(asked: str) -> str:
+    """The words of a question part that the answerability signals weigh: its last sentence when that
+    names a subject of its own (a key word: "Can he be compensated?"), so that the sentence before it,
+    which `situation_and_question` keeps for the search, counts as situation; the whole part when the
+    last sentence only asks ("Is that possible?" is about the sentence before).
+
+    >>> what_is_asked("He lost income during the trial. Can he be compensated?")
+    'Can he be compensated?'
+    >>> what_is_asked("I want to stop drinking. Is that possible?")
+    'I want to stop drinking. Is that possible?'
+    """
+    starts = [0] + [m.end() for m in _SENTENCE_START.finditer(asked) if 0 < m.end() < len(asked)]
+    last = asked[starts[-1] :].strip()
+    if len(starts) > 1 and any(is_key(w) for w in re.findall(r"\w+", last.lower())):
+        return last
+    return asked
 
 
 def question_first(text: str) -> tuple[str, str | None]:
@@ -421,7 +439,8 @@ class Retriever:
             hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
 
         def evidence() -> Evidence:
-            asked_query = state.query_text(asked, spelling=self.ranking.spelling) if asked is not None else None
+            spelling = self.ranking.spelling
+            asked_query = None if asked is None else state.query_text(what_is_asked(asked), spelling=spelling)
             return gather(state, text, query, encoded, ranking, asked_query)
 
         return hits, evidence
