@@ -211,6 +211,15 @@ def test_a_short_question_with_a_subject_of_its_own_is_read_without_the_sentence
     assert "greyhound" in {m.lower() for m in answer.missing}
 
 
+def test_a_question_asked_first_and_the_situation_after_it(fake_retriever, monkeypatch):
+    seen = []
+    encode = fake_retriever.embedder.encode_query
+    monkeypatch.setattr(fake_retriever.embedder, "encode_query", lambda text: seen.append(text) or encode(text))
+    answer = fake_retriever.ask("Does ketamine help cocaine addiction? The vet sedated our greyhound in winter.", 3)
+    assert not {"vet", "sedated", "greyhound", "winter"} & {m.lower() for m in answer.missing}
+    assert seen[0].lower().startswith("does ketamine help")
+
+
 def test_the_readers_own_people_are_not_key_words(fake_retriever):
     assert not is_key("cousin") and not is_key("brothers") and not is_key("boss") and is_key("cocaine")
     answer = fake_retriever.ask("Can my cousin and my stepfather take ketamine for PTSD?", 3)

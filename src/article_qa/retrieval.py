@@ -17,6 +17,7 @@ CLI are built on this module.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -150,9 +151,10 @@ _KEY = re.compile(r"[^\W\d_][\w'-]*")
 
 def situation_and_question(text: str) -> tuple[str, str]:
     """A message cut into the situation it describes and the question it asks: the question is its last
-    sentence when that asks (ends with "?" or opens with a question word), with the sentence before it
-    when the question alone is too short to say what it is about ("Is that possible?"); the situation is
-    what comes before. A message of one sentence is all question.
+    sentence when that asks (ends with "?" or opens with a question word), else its last sentence that
+    ends with "?" (a question asked first, the circumstances after it), with the sentence before it when
+    the question alone is too short to say what it is about ("Is that possible?"); the situation is what
+    comes before and after. A message of one sentence, or with no sentence that asks, is all question.
 
     >>> situation_and_question("My brother drinks a lot and his doctor mentioned ketamine. Does it help with alcohol?")
     ('My brother drinks a lot and his doctor mentioned ketamine.', 'Does it help with alcohol?')
@@ -162,17 +164,27 @@ def situation_and_question(text: str) -> tuple[str, str]:
     ('', 'Does ketamine help with cocaine addiction?')
     >>> situation_and_question("I was given ketamine for depression. I want to stop drinking. Is that possible?")
     ('I was given ketamine for depression.', 'I want to stop drinking. Is that possible?')
+    >>> situation_and_question("Does ketamine help with alcohol? My uncle drinks. His GP mentioned it.")
+    ('My uncle drinks. His GP mentioned it.', 'Does ketamine help with alcohol?')
     """
     starts = [0] + [m.end() for m in _SENTENCE_START.finditer(text) if 0 < m.end() < len(text)]
     if len(starts) < 2:
         return "", text
-    last = text[starts[-1] :].strip()
-    if not (last.endswith("?") or re.match(rf"(?:{_ASKING})\b", last, re.IGNORECASE)):
-        return "", text
-    cut = starts[-1]
-    if len(_KEY.findall(last)) < 5 and len(starts) > 2:  # "Is that possible?": the sentence before says what
-        cut = starts[-2]
-    return text[:cut].strip(), text[cut:].strip()
+    bounds = [*starts, len(text)]
+    sentences = [text[a:b].strip() for a, b in itertools.pairwise(bounds)]
+    last = sentences[-1]
+    if last.endswith("?") or re.match(rf"(?:{_ASKING})\b", last, re.IGNORECASE):
+        asking = len(sentences) - 1
+    else:
+        asked = [i for i, sentence in enumerate(sentences) if sentence.rstrip("\"'”’)").endswith("?")]
+        if not asked:
+            return "", text
+        asking = asked[-1]
+    first = asking
+    if len(_KEY.findall(sentences[asking])) < 5 and asking > 0 and len(sentences) > 2:  # "Is that possible?"
+        first = asking - 1  # the sentence before says what
+    situation = " ".join(part for part in (text[: bounds[first]].strip(), text[bounds[asking + 1] :].strip()) if part)
+    return situation, text[bounds[first] : bounds[asking + 1]].strip()
 
 
 def what_is_asked(asked: str) -> str:
