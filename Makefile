@@ -39,6 +39,7 @@ eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: pass
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs.jsonl --out bench/real-docs.json
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/search-queries.jsonl --out bench/search-queries.json
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-situations.jsonl --out bench/real-docs-situations.json
+	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-question-first.jsonl --out bench/real-docs-question-first.json
 
 eval-manuals: $(STAMP) ## manuals, documentation pages and plain-text documents installed on this machine (Debian's docs and licences, rustup's docs)
 	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
