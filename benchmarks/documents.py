@@ -42,6 +42,8 @@ LIGATURES = re.compile("[\ufb00-\ufb06]")
 # A figure's or a table's caption read into a paragraph ("...with mul- Figure 1: Retriever accuracy").
 CAPTION_INSIDE = re.compile(r"\S\s+(?:Figure|FIGURE|Fig\.|Table|TABLE)\s+(?:\d+|[IVXL]+):\s+[A-Z]")
 UNKNOWN_GLYPH = "\ufffd"  # a glyph the PDF gives no character for (a formula's epsilon, say)
+# The confidence bands of the reliability table: the page's "very likely", "probably", "possibly", and below.
+RELIABILITY_BANDS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3))
 PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}$", re.IGNORECASE)
 
 
@@ -131,7 +133,8 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     absent = [q for q in questions if not q.get("answer")]
     found = first = top3 = declined_answerable = declined_absent = 0
     misses = []
-    judged: list[tuple[bool, float, float]] = []  # (answered by the document, confidence, first score)
+    # (answered by the document, confidence, first score, the first passage holds the answer)
+    judged: list[tuple[bool, float, float, bool]] = []
     for q in answerable:
         found += any(contains(p.text, q["answer"]) for p in passages)
         hits = retriever.search(q["question"], 3, min_score=None)
@@ -140,14 +143,14 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
         top3 += bool(ranks)
         answer = retriever.ask(q["question"], 3)
         declined_answerable += not answer.answered
-        judged.append((True, answer.confidence, hits[0].score if hits else 0.0))
+        judged.append((True, answer.confidence, hits[0].score if hits else 0.0, bool(ranks and ranks[0] == 1)))
         if not (ranks and ranks[0] == 1):
             misses.append({"question": q["question"], "got": hits[0].citation if hits else None})
     for q in absent:
         answer = retriever.ask(q["question"], 3)
         declined_absent += not answer.answered
         # declined or not, the first hit is the first-ranked passage (related reading when declined)
-        judged.append((False, answer.confidence, answer.hits[0].score if answer.hits else 0.0))
+        judged.append((False, answer.confidence, answer.hits[0].score if answer.hits else 0.0, False))
     row.update(
         answerable=len(answerable),
         absent=len(absent),
@@ -176,14 +179,35 @@ def evaluate(docs: Path, questions_file: Path, embedder: Any, limit: int | None 
     for row in rows:
         total.update({k: v for k, v in row.items() if isinstance(v, int)})
     judged = [j for row in rows for j in row["judged"]]
-    return {"documents": rows, "total": dict(total), "separation": separation(judged)}
+    return {
+        "documents": rows,
+        "total": dict(total),
+        "separation": separation(judged),
+        "reliability": reliability(judged),
+    }
 
 
-def separation(judged: list[tuple[bool, float, float]]) -> dict[str, float]:
+def reliability(judged: list[tuple[bool, float, float, bool]]) -> list[dict[str, Any]]:
+    """For each band of the judge's confidence (the page's words: "very likely" from 0.9, "probably"
+    from 0.7, "possibly" above the cut), how many questions fell in it and how often the first passage
+    held the answer.
+
+    >>> reliability([(True, 0.95, 0.6, True), (True, 0.92, 0.5, False), (False, 0.1, 0.3, False)])[0]
+    {'band': '0.9-1.0', 'questions': 2, 'first_answers': 0.5}
+    """
+    out = []
+    for lo, hi in RELIABILITY_BANDS:
+        inside = [j for j in judged if lo <= j[1] < hi]
+        share = round(sum(j[3] for j in inside) / len(inside), 3) if inside else None
+        out.append({"band": f"{lo:.1f}-{min(hi, 1.0):.1f}", "questions": len(inside), "first_answers": share})
+    return out
+
+
+def separation(judged: list[tuple[bool, float, float, bool]]) -> dict[str, float]:
     """How well the judge's confidence, and the first passage's score alone, tell the questions a
     document answers from those it does not (AUROC over all documents together).
 
-    >>> separation([(True, 0.9, 0.5), (False, 0.2, 0.6)])
+    >>> separation([(True, 0.9, 0.5, True), (False, 0.2, 0.6, False)])
     {'confidence_auroc': 1.0, 'score_auroc': 0.0}
     """
     from article_qa.evaluation import auroc
@@ -215,6 +239,11 @@ def table(result: dict[str, Any]) -> str:
         sep = result["separation"]
         lines.append(f"\nanswered or not, AUROC: the judge's confidence {sep['confidence_auroc']}, "
                      f"the first passage's score alone {sep['score_auroc']}")  # fmt: skip
+    if result.get("reliability"):
+        lines.append("\n| confidence | questions | the first passage holds the answer |\n|---|---|---|")
+        for band in result["reliability"]:
+            share = "" if band["first_answers"] is None else f"{band['first_answers']:.3f}"
+            lines.append(f"| {band['band']} | {band['questions']} | {share} |")
     return "\n".join(lines)
 
 

@@ -895,6 +895,14 @@ def test_the_real_document_benchmark_reports_each_document(tmp_path):
     assert result["total"]["answerable"] == 3 and "| **all** |" in table(result)
     assert len(wiki["judged"]) == 2 and [j[0] for j in wiki["judged"]] == [True, False]
     assert 0 <= result["separation"]["confidence_auroc"] <= 1 and "AUROC" in table(result)
+    # the reliability bands hold every question once, and count a first passage that holds the answer
+    assert (
+        sum(band["questions"] for band in result["reliability"])
+        == sum(len(d["judged"]) for d in result["documents"])
+        == 4
+    )
+    assert [j[3] for j in wiki["judged"]] == [wiki["answer_first"] == 1, False]
+    assert "the first passage holds the answer" in table(result)
 
 
 def test_furniture_left_in_passages_is_counted():
