@@ -139,17 +139,19 @@ def escape_markdown(text: str) -> str:
 
 
 def confidence_label(confidence: float) -> str:
-    """How likely the article answers, in words, from the calibrated confidence (see the README's
-    reliability table: how often the first passage answered in each band).
+    """How likely the first passage answers, in words that hold on articles the judge never saw (the
+    README's reliability table: "likely" was right 71-93% of the time by set, "possibly" 29-65%, "a weak
+    match" 0-50%). The number itself is the judge's estimate, fitted on one article, so the page does not
+    show it.
 
-    >>> [confidence_label(p) for p in (0.97, 0.8, 0.5)]
-    ['very likely the answer', 'probably the answer', 'possibly the answer']
+    >>> [confidence_label(p) for p in (0.97, 0.8, 0.4)]
+    ['likely the answer', 'possibly the answer', 'a weak match']
     """
     if confidence >= 0.9:
-        return "very likely the answer"
-    if confidence >= 0.7:
-        return "probably the answer"
-    return "possibly the answer"
+        return "likely the answer"
+    if confidence >= 0.5:
+        return "possibly the answer"
+    return "a weak match"
 
 
 def marked_text(hit: Hit) -> str:
@@ -203,7 +205,7 @@ def format_answer(
         )
     hits = answer.hits
     if answer.answered and hits:
-        label = f"{confidence_label(answer.confidence)} ({answer.confidence:.0%})"
+        label = confidence_label(answer.confidence)
         reply = note + format_hit(hits[0], label, titled)
         if len(hits) > 1:
             more = "\n\n".join(format_hit(h, titled=titled) for h in hits[1:])
