@@ -140,7 +140,7 @@ def escape_markdown(text: str) -> str:
 
 def confidence_label(confidence: float) -> str:
     """How likely the first passage answers, in words that hold on articles the judge never saw (the
-    README's reliability table: "likely" was right 71-93% of the time by set, "possibly" 29-65%, "a weak
+    README's reliability table: "likely" was right 67-93% of the time by set, "possibly" 29-65%, "a weak
     match" 0-50%). The number itself is the judge's estimate, fitted on one article, so the page does not
     show it.
 
