@@ -51,7 +51,7 @@ answerability: $(STAMP) ## refit the answerability judge on the development ques
 answerability-report: $(STAMP) ## abstention per question set, reliability bands, SQuAD 2.0 (bench/answerability.json)
 	$(PY) -m benchmarks.answerability --squad ../shared/benchmarks/squad2/dev-articles.json
 
-situations: $(STAMP) ## ConditionalQA: situation-then-question messages against bare questions (needs ../shared)
+situations: $(STAMP) ## ConditionalQA: situation-then-question and question-first messages against bare questions (needs ../shared)
 	$(PY) -m benchmarks.situations
 
 judge: $(STAMP) ## the answerability judge refitted on many articles, checked on held-out ones (needs ../shared)

@@ -2,8 +2,9 @@
 
 ConditionalQA's GOV.UK pages (``../shared/benchmarks/conditionalqa/dev-part.json.gz``), each page an
 article of its own, made as its README says (the title, each heading a ``## `` line, each paragraph a
-paragraph, each list item a ``- `` line). Every answerable question is asked twice, as one chat message
-(the scenario, then the question) and as the bare question, and the report says for each: hit@1 (the
+paragraph, each list item a ``- `` line). Every answerable question is asked three times, as one chat
+message with the scenario first, as one with the question first and the scenario after it, and as the
+bare question, and the report says for each: hit@1 (the
 first passage overlaps one of the question's evidence elements), hit@3, and how often the answer says
 the page does not answer (a false decline). The pages are small; these figures sit beside the sets
 nothing was chosen on.
@@ -60,7 +61,7 @@ def evaluate(path: Path, embedder: Any) -> dict[str, Any]:
     data = json.load(gzip.open(path))
     by_url = {d["url"]: d for d in data["documents"]}
     questions = [q for q in data["questions"] if not q["not_answerable"] and q["evidences"]]
-    rows: dict[str, list[dict[str, Any]]] = {"situation": [], "bare": []}
+    rows: dict[str, list[dict[str, Any]]] = {"situation": [], "question first": [], "bare": []}
     with tempfile.TemporaryDirectory() as scratch:
         for n, url in enumerate(sorted({q["url"] for q in questions})):
             folder = Path(scratch) / f"page{n}"
@@ -68,7 +69,12 @@ def evaluate(path: Path, embedder: Any) -> dict[str, Any]:
             (folder / "page.md").write_text(page_markdown(by_url[url]), "utf-8")
             retriever = Retriever(folder, Path(scratch) / f"index{n}", embedder=embedder)
             for q in (q for q in questions if q["url"] == url):
-                for kind, text in (("situation", f"{q['scenario']} {q['question']}"), ("bare", q["question"])):
+                asked = (
+                    ("situation", f"{q['scenario']} {q['question']}"),
+                    ("question first", f"{q['question']} {q['scenario']}"),
+                    ("bare", q["question"]),
+                )
+                for kind, text in asked:
                     answer = retriever.ask(text, 3)
                     ranked = retriever.search(text, 3, min_score=None)
                     ranks = [h.rank for h in ranked if overlaps(h.text, q["evidences"])]
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{result['questions']} answerable questions, each page an article of its own")
     print("| asked as | hit@1 | hit@3 | false decline | a word named missing |")
     print("|---|---|---|---|---|")
-    for kind in ("situation", "bare"):
+    for kind in ("situation", "question first", "bare"):
         r = result[kind]
         print(f"| {kind} | {r['hit@1']:.3f} | {r['hit@3']:.3f} | {r['false_decline']:.3f} | {r['missing_named']:.3f} |")
     return 0

@@ -43,10 +43,10 @@ def conditional_file(tmp_path):
     return path
 
 
-def test_situations_asks_each_question_both_ways(tmp_path):
+def test_situations_asks_each_question_three_ways(tmp_path):
     result = situations.evaluate(conditional_file(tmp_path), FakeEmbedder())
     assert result["questions"] == 6
-    for kind in ("situation", "bare"):
+    for kind in ("situation", "question first", "bare"):
         assert len(result[kind]["rows"]) == 6 and 0 <= result[kind]["hit@1"] <= result[kind]["hit@3"] <= 1
 
 
