@@ -16,6 +16,7 @@ from article_qa.ranking import (
     blend,
     dense_scores,
     highlight,
+    highlights,
     late_interaction,
     lexical_coverage,
     mark_sentence,
@@ -147,3 +148,16 @@ def test_query_terms_sum_each_sentences_shared_idf_as_the_sentence_by_sentence_w
     scores = rank(state, "alcohol", query([1, 0, 0], [[1, 0, 0]], [0]), RankSettings()).sentence_scores
     for i in range(len(state.passages)):  # the same sentence is marked either way
         assert highlight(without, i, "alcohol", scores) == highlight(state, i, "alcohol", scores)
+
+
+@pytest.mark.parametrize(
+    "question", ["Does ketamine help with cocaine addiction?", "midazolam session relapse", "PTSD in veterans"]
+)
+def test_marking_many_hits_at_once_marks_what_marking_each_does(fake_retriever, question):
+    state = fake_retriever._ready()
+    query = state.query_text(question)
+    ranking = rank(state, query, fake_retriever.embedder.encode_query(query), fake_retriever.ranking)
+    top, terms = ranking.order, QueryTerms.of(query, state)
+    marks = highlights(state, top, query, ranking.sentence_scores, terms)
+    assert marks == [highlight(state, int(i), query, ranking.sentence_scores, terms) for i in top]
+    assert len(marks) == len(state.passages) and len(set(marks)) == len(marks)  # one sentence of each passage

@@ -391,3 +391,26 @@ def highlight(
     total = terms.total
     similarities = sentence_scores[lo : lo + len(p.sentences)] if len(sentence_scores) else np.zeros(len(shared))
     return p.sentences[mark_sentence(similarities.astype(np.float64), shared, total)]
+
+
+def highlights(
+    state: RankingState, indices: np.ndarray, query: str, sentence_scores: np.ndarray, terms: QueryTerms | None = None
+) -> list[tuple[int, int]]:
+    """`highlight` for each of several passages: every sentence's marking score is summed once for the
+    question (the sums `mark_sentence` makes, so the same sentences are marked), and each passage takes
+    its best; a ranked list of a hundred hits is no longer scored hit by hit."""
+    terms = QueryTerms.of(query, state) if terms is None else terms
+    if terms.shared is None:  # no sentence postings kept: passage by passage
+        return [highlight(state, int(i), query, sentence_scores, terms) for i in indices]
+    similarities = sentence_scores.astype(np.float64) if len(sentence_scores) else np.zeros(len(terms.shared))
+    score = similarities + HIGHLIGHT_LEXICAL * terms.shared / (terms.total or 1.0)
+    offsets = state.index.sentence_offsets
+    out = []
+    for i in indices:
+        p = state.passages[int(i)]
+        if not p.sentences:
+            out.append((p.start, p.end))
+            continue
+        lo = int(offsets[int(i)])
+        out.append(p.sentences[int(np.argmax(score[lo : lo + len(p.sentences)]))])
+    return out

@@ -44,7 +44,7 @@ from .embedding import Embedder, load_embedder
 from .index import PassageIndex
 from .passages import Passage
 from .questions_log import Entry, QuestionLog
-from .ranking import QueryTerms, Ranking, RankingState, RankSettings, highlight, rank
+from .ranking import QueryTerms, Ranking, RankingState, RankSettings, highlights, rank
 from .vocabulary import Vocabulary
 
 DEFAULT_MIN_SCORE = RankSettings.min_score
@@ -444,11 +444,13 @@ class Retriever:
         if only is not None:  # other articles' passages rank below every passage of this one
             ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
             k = min(k, int(only.sum()))
-        hits: list[Hit] = []
+        top = ranking.order[:k]
         terms = QueryTerms.of(query, state)  # one tokenizing and one idf lookup for every hit
-        for idx in ranking.order[:k]:
-            marked = highlight(state, int(idx), query, ranking.sentence_scores, terms)
-            hits.append(Hit.of(state.passages[idx], float(ranking.scores[idx]), len(hits) + 1, marked))
+        marks = highlights(state, top, query, ranking.sentence_scores, terms)
+        hits = [
+            Hit.of(state.passages[idx], float(ranking.scores[idx]), rank, marked)
+            for rank, (idx, marked) in enumerate(zip(top, marks, strict=True), 1)
+        ]
 
         def evidence() -> Evidence:
             spelling = self.ranking.spelling
