@@ -149,6 +149,11 @@ _SENTENCE_START = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+|\n+|(?<
 _KEY = re.compile(r"[^\W\d_][\w'-]*")
 
 
+def _sentence_starts(text: str) -> list[int]:
+    """Where each sentence of a message starts (see `_SENTENCE_START`), 0 first."""
+    return [0] + [m.end() for m in _SENTENCE_START.finditer(text) if 0 < m.end() < len(text)]
+
+
 def situation_and_question(text: str) -> tuple[str, str]:
     """A message cut into the situation it describes and the question it asks: the question is its last
     sentence when that asks (ends with "?" or opens with a question word), else its last sentence that
@@ -167,7 +172,7 @@ def situation_and_question(text: str) -> tuple[str, str]:
     >>> situation_and_question("Does ketamine help with alcohol? My uncle drinks. His GP mentioned it.")
     ('My uncle drinks. His GP mentioned it.', 'Does ketamine help with alcohol?')
     """
-    starts = [0] + [m.end() for m in _SENTENCE_START.finditer(text) if 0 < m.end() < len(text)]
+    starts = _sentence_starts(text)
     if len(starts) < 2:
         return "", text
     bounds = [*starts, len(text)]
@@ -198,7 +203,7 @@ def what_is_asked(asked: str) -> str:
     >>> what_is_asked("I want to stop drinking. Is that possible?")
     'I want to stop drinking. Is that possible?'
     """
-    starts = [0] + [m.end() for m in _SENTENCE_START.finditer(asked) if 0 < m.end() < len(asked)]
+    starts = _sentence_starts(asked)
     last = asked[starts[-1] :].strip()
     if len(starts) > 1 and any(is_key(w) for w in re.findall(r"\w+", last.lower())):
         return last
