@@ -29,10 +29,10 @@ from article_qa import Retriever
 from article_qa.answerability import Evidence, Judge, fit
 from article_qa.evaluation import auroc, collect_evidence, load_questions, load_squad
 from article_qa.retrieval import clean_question
+from benchmarks import RELIABILITY_BANDS
 from tests.support import ROOT
 
 SETS = {"dev": True, "dev-absent": True, "readers-a": True, "readers-b": True, "heldout": False, "check": False}
-BANDS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3))
 
 
 def article_report(retriever: Retriever) -> dict:
@@ -58,7 +58,7 @@ def article_report(retriever: Retriever) -> dict:
         rows.append(row)
         pooled += [(judge.probability(e), a, ok, e.top_score >= cut) for e, a, ok in data]
     bands = []
-    for lo, hi in BANDS:
+    for lo, hi in RELIABILITY_BANDS:
         inside = [(a, ok) for p, a, ok, relevant in pooled if lo <= p < hi and relevant]
         bands.append({
             "band": f"{lo:.1f}-{min(hi, 1.0):.1f}",

@@ -30,6 +30,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks import RELIABILITY_BANDS
+
 # Markup a reader would see: Markdown bold, an HTML tag (by its name: a manual's "<stdio.h>", a type's
 # "Result<T, E>" and a spec's XML example are the document's own text), an entity, a wiki's marks.
 MARKUP = re.compile(
@@ -42,8 +44,6 @@ LIGATURES = re.compile("[\ufb00-\ufb06]")
 # A figure's or a table's caption read into a paragraph ("...with mul- Figure 1: Retriever accuracy").
 CAPTION_INSIDE = re.compile(r"\S\s+(?:Figure|FIGURE|Fig\.|Table|TABLE)\s+(?:\d+|[IVXL]+):\s+[A-Z]")
 UNKNOWN_GLYPH = "\ufffd"  # a glyph the PDF gives no character for (a formula's epsilon, say)
-# The confidence bands of the reliability table: the page's "very likely", "probably", "possibly", and below.
-RELIABILITY_BANDS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3))
 PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}$", re.IGNORECASE)
 
 

@@ -37,6 +37,7 @@ from article_qa import Retriever
 from article_qa.answerability import JUDGE_FILE, Evidence, Judge, fit
 from article_qa.evaluation import auroc, load_questions
 from article_qa.retrieval import clean_question
+from benchmarks import RELIABILITY_BANDS
 from benchmarks.situations import overlaps, page_markdown
 from tests.support import ROOT
 
@@ -44,7 +45,6 @@ SHARED = ROOT.parent / "shared" / "benchmarks"
 BUDGET = 0.03  # the share of answerable questions the judge may turn away
 FIT_SETS = ["dev", "dev-absent", "readers-a", "readers-b"]  # the shipped article's, fitted on
 CHECK_SETS = ["heldout", "check"]  # the shipped article's, never fitted on (near duplicates removed)
-BANDS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3))
 
 
 def _row(source: str, group: str, kind: str, evidence: Evidence, first_answers: bool, answerable: bool,
@@ -204,7 +204,7 @@ def table(rows: list[dict[str, Any]], p: list[float], cut: float, relevance: flo
 
 def reliability(rows: list[dict[str, Any]], p: list[float]) -> list[dict[str, Any]]:
     out = []
-    for lo, hi in BANDS:
+    for lo, hi in RELIABILITY_BANDS:
         chosen = [i for i in range(len(rows)) if lo <= p[i] < hi]
         n = max(1, len(chosen))
         out.append({"band": f"{lo:.1f}-{min(hi, 1.0):.1f}", "questions": len(chosen),
