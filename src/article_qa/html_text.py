@@ -48,10 +48,10 @@ _DROP_CLASSES = re.compile(
     r"mw-cite-backlink|hatnote|metadata|ambox|reflist|mwe-math-fallback-image-(inline|display))\b",
     re.IGNORECASE,
 )  # an old DocBook page writes "TOC"; Sphinx marks a heading's "¶" link "headerlink"
-# A short numbered line that heads the paragraph after it, as a list article sets its items.
 # A paragraph opening as a Markdown heading or code fence would ("# a shell comment", "```"): the Markdown
 # written here would read it as one, so it opens with a word joiner (U+2060) the reader does not see.
 _READS_AS_MARKUP = re.compile(r"^(?:#{1,6}(?:\s|$)|```|~~~)")
+# A short numbered line that heads the paragraph after it, as a list article sets its items.
 _NUMBERED_TIP = re.compile(r"^\d{1,2}[.)]\s+[^.!?]{3,90}$")
 _DISPLAYSTYLE = re.compile(r"^\{\\displaystyle\s*(.*)\}$", re.DOTALL)
 # Page furniture by class name: galleries, video players and their dialogs, share bars, teasers.
