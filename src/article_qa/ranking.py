@@ -396,21 +396,21 @@ def highlight(
 def highlights(
     state: RankingState, indices: np.ndarray, query: str, sentence_scores: np.ndarray, terms: QueryTerms | None = None
 ) -> list[tuple[int, int]]:
-    """`highlight` for each of several passages: every sentence's marking score is summed once for the
-    question (the sums `mark_sentence` makes, so the same sentences are marked), and each passage takes
+    """`highlight` for each of several passages: the marking scores of all their sentences are summed in
+    one go (the sums `mark_sentence` makes, so the same sentences are marked), and each passage takes
     its best; a ranked list of a hundred hits is no longer scored hit by hit."""
     terms = QueryTerms.of(query, state) if terms is None else terms
     if terms.shared is None:  # no sentence postings kept: passage by passage
         return [highlight(state, int(i), query, sentence_scores, terms) for i in indices]
-    similarities = sentence_scores.astype(np.float64) if len(sentence_scores) else np.zeros(len(terms.shared))
-    score = similarities + HIGHLIGHT_LEXICAL * terms.shared / (terms.total or 1.0)
-    offsets = state.index.sentence_offsets
-    out = []
-    for i in indices:
-        p = state.passages[int(i)]
-        if not p.sentences:
-            out.append((p.start, p.end))
-            continue
-        lo = int(offsets[int(i)])
-        out.append(p.sentences[int(np.argmax(score[lo : lo + len(p.sentences)]))])
+    passages = [state.passages[int(i)] for i in indices]
+    starts = [int(state.index.sentence_offsets[int(i)]) for i in indices]
+    rows = [np.arange(lo, lo + len(p.sentences)) for lo, p in zip(starts, passages, strict=True)]
+    wanted = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    similarities = sentence_scores[wanted].astype(np.float64) if len(sentence_scores) else np.zeros(len(wanted))
+    score = similarities + HIGHLIGHT_LEXICAL * terms.shared[wanted] / (terms.total or 1.0)
+    out, at = [], 0
+    for p in passages:
+        n = len(p.sentences)
+        out.append(p.sentences[int(np.argmax(score[at : at + n]))] if n else (p.start, p.end))
+        at += n
     return out
