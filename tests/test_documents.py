@@ -18,6 +18,7 @@ from article_qa.passages import (
     MAX_PASSAGE_PIECES,
     SPLITTER_VERSION,
     Document,
+    embedded_texts,
     estimated_pieces,
     read_corpus,
     read_document,
@@ -555,6 +556,14 @@ def test_a_hyphen_the_document_writes_stays():
     assert "The dual-encoder is fast" in text and "the modelling is simple" in text
 
 
+def test_a_hyphen_at_a_line_end_before_a_capital_or_a_digit_is_kept_without_a_space():
+    lines = ["Our retriever beats a strong Lucene-", "BM25 system, funded by grant H2020-", "700540 and by Soria-",
+             "Comas."]  # fmt: skip
+    page = [Text(72, 60, "Results", 18), *column(72, 120, lines)]
+    text = pdf_text(make_pdf([page]), "x").markdown
+    assert "a strong Lucene-BM25 system, funded by grant H2020-700540 and by Soria-Comas." in text
+
+
 def test_a_wide_heading_in_larger_bold_type_is_a_section_and_a_date_line_is_not():
     body = [
         "The act implements two treaties of the organisation and it also addresses a number of other",
@@ -664,6 +673,17 @@ def test_fenced_code_never_makes_headings():
     passages = passages_of(md)
     assert {p.section for p in passages} == {"Install"}
     assert passages[0].text == "# install the tool\npip install tool\n\n# check it\ntool --help"
+
+
+def test_a_code_block_is_marked_and_never_embedded_as_the_context_of_the_prose_before_it():
+    md = "# Guide\n\n## Thresholds\n\nTo drop rows with few entries we set a threshold:\n\n```sql\n"
+    md += "SELECT * FROM log\nWHERE entries > 10;\n```\n\nNow only real spikes remain.\n\nA last word.\n~~~\nleft open\n"
+    passages = passages_of(md)
+    assert [p.code for p in passages] == [False, True, False, False, True]
+    texts = embedded_texts(passages, "title+section+next")
+    assert texts[0] == "Guide\nThresholds\nTo drop rows with few entries we set a threshold:"
+    assert texts[1].endswith("WHERE entries > 10;\nNow only real spikes remain.")  # code keeps its explanation
+    assert texts[2].endswith("Now only real spikes remain.\nA last word.")
 
 
 def test_titles_in_any_script_give_readable_file_names():
@@ -791,7 +811,9 @@ def _splitter_digest() -> str:
         Document("code.md", "# G\n\n```\n# not a heading\n```\n\n" + "A sentence of words here. " * 80, "0"),
     ]
     split = [
-        [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end] for d in docs for p in split_document(d)
+        [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end, p.code]
+        for d in docs
+        for p in split_document(d)
     ]
     return hashlib.sha256(json.dumps(split, ensure_ascii=False).encode("utf-8")).hexdigest()
 

@@ -41,7 +41,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
-SPLITTER_VERSION = "paragraph-v3"
+SPLITTER_VERSION = "paragraph-v4"
 # A paragraph longer than this many estimated word pieces is cut at sentence boundaries into pieces of
 # about PIECE_TARGET, so that the model (256 pieces with the title and section) reads every word.
 MAX_PASSAGE_PIECES = 250
@@ -84,6 +84,7 @@ class Passage:
     # (start, end) source offsets of each sentence, in order, inside [start, end).
     sentences: tuple[tuple[int, int], ...] = ()
     page: int | None = None  # the page the passage starts on (PDFs); then `paragraph` counts within it
+    code: bool = False  # a fenced code block (or a piece of one), verbatim
 
     @property
     def where(self) -> str:
@@ -294,7 +295,7 @@ def split_document(doc: Document) -> list[Passage]:
     paragraph = 0  # paragraphs so far, in the document or (with pages) in the page
     para: list[tuple[int, int]] = []  # line spans of the paragraph being gathered
 
-    def flush() -> None:
+    def flush(code: bool = False) -> None:
         nonlocal paragraph
         if not para:
             return
@@ -318,6 +319,7 @@ def split_document(doc: Document) -> list[Passage]:
                     title=title,
                     sentences=sentence_spans(piece, a),
                     page=page,
+                    code=code,
                 )
             )
 
@@ -328,7 +330,7 @@ def split_document(doc: Document) -> list[Passage]:
         line = text[a:b]
         if fence is not None:
             if line.startswith(fence) and not line.strip("`~ "):
-                flush()
+                flush(code=True)
                 fence = None
             else:
                 para.append((a, b))
@@ -365,7 +367,7 @@ def split_document(doc: Document) -> list[Passage]:
         if prev_blank:
             flush()
         para.append((a, b))
-    flush()
+    flush(code=fence is not None)  # a code block left open runs to the end
     if not passages and title_span is not None and not markdown:  # a one-line text: the line is the passage
         para.append(title_span)
         title = None
@@ -391,7 +393,8 @@ def embedded_text(
     With ``title+section+previous`` the first sentence of the passage before it (same file and
     section) goes first, so that a paragraph continuing a study ("These in the ketamine group ...")
     carries what the study was. With ``title+section+next`` the passage after it (same file and
-    section) follows, so that a study's opening paragraph carries its results and vice versa.
+    section) follows, so that a study's opening paragraph carries its results and vice versa; a code
+    block is never that context (the sentence that introduces a listing is read alone, not as code).
 
     >>> a = Passage("d:1", "It works.", "d.txt", "Results", 1, 0, 9, "Title", ((0, 9),))
     >>> b = Passage("d:2", "Twice.", "d.txt", "Results", 2, 11, 17, "Title", ((11, 17),))
@@ -410,7 +413,7 @@ def embedded_text(
     if context.endswith("previous") and previous is not None and same_section(previous, passage):
         parts.append(previous.sentence_texts[0])
     parts.append(passage.text)
-    if context.endswith("next") and following is not None and same_section(following, passage):
+    if context.endswith("next") and following is not None and same_section(following, passage) and not following.code:
         parts.append(following.text)
     return "\n".join(parts)
 

@@ -477,7 +477,7 @@ def _is_heading(line: Line, body: float, full: float) -> bool:
 
 def _join(lines: list[Line], vocabulary: Counter[str]) -> str:
     """A block's lines as one line of text, words broken by a hyphen (or an identifier after its
-    underscore) at a line end mended."""
+    underscore) at a line end mended; before a capital or a digit the hyphen is the word's own."""
     out = ""
     for ln in lines:
         text = ln.text
@@ -494,6 +494,8 @@ def _join(lines: list[Line], vocabulary: Counter[str]) -> str:
                 out += text  # the document writes this word with its hyphen
             else:
                 out = out[:-1] + text
+        elif m and re.match(r"[A-Z0-9]", text):
+            out += text  # a compound or a number broken after its hyphen: "Lucene-" / "BM25", "H2020-" / "700540"
         elif re.search(r"[^\W_]_$", out) and re.match(r"\w", text):
             out += text  # an identifier broken after an underscore: "ASN1_MAX_" / "NAME_SIZE"
         else:
