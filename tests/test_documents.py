@@ -145,6 +145,80 @@ def test_headings_come_from_the_page_not_from_bold_labels():
     assert table.section == "Effects" and "Dose: Effect" in table.text  # a table as readable lines
 
 
+ANSWERS = [
+    "You can send it back within thirty days of delivery, unused and in its box, for a full refund. Print the "
+    "label from your account page, stick it on the parcel and drop it at any post office near you.",
+    "Yes, until the parcel leaves our warehouse: open the order in your account and type the new address. Once "
+    "it has been handed to the courier, ask the courier to redirect it to a neighbour or a pick-up point.",
+    "We send parcels to every country of the European Union and to Norway and Switzerland. Duties and taxes "
+    "outside the Union are paid by the buyer on delivery, at the rates of the country of arrival.",
+]
+ANSWER = ANSWERS[0]
+
+
+def test_a_line_break_inside_a_paragraph_parts_its_words():
+    html = f"""<html><head><title>Shop</title></head><body><h1>Shop</h1><p>{ANSWER} {ANSWER}</p>
+    <p>Our shop stands at 12 High Street<br>London<br/>SW1 1AA, open every day of the week.</p>
+    <p><strong>Q: How do I return a parcel?</strong><br>A: {ANSWER}</p></body></html>"""
+    text = page_text(html.encode("utf-8"), "x").markdown
+    assert "12 High Street London SW1 1AA, open" in text
+    assert "Q: How do I return a parcel? A: You can send it back" in text
+
+
+def faq_page(entry: str, toc: str = "") -> bytes:
+    questions = ["How do I return a parcel?", "Can I change my delivery address?", "Do you ship abroad?"]
+    body = "".join(entry.format(q=q, a=a, i=i) for i, (q, a) in enumerate(zip(questions, ANSWERS, strict=True), 1))
+    return f"<html><head><title>Shop FAQ</title></head><body><h1>Shop FAQ</h1>{toc}{body}</body></html>".encode()
+
+
+def test_a_faqs_questions_head_their_answers_whatever_the_markup():
+    accordion = (
+        '<div class="accordion-item"><h2 class="accordion-header"><button class="accordion-button" type="button">'
+        '{q}</button></h2><div class="accordion-collapse collapse"><div class="accordion-body"><p>{a}</p></div>'
+        "</div></div>"
+    )
+    schema = (
+        '<div itemscope itemprop="mainEntity" itemtype="https://schema.org/Question"><h3 itemprop="name">{q}</h3>'
+        '<div itemprop="acceptedAnswer" itemscope itemtype="https://schema.org/Answer"><div itemprop="text"><p>{a}</p>'
+        "</div></div></div>"
+    )
+    details = "<details><summary>{q}</summary><p>{a}</p></details>"
+    for entry in (accordion, schema, details):
+        passages = passages_of(page_text(faq_page(entry), "x").markdown)
+        assert [p.section for p in passages] == [
+            "How do I return a parcel?", "Can I change my delivery address?", "Do you ship abroad?"
+        ], entry  # fmt: skip
+        assert [p.text for p in passages] == ANSWERS, entry
+
+
+def test_a_docbook_faq_keeps_its_questions_and_drops_its_contents():
+    toc = (
+        '<div class="qandaset"><dl><dt>1. <a href="faq.html#faq.orders">Orders</a></dt>'
+        '<dd>1.1. <a href="faq.html#faq.q1">How do I return a parcel?</a></dd>'
+        '<dd>1.2. <a href="faq.html#faq.q2">Can I change my delivery address?</a></dd></dl></div>'
+        '<br><table width="100%" summary="Q and A Div" border="0">'
+        '<tr class="qandadiv"><td colspan="2"><a name="faq.orders"></a><h3 class="title">1. Orders</h3></td></tr>'
+        '<tr class="toc" colspan="2"><td colspan="2">1.1. <a href="faq.html#faq.q1">How do I return a parcel?</a><br>'
+        '1.2. <a href="faq.html#faq.q2">Can I change my delivery address?</a><br></td></tr>'
+    )
+    entry = (
+        '<tr class="question"><td align="left" valign="top"><a name="faq.q{i}"></a><b>1.{i}.</b></td>'
+        '<td align="left" valign="top"><b>{q}</b><pre>error {i}: no such parcel</pre></td></tr>'
+        '<tr class="answer"><td align="left" valign="top"></td><td align="left" valign="top"><p>{a}</p></td></tr>'
+    )
+    page = faq_page(entry, toc).replace(b"</body>", b"</table></body>")
+    passages = passages_of(page_text(page, "x").markdown)
+    assert [p.section for p in passages if not p.code] == [
+        "1.1. How do I return a parcel?", "1.2. Can I change my delivery address?", "1.3. Do you ship abroad?"
+    ]  # fmt: skip
+    assert [p.text for p in passages if not p.code] == ANSWERS
+    assert [p.text for p in passages if p.code] == [
+        "error 1: no such parcel",
+        "error 2: no such parcel",
+        "error 3: no such parcel",
+    ]
+
+
 BOOK = """<html><head><title>Message Passing - The Rust Book</title></head><body>
 <nav><h1 class="menu-title">The Rust Book</h1></nav><main>
 <h2>Message Passing</h2>
@@ -677,7 +751,9 @@ def test_fenced_code_never_makes_headings():
 
 def test_a_code_block_is_marked_and_never_embedded_as_the_context_of_the_prose_before_it():
     md = "# Guide\n\n## Thresholds\n\nTo drop rows with few entries we set a threshold:\n\n```sql\n"
-    md += "SELECT * FROM log\nWHERE entries > 10;\n```\n\nNow only real spikes remain.\n\nA last word.\n~~~\nleft open\n"
+    md += (
+        "SELECT * FROM log\nWHERE entries > 10;\n```\n\nNow only real spikes remain.\n\nA last word.\n~~~\nleft open\n"
+    )
     passages = passages_of(md)
     assert [p.code for p in passages] == [False, True, False, False, True]
     texts = embedded_texts(passages, "title+section+next")

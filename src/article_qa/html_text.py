@@ -76,6 +76,10 @@ _BLACKBOARD = {"R": "ℝ", "C": "ℂ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "F": 
 _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|mbox|hbox|operatorname|"
                        r"left|right|big|Big)(?![A-Za-z])\s*")  # fmt: skip
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
+_NUMBERING = re.compile(r"[\s\d.:()–—-]*")  # what a contents line holds beside its link: "1.1.", "2 –"
+_HEADING_OR_SUMMARY = (
+    "ancestor::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::summary]"
+)
 _BLOCKS = frozenset({"div", "p", "dl", "dd", "table", "figure", "center", "blockquote"})
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -192,6 +196,19 @@ def _clean_tree(html: str) -> str:
     for el in tree.xpath("//a[starts-with(@href, '#')]"):  # a heading's own link mark: "§", "¶", "#"
         if "".join(el.itertext()).strip() in ("§", "¶", "#", "\U0001f517") and el.getparent() is not None:
             _drop(el)
+    for el in tree.xpath("//details/summary"):  # a disclosure's summary heads what it discloses (an FAQ's question)
+        if not el.xpath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
+            el.tag = "h3"
+    for el in tree.xpath("//button"):
+        words = " ".join(el.text_content().split())
+        heads = el.xpath(_HEADING_OR_SUMMARY)
+        if heads and words and " ".join(heads[0].text_content().split()) == words:
+            el.tag = "span"  # an accordion's question: the heading's words are all the button's
+        elif words.endswith("?") and len(words.split()) >= 3:
+            el.tag = "p"  # a question that opens its answer, set as a button
+    for el in tree.xpath("//dl | //ul | //ol"):
+        if _contents(el) and el.getparent() is not None:
+            _drop(el)
     for el in tree.xpath(
         "//video | //audio | //button | //*[@role='dialog'] | //*[@aria-hidden='true'] | //s | //del | //strike"
     ):  # struck-out words are not the text's
@@ -296,7 +313,8 @@ _LAYOUT = "//table[.//td//p or .//td//h1 or .//td//h2 or .//td//h3 or .//td//pre
 
 def _unwrap_layout_tables(tree) -> None:  # type: ignore[no-untyped-def]
     """Tables that lay a page out (their cells hold headings, paragraphs, code or other tables) replaced
-    by what their cells hold, in reading order; a table of data stays a table."""
+    by what their cells hold, in reading order; a table of data stays a table. A row of contents goes,
+    and a DocBook FAQ's question row ("1.1." "How do you pronounce ...?") is the heading of its answer."""
     import lxml.html
 
     for table in tree.xpath(_LAYOUT):  # in document order: the outer table before the ones inside it
@@ -307,6 +325,24 @@ def _unwrap_layout_tables(tree) -> None:  # type: ignore[no-untyped-def]
         for cell in list(table.iter("td", "th")):
             if cell.xpath("ancestor::table[1]")[0] is not table:
                 continue  # a cell of a nested table goes with that table
+            row = cell.getparent()
+            kind = (row.get("class") or "") if row is not None and row.tag == "tr" else ""
+            if _DROP_CLASSES.search(kind):
+                continue  # a row of contents ("toc") between a DocBook FAQ's parts
+            if kind == "question":  # a DocBook FAQ's question row: "1.1." and the question, one heading
+                if row.get("data-read") is None:  # the row's first cell (an lxml proxy's id is not stable)
+                    row.set("data-read", "")
+                    cells = [c for c in row if c.tag in ("td", "th")]
+                    shown = [pre for c in cells for pre in c.iter("pre")]  # an error it quotes: code after it
+                    for pre in shown:
+                        pre.drop_tree()
+                    heading = lxml.html.Element("h4")
+                    heading.text = " ".join(" ".join(c.text_content().split()) for c in cells)
+                    holder.append(heading)
+                    for pre in shown:
+                        pre.tail = None
+                        holder.append(pre)
+                continue
             box = lxml.html.Element("div")
             box.text = cell.text
             for child in list(cell):
@@ -390,6 +426,25 @@ def _unwrap_figure(figure) -> None:  # type: ignore[no-untyped-def]
     _drop(figure)
 
 
+def _contents(listing) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a list is a table of contents: two or more items, each links to places in a page and at
+    most their numbers ("1.1. <a href="faq.html#pronounce">How do you pronounce ...?</a>"); an API
+    page's "request <a href="#ClientRequest">&lt;http.ClientRequest&gt;</a>" is no contents."""
+    items = [i for i in listing if isinstance(i.tag, str) and i.tag in ("li", "dt", "dd")]
+    if len(items) < 2:
+        return False
+    for item in items:
+        text = " ".join(item.text_content().split())
+        links = [" ".join(a.text_content().split()) for a in item.xpath(".//a[contains(@href, '#')]")]
+        if not links or not text:
+            return False
+        for link in links:
+            text = text.replace(link, " ", 1)
+        if not _NUMBERING.fullmatch(text):
+            return False
+    return True
+
+
 def _drop(el) -> None:  # type: ignore[no-untyped-def]
     """Remove an element but keep the text that follows it."""
     parent = el.getparent()
@@ -424,6 +479,8 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
         return walked
 
     doc = page_blocks() if whole else _extract(html)
+    for lb in doc.iter("lb") if doc is not None else ():  # a line break parts the words it stands between
+        lb.tail = " " + (lb.tail or "")
     parts = _title_parts(decoded)
     page_headings = 0 if whole else _headings(html)
     # Where the extractor kept under half of the page's headings and found no container for the text
@@ -583,7 +640,8 @@ def _extract(html: str) -> Any:
 def _with_headings(children: list[Any], page: list[Any]) -> list[Any]:
     """The extractor's blocks with the page's headings put back: each heading of the page (`page`, as
     `_walk` reads it) that the extractor lost goes before the first block after it in the page that the
-    extractor kept, within five blocks (blocks matched in order, by their words)."""
+    extractor kept, within five blocks (blocks matched in order, by their words); one it kept as a
+    paragraph of the heading's words (an FAQ's questions) is that heading again."""
 
     def key(el: Any) -> str:
         return re.sub(r"\W+", "", _text(el).casefold())
@@ -595,10 +653,18 @@ def _with_headings(children: list[Any], page: list[Any]) -> list[Any]:
         if k and c.tag != "head":
             positions.setdefault(k, []).append(j)
     before: dict[int, list[Any]] = {}
+    promoted: dict[int, Any] = {}  # a kept block that is a heading the extractor read as a paragraph
     headings: list[Any] = []  # the headings over the next block: a site's h1 and a page's h2, say
     skipped, at = 0, 0
     for el in page:
         if el.tag == "head":
+            found = positions.get(key(el), [])
+            n = bisect.bisect_left(found, at)
+            if key(el) and n < len(found) and found[n] <= at + 1 and key(el) not in present:
+                before[found[n]] = [h for h in headings if key(h) and key(h) not in present]
+                promoted[found[n]] = el  # the heading itself, not a paragraph of its words
+                at, headings, skipped = found[n] + 1, [], 0
+                continue
             headings, skipped = (headings if skipped == 0 else []) + [el], 0
             continue
         k = key(el)
@@ -617,7 +683,7 @@ def _with_headings(children: list[Any], page: list[Any]) -> list[Any]:
     out = []
     for j, c in enumerate(children):
         out += before.get(j, [])
-        out.append(c)
+        out.append(promoted.get(j, c))
     return out
 
 
@@ -637,6 +703,8 @@ def _walk(html: str) -> Any:
     from lxml import etree
 
     tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
+    for br in tree.iter("br"):
+        br.tail = " " + (br.tail or "")
     doc = etree.Element("doc", title=_page_title(html))
     main = etree.SubElement(doc, "main")
 
