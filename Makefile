@@ -41,9 +41,10 @@ eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: pass
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-situations.jsonl --out bench/real-docs-situations.json
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-question-first.jsonl --out bench/real-docs-question-first.json
 
-eval-manuals: $(STAMP) ## manuals, documentation pages and plain-text documents installed on this machine (Debian's docs and licences, rustup's docs)
+eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and FAQ pages installed on this machine (Debian's docs and licences, rustup's docs)
 	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
 	$(PY) -m benchmarks.documents / eval/text-docs.jsonl --out bench/text-docs.json
+	$(PY) -m benchmarks.documents / eval/faq-docs.jsonl --out bench/faq-docs.json
 
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl

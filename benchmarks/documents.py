@@ -111,7 +111,7 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     if is_pdf:
         pages = max(pages, len(re.findall(r"<!-- page \d+ -->|^## Page \d+$", source, re.M)))
     sections_text = [p.section or "" for p in passages]
-    prose = [p.text for p in passages if not re.search(r"(```|~~~)[^\n]*\n$", source[: p.start])]  # code is verbatim
+    prose = [p.text for p in passages if not p.code]  # code is verbatim
 
     def markup(text: str) -> bool:  # a PDF's or a plain text's "<a>" is its own example, not leaked markup
         return kind not in ("pdf", "text") and bool(MARKUP.search(text) or FOOTNOTE.search(text))
@@ -172,9 +172,14 @@ def evaluate(docs: Path, questions_file: Path, embedder: Any, limit: int | None 
     for q in questions:
         by_doc.setdefault(q["doc"], []).append(q)
     rows = []
+    names = list(by_doc)[:limit]
+    seen = Counter(Path(name).name for name in names)
     with tempfile.TemporaryDirectory() as scratch:
-        for name in list(by_doc)[:limit]:
-            rows.append(evaluate_document(docs / name, by_doc[name], embedder, Path(scratch)))
+        for i, name in enumerate(names):  # each in a folder of its own, whatever its file is called
+            row = evaluate_document(docs / name, by_doc[name], embedder, Path(scratch) / f"{i:03d}")
+            if seen[Path(name).name] > 1:  # two FAQs called faq.html: named with their folder
+                row["doc"] = "/".join((docs / name).parts[-2:])
+            rows.append(row)
     total: Counter[str] = Counter()
     for row in rows:
         total.update({k: v for k, v in row.items() if isinstance(v, int)})

@@ -191,6 +191,21 @@ def test_a_faqs_questions_head_their_answers_whatever_the_markup():
         assert [p.text for p in passages] == ANSWERS, entry
 
 
+def test_an_faq_set_as_a_list_of_entries_heads_each_answer_with_its_question():
+    entry = "<li><em>{q}</em><p>{a}</p><p>Write to us if in doubt.</p></li>"
+    page = faq_page(entry).replace(b"<h1>Shop FAQ</h1>", b"<h1>Shop FAQ</h1><ol>").replace(b"</body>", b"</ol></body>")
+    passages = passages_of(page_text(page, "x").markdown)
+    assert [p.section for p in passages] == ["How do I return a parcel?", "Can I change my delivery address?",
+                                             "Do you ship abroad?"]  # fmt: skip
+    assert [p.text for p in passages] == [f"{a} Write to us if in doubt." for a in ANSWERS]
+    steps = (
+        f"<ol><li>Open the page and choose one of the following:<ul><li>{ANSWERS[1]}</li></ul><p>Or not.</p></li></ol>"
+    )
+    html = f"<html><head><title>Shop</title></head><body><h1>Shop</h1><p>{ANSWERS[0]}</p>{steps}<p>{ANSWERS[2]}</p>"
+    plain = page_text(html.encode() + b"</body></html>", "x").markdown  # an item, not a question
+    assert "\n- Open the page and choose one of the following:" in plain and "## Open" not in plain
+
+
 def test_a_docbook_faq_keeps_its_questions_and_drops_its_contents():
     toc = (
         '<div class="qandaset"><dl><dt>1. <a href="faq.html#faq.orders">Orders</a></dt>'
@@ -972,6 +987,10 @@ def test_the_real_document_benchmark_reports_each_document(tmp_path):
     (docs / "html" / "wiki.html").write_text(WIKI, "utf-8")
     (docs / "pdf" / "paper.pdf").write_bytes(paper(2))
     (docs / "FAQ").write_text("Tea FAQ\n=======\n\nWhy steep?\n----------\nA trigger named <kind>:<name> fires.\n")
+    (docs / "more").mkdir()
+    (docs / "more" / "FAQ").write_text(
+        "Coffee FAQ\n==========\n\nWhy grind?\n----------\nThe grinder's burrs decide.\n"
+    )
     questions = [
         {
             "doc": "html/wiki.html",
@@ -981,23 +1000,26 @@ def test_the_real_document_benchmark_reports_each_document(tmp_path):
         {"doc": "html/wiki.html", "question": "who discovered caffeine", "answer": None},
         {"doc": "pdf/paper.pdf", "question": "dose on page 2 mg/kg infusions", "answer": "infusions of 0.2 mg/kg"},
         {"doc": "FAQ", "question": "what fires", "answer": "A trigger named <kind>:<name> fires."},
+        {"doc": "more/FAQ", "question": "what decides", "answer": "The grinder's burrs decide."},
     ]
     file = tmp_path / "q.jsonl"
     file.write_text("\n".join(json.dumps(q) for q in questions) + "\n")
     result = evaluate(docs, file, FakeEmbedder())
-    wiki, pdf, faq = result["documents"]
+    wiki, pdf, faq, other = result["documents"]
     assert faq["markup"] == 0 and faq["sections"] == 1 and faq["answer_first"] == 1  # its own "<kind>" is text
+    # two files of one name: each in a folder of its own, named with its folder
+    assert (faq["doc"], other["doc"]) == ("docs/FAQ", "more/FAQ") and faq["passages"] == other["passages"] == 1
     assert wiki["markup"] == 0 and wiki["answer_found"] == 1 and wiki["absent"] == 1
     assert pdf["no_page"] == 0 and pdf["furniture"] == 0 and pdf["answer_found"] == 1 and pdf["answer_top3"] == 1
     assert pdf["captions_inside"] == 0 and pdf["unknown_glyphs"] == 0
-    assert result["total"]["answerable"] == 3 and "| **all** |" in table(result)
+    assert result["total"]["answerable"] == 4 and "| **all** |" in table(result)
     assert len(wiki["judged"]) == 2 and [j[0] for j in wiki["judged"]] == [True, False]
     assert 0 <= result["separation"]["confidence_auroc"] <= 1 and "AUROC" in table(result)
     # the reliability bands hold every question once, and count a first passage that holds the answer
     assert (
         sum(band["questions"] for band in result["reliability"])
         == sum(len(d["judged"]) for d in result["documents"])
-        == 4
+        == 5
     )
     assert [j[3] for j in wiki["judged"]] == [wiki["answer_first"] == 1, False]
     assert "the first passage holds the answer" in table(result)

@@ -76,6 +76,7 @@ _BLACKBOARD = {"R": "ℝ", "C": "ℂ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "F": 
 _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|mbox|hbox|operatorname|"
                        r"left|right|big|Big)(?![A-Za-z])\s*")  # fmt: skip
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
+_HEADS_ITEM = re.compile(r".{3,150}")  # an item's opening line short enough to head its paragraphs
 _NUMBERING = re.compile(r"[\s\d.:()–—-]*")  # what a contents line holds beside its link: "1.1.", "2 –"
 _HEADING_OR_SUMMARY = (
     "ancestor::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::summary]"
@@ -545,11 +546,20 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
                 blocks += terms
                 seen_text = True
                 continue
-            items = [_text(item) for item in el.findall("item")]
-            items = [f"- {item}" for item in items if item]
+            items: list[str] = []
+            for item in el.findall("item"):
+                entry = _faq_entry(item)
+                if entry is None:
+                    items += [f"- {text}"] if (text := _text(item)) else []
+                    continue
+                if items:  # the plain items before it
+                    blocks.append("\n".join(items))
+                    items = []
+                levels[len(blocks)] = 3
+                blocks += [f"## {entry[0]}", entry[1]]  # its question heads its answer, one paragraph
             if items:
                 blocks.append("\n".join(items))
-                seen_text = True
+            seen_text = seen_text or bool(el.findall("item"))
         elif tag == "code":
             code = "".join(el.itertext()).strip("\n")
             if code.strip():
@@ -578,6 +588,29 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
         title = _page_title(decoded)
     title = title or metadata_title or fallback_title
     return PageText(title, f"# {title}\n\n" + "\n\n".join(_no_empty_sections(blocks)) + "\n")
+
+
+def _faq_entry(item) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+    """An FAQ's entry set as a list item: its question (the item's opening words, wholly emphasised or
+    ending in "?", and short) and its answer (the paragraphs after it, as one); None for any other item."""
+    if item.text and item.text.strip():
+        opening = [item.text]
+    else:
+        opening = []
+    asked, answer, emphasised = [], [], not opening
+    for child in item:
+        if answer or child.tag in ("p", "list", "quote", "table"):
+            answer.append(_text(child) if child.tag != "list" else " ".join(_text(i) for i in child))
+            answer += [" ".join(child.tail.split())] if child.tail and child.tail.strip() else []
+        else:
+            asked.append(_text(child) + " " + (child.tail or ""))
+            emphasised = emphasised and child.tag == "hi" and not (child.tail or "").strip()
+    question = " ".join(" ".join([*opening, *asked]).split())
+    if not answer or not any(c.tag == "p" for c in item) or not _HEADS_ITEM.fullmatch(question):
+        return None
+    if not (emphasised or question.endswith("?")) or question.endswith((":", ",", ";")):
+        return None
+    return question, " ".join(a for a in answer if a)
 
 
 def _named_by_parents(blocks: list[str], levels: dict[int, int]) -> list[str]:
