@@ -165,6 +165,16 @@ def test_a_line_break_inside_a_paragraph_parts_its_words():
     assert "Q: How do I return a parcel? A: You can send it back" in text
 
 
+def test_a_nested_lists_items_stay_apart_from_the_words_around_them():
+    items = "<ul><li>padding: one of the following:<ul><li>RSA_PKCS1_PADDING (default)</li><li>RSA_NO_PADDING</li>"
+    items += "</ul></li><li>callback: err <em>Error</em><ul><li>bytesRead: the number of bytes read</li>"
+    items += "<li>buffer: the data</li></ul></li></ul>"
+    html = f"<html><head><title>API</title></head><body><h1>API</h1><p>{ANSWERS[0]}</p>{items}<p>{ANSWERS[1]}</p>"
+    text = page_text(html.encode() + b"</body></html>", "x").markdown
+    assert "- padding: one of the following: RSA_PKCS1_PADDING (default) RSA_NO_PADDING\n" in text
+    assert "- callback: err Error bytesRead: the number of bytes read buffer: the data\n" in text
+
+
 def faq_page(entry: str, toc: str = "") -> bytes:
     questions = ["How do I return a parcel?", "Can I change my delivery address?", "Do you ship abroad?"]
     body = "".join(entry.format(q=q, a=a, i=i) for i, (q, a) in enumerate(zip(questions, ANSWERS, strict=True), 1))

@@ -76,6 +76,8 @@ _BLACKBOARD = {"R": "ℝ", "C": "ℂ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "F": 
 _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|mbox|hbox|operatorname|"
                        r"left|right|big|Big)(?![A-Za-z])\s*")  # fmt: skip
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
+# Blocks whose words a reader sees apart from the words around them (trafilatura's and HTML's names).
+_PARTED = frozenset("item list p head row cell quote table lb li ul ol dl dt dd div tr td th br".split())
 _HEADS_ITEM = re.compile(r".{3,150}")  # an item's opening line short enough to head its paragraphs
 _NUMBERING = re.compile(r"[\s\d.:()–—-]*")  # what a contents line holds beside its link: "1.1.", "2 –"
 _HEADING_OR_SUMMARY = (
@@ -459,10 +461,21 @@ def _drop(el) -> None:  # type: ignore[no-untyped-def]
 
 
 def _text(el) -> str:  # type: ignore[no-untyped-def]
-    """An element's text as a reader sees it: one line, markers out, white space folded."""
-    parts = []
-    for piece in el.itertext():
-        parts.append(piece)
+    """An element's text as a reader sees it: one line, markers out, white space folded, and the blocks
+    inside it (a nested list's items, a line break) parted by a space: "one of the following: 'der'
+    (default) ...", not "following:'der'"."""
+    parts: list[str] = []
+
+    def read(node, inner: bool) -> None:  # type: ignore[no-untyped-def]
+        block = inner and isinstance(node.tag, str) and node.tag in _PARTED
+        parts.append(" " if block else "")
+        parts.append(node.text or "" if isinstance(node.tag, str) else "")
+        for child in node:
+            read(child, True)
+        parts.append(" " if block else "")
+        parts.append(node.tail or "" if inner else "")
+
+    read(el, False)
     return " ".join(_MARKERS.sub("", "".join(parts)).split())
 
 
