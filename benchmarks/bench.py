@@ -364,7 +364,8 @@ def run(
 def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, float]]:
     """Each stage of a warm question on its own, p50/p95/p99 ms over `questions` (the query cache
     cleared): check and cut (situation, question), correct and rewrite, encode, first stage (dense,
-    best sentence, BM25), late interaction, the answerability signals and judge, the marked sentence."""
+    best sentence, BM25), late interaction, the answerability signals and judge, the marked sentences of
+    a reply's three hits (`ranking.highlights`, as `ask` marks them)."""
     from article_qa import ranking
     from article_qa.answerability import gather
     from article_qa.retrieval import clean_question, question_first
@@ -398,8 +399,8 @@ def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, flo
             evidence = gather(state, text, query, encoded, ranked, asked_query)
         with timed("judge"):
             retriever.judge.probability(evidence)
-        with timed("marked sentence"):
-            ranking.highlight(state, int(ranked.order[0]), query, ranked.sentence_scores)
+        with timed("marked sentences"):
+            ranking.highlights(state, ranked.order[:3], query, ranked.sentence_scores)  # a reply's three hits
     return {name: percentiles(values) for name, values in times.items()}
 
 

@@ -137,13 +137,10 @@ def is_key(word: str) -> bool:
     >>> [is_key(w) for w in ("ptsd", "kind", "the", "s", "48", "cousin")]
     [True, False, False, False, True, False]
     """
-    return (
-        len(word) > 1
-        and word not in STOPWORDS
-        and word not in LIGHT_WORDS
-        and stem(word) not in LIGHT_WORDS
-        and stem(word) not in PEOPLE_WORDS
-    )
+    if len(word) <= 1 or word in STOPWORDS or word in LIGHT_WORDS:
+        return False
+    stemmed = stem(word)
+    return stemmed not in LIGHT_WORDS and stemmed not in PEOPLE_WORDS
 
 
 def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bool:
