@@ -111,7 +111,9 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.?|Sli
 
 def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
     """Example questions from the corpus's real section headings: numbering taken off ("3.1 "), and no
-    "Page 2", "References", "See also" or other headings nobody asks about; none when there are none.
+    "Page 2", "References", "See also" or other headings nobody asks about, nor one that leads into what
+    follows ("'make' fails with this:"); headings that ask (an FAQ's questions) first; none when there
+    are none.
 
     >>> ps = [Passage(f"a:{i}", "T.", "a.md", s, i, 0, 2) for i, s in enumerate(["Page 1", "3.1 Dosing", "References"])]
     >>> example_headings(ps)
@@ -119,14 +121,17 @@ def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
     >>> deck = [Passage(f"d:{i}", "T.", "d.md", s, i, 0, 2) for i, s in enumerate(["Slide 2: Why?", "Slide 3"])]
     >>> example_headings(deck)
     ['Why?']
+    >>> faq = ["2.2. The build fails with this:", "Background", "1.1. How do you say it?"]
+    >>> example_headings([Passage(f"f:{i}", "T.", "f.md", s, i, 0, 2) for i, s in enumerate(faq)])
+    ['How do you say it?', 'Background']
     """
     out: list[str] = []
     for p in passages:
         heading = _NUMBERING.sub("", p.section or "").strip()
         if 3 <= len(heading) <= 70 and not _NOT_AN_EXAMPLE.match(heading) and re.search(r"[^\W\d_]{3}", heading):
-            if heading not in out:
+            if heading not in out and not heading.endswith(":"):
                 out.append(heading)
-    return out[:most]
+    return sorted(out, key=lambda h: not h.endswith("?"))[:most]
 
 
 def escape_markdown(text: str) -> str:
