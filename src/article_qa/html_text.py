@@ -493,8 +493,6 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
         return walked
 
     doc = page_blocks() if whole else _extract(html)
-    for lb in doc.iter("lb") if doc is not None else ():  # a line break parts the words it stands between
-        lb.tail = " " + (lb.tail or "")
     parts = _title_parts(decoded)
     page_headings = 0 if whole else _headings(html)
     # Where the extractor kept under half of the page's headings and found no container for the text
@@ -570,9 +568,10 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
                     items = []
                 levels[len(blocks)] = 3
                 blocks += [f"## {entry[0]}", entry[1]]  # its question heads its answer, one paragraph
+                seen_text = True
             if items:
                 blocks.append("\n".join(items))
-            seen_text = seen_text or bool(el.findall("item"))
+                seen_text = True
         elif tag == "code":
             code = "".join(el.itertext()).strip("\n")
             if code.strip():
@@ -606,14 +605,11 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
 def _faq_entry(item) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
     """An FAQ's entry set as a list item: its question (the item's opening words, wholly emphasised or
     ending in "?", and short) and its answer (the paragraphs after it, as one); None for any other item."""
-    if item.text and item.text.strip():
-        opening = [item.text]
-    else:
-        opening = []
+    opening = [item.text] if item.text and item.text.strip() else []
     asked, answer, emphasised = [], [], not opening
     for child in item:
         if answer or child.tag in ("p", "list", "quote", "table"):
-            answer.append(_text(child) if child.tag != "list" else " ".join(_text(i) for i in child))
+            answer.append(_text(child))  # a nested list's items parted, as `_text` reads any block
             answer += [" ".join(child.tail.split())] if child.tail and child.tail.strip() else []
         else:
             asked.append(_text(child) + " " + (child.tail or ""))
