@@ -333,8 +333,7 @@ def _unwrap_layout_tables(tree) -> None:  # type: ignore[no-untyped-def]
             if _DROP_CLASSES.search(kind):
                 continue  # a row of contents ("toc") between a DocBook FAQ's parts
             if kind == "question":  # a DocBook FAQ's question row: "1.1." and the question, one heading
-                if row.get("data-read") is None:  # the row's first cell (an lxml proxy's id is not stable)
-                    row.set("data-read", "")
+                if not cell.xpath("preceding-sibling::td | preceding-sibling::th"):  # read at its first cell
                     cells = [c for c in row if c.tag in ("td", "th")]
                     shown = [pre for c in cells for pre in c.iter("pre")]  # an error it quotes: code after it
                     for pre in shown:
