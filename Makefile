@@ -45,6 +45,7 @@ eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and
 	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
 	$(PY) -m benchmarks.documents / eval/text-docs.jsonl --out bench/text-docs.json
 	$(PY) -m benchmarks.documents / eval/faq-docs.jsonl --out bench/faq-docs.json
+	$(PY) -m benchmarks.documents / eval/rst-docs.jsonl --out bench/rst-docs.json
 
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl

@@ -39,6 +39,8 @@ MARKUP = re.compile(
     r"small|font|center|figure|figcaption|section|article|nav|header|footer|iframe|script|style|blockquote|pre|code)"
     r"(?:\s[^>]{0,40})?/?>|&[a-z]{2,6};|&#\d+;|\[edit\]|\\\[|\[citation needed\]"
 )
+# reStructuredText's own marks: a role, an inline literal, a reference, a directive or target, a substitution.
+RST_MARKUP = re.compile(r":[\w:.+-]+:`|``\S|\w`__?(?!\w)|^\.\. (?:[\w:-]+::|_)|(?<![\w|])\|\w[\w -]*\|(?![\w|])", re.M)
 FOOTNOTE = re.compile(r"\[\d{1,3}\]")  # a web page's footnote marker (in a paper, "[11]" is a printed citation)
 LIGATURES = re.compile("[\ufb00-\ufb06]")
 # A figure's or a table's caption read into a paragraph ("...with mul- Figure 1: Retriever accuracy").
@@ -114,6 +116,8 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     prose = [p.text for p in passages if not p.code]  # code is verbatim
 
     def markup(text: str) -> bool:  # a PDF's or a plain text's "<a>" is its own example, not leaked markup
+        if path.suffix.lower() in (".rst", ".rest") and RST_MARKUP.search(text):
+            return True
         return kind not in ("pdf", "text") and bool(MARKUP.search(text) or FOOTNOTE.search(text))
 
     row: dict[str, Any] = {

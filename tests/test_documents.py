@@ -766,6 +766,119 @@ def test_a_markdown_document_reads_as_rendered(tmp_path):
     assert not any(m in t for t in texts for m in ("**", "](", "![", "`", "~~"))
 
 
+RST = """\
+.. This comment names the file's maintainer and is never shown.
+
+:title: Transfer Settings
+:category: S3
+
+.. contents::
+
+.. |tool| replace:: the transfer tool
+
+Configuration Values
+====================
+
+These are the values |tool| reads, set with the ``aws configure set`` command [1]_:
+
+* ``max_concurrent_requests`` - The maximum number of concurrent
+  requests.
+* ``multipart_threshold`` - The size threshold for multipart
+  transfers of individual files.
+
+See :ref:`the FAQ <s3-faq>`, :command:`cmake`, `Scripts`_ and `the guide <https://example.org/guide>`_.
+
+.. note:: Values are optional. You should be able to
+   transfer files without setting any of them.
+
+.. versionadded:: 2.1
+   The ``max_bandwidth`` value.
+
+Example::
+
+    $ aws configure set default.s3.max_concurrent_requests 20
+
+.. code-block:: ini
+
+   [default]
+   s3 =
+     max_queue_size = 10000
+
+.. only:: latex
+
+   This text is printed only in the PDF manual.
+
+Limits
+------
+
+max_bandwidth
+   The maximum bandwidth that will be consumed for uploads.
+
+=========  ========
+value      default
+=========  ========
+threshold  8MB
+chunk      8MB
+=========  ========
+
+.. [1] The command writes the ``~/.aws/config`` file.
+.. _Scripts: https://example.org/scripts
+"""
+
+
+def test_restructuredtext_reads_as_rendered(tmp_path):
+    source = tmp_path / "s3-config.rst"
+    source.write_text(RST, "utf-8")
+    path = add(str(source), tmp_path / "mine")
+    passages = split_document(read_document(path))
+    texts = [p.text for p in passages]
+    assert passages[0].title == "Transfer Settings" and path.name == "transfer-settings.md"  # the page's own title
+    assert {p.section for p in passages} == {None, "Configuration Values", "Limits"}
+    assert "These are the values the transfer tool reads, set with the aws configure set command:" in texts
+    # a list item's lines make one passage; a role or a reference shows its words only
+    assert "max_concurrent_requests - The maximum number of concurrent requests." in texts
+    assert "See the FAQ, cmake, Scripts and the guide." in texts
+    assert "Note: Values are optional. You should be able to transfer files without setting any of them." in texts
+    assert "New in version 2.1: The max_bandwidth value." in texts
+    assert "Example:" in texts
+    code = [p.text for p in passages if p.code]
+    assert code == [
+        "$ aws configure set default.s3.max_concurrent_requests 20",
+        "[default]\ns3 =\n  max_queue_size = 10000",
+    ]
+    assert "max_bandwidth: The maximum bandwidth that will be consumed for uploads." in texts  # a definition
+    assert any("threshold" in t and "8MB" in t for t in texts)  # a table's rows as readable lines
+    assert "The command writes the ~/.aws/config file." in texts  # the footnote's text, not its mark
+    shown = "\n".join(texts + [p.section or "" for p in passages])
+    for mark in (
+        "``",
+        ":ref:",
+        ":command:",
+        "`_",
+        ".. ",
+        "|tool|",
+        "[1]",
+        "::",
+        "====",
+        "printed only in the PDF",
+        "maintainer",
+        "contents",
+    ):
+        assert mark not in shown, mark
+
+
+def test_restructuredtext_sections_nest_by_the_order_of_their_adornments():
+    from article_qa.rst_text import rst_markdown
+
+    text = "=====\nGuide\n=====\n\nIntro.\n\nInstall\n-------\n\nA.\n\nOn Linux\n~~~~~~~~\n\nB.\n\nUse\n---\n\nC.\n"
+    headings = [line for line in rst_markdown(text).splitlines() if line.startswith("#")]
+    assert headings == ["# Guide", "## Install", "### On Linux", "## Use"]
+    # with no single title, the first style is the first level of sections
+    text = "Install\n=======\n\nA.\n\nUse\n===\n\nB.\n\nDetails\n-------\n\nC.\n"
+    headings = [line for line in rst_markdown(text).splitlines() if line.startswith("#")]
+    assert headings == ["# Install", "## Use", "### Details"]
+
+
 def test_fenced_code_never_makes_headings():
     md = "# Guide\n\n## Install\n\n```bash\n# install the tool\npip install tool\n\n# check it\ntool --help\n```\n"
     md += "\nDone.\n"
@@ -910,6 +1023,7 @@ def _splitter_digest() -> str:
         Document("article.txt", (CORPUS / "ketamine-for-addiction.txt").read_text("utf-8"), "0"),
         Document("paper.md", SPLIT_FIXTURE, "0"),
         Document("code.md", "# G\n\n```\n# not a heading\n```\n\n" + "A sentence of words here. " * 80, "0"),
+        Document("lang.md", "# L\n\n## Comments\n\nA # starts a comment.\n\n## Loops\n\nUse break.\n", "0"),
     ]
     split = [
         [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end, p.code]
@@ -930,6 +1044,17 @@ def test_a_change_of_splitting_rules_changes_the_splitter_version():
         pytest.fail(
             f"SPLITTER_VERSION is {SPLITTER_VERSION}; record its digest (python -m tests.test_documents --write)"
         )
+
+
+def test_a_comments_section_with_sections_after_it_is_text_not_a_comment_form():
+    language = passages_of("# CMake Language\n\n## Comments\n\nA # starts a comment.\n\n### Line Comment\n\n"
+                           "It runs to the end of the line.\n\n## Loops\n\nUse break to leave a loop.\n")  # fmt: skip
+    assert [p.section for p in language] == ["Comments", "Line Comment", "Loops"]
+    # a page's comment form still ends the article, and so do the comments under it
+    blog = passages_of(
+        "# Post\n\nThe post.\n\n## Comments\n\n### Ann says\n\nNice post!\n\n## Related posts\n\nMore.\n"
+    )
+    assert [p.text for p in blog] == ["The post."]
 
 
 # ----- a folder of one's own ---------------------------------------------------------------------------

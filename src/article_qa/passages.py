@@ -41,7 +41,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
-SPLITTER_VERSION = "paragraph-v4"
+SPLITTER_VERSION = "paragraph-v5"
 # A paragraph longer than this many estimated word pieces is cut at sentence boundaries into pieces of
 # about PIECE_TARGET, so that the model (256 pieces with the title and section) reads every word.
 MAX_PASSAGE_PIECES = 250
@@ -351,7 +351,9 @@ def split_document(doc: Document) -> list[Passage]:
         if md or (not markdown and prev_blank and next_blank and _is_heading_line(line)):
             flush()
             heading = md.group(2).strip() if md else line
-            if BOILERPLATE_HEADINGS.match(heading):
+            if BOILERPLATE_HEADINGS.match(heading) and not (
+                md and _section_follows(text, lines[i + 1 :], len(md.group(1)))
+            ):
                 break
             if passages or (md and len(md.group(1)) > 1 and title is not None):
                 section = heading  # a "## Section" right under the "# Title" opens a section too
@@ -373,6 +375,24 @@ def split_document(doc: Document) -> list[Passage]:
         title = None
         flush()
     return passages
+
+
+def _section_follows(text: str, lines: list[tuple[int, int]], level: int) -> bool:
+    """Whether a Markdown heading of `level` or higher that is no boilerplate comes in `lines` (outside
+    code blocks): then a "## Comments" heading before it names a section of the text (a language's
+    comments), not a page's comment form."""
+    fence: str | None = None
+    for a, b in lines:
+        line = text[a:b]
+        opening = _FENCE.match(line)
+        if fence is not None:
+            fence = None if line.startswith(fence) and not line.strip("`~ ") else fence
+        elif opening:
+            fence = opening.group(1)
+        elif (md := _MD_HEADING.match(line)) and len(md.group(1)) <= level:
+            if not BOILERPLATE_HEADINGS.match(md.group(2).strip()):
+                return True
+    return False
 
 
 def split_corpus(docs: list[Document]) -> list[Passage]:

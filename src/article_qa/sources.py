@@ -45,7 +45,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "mhtml", "email", "pdf", "markdown", "text", "docx", "epub", "odt", "pptx")
+KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "text", "docx", "epub", "odt", "pptx")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -119,15 +119,15 @@ def _kind(name: str, content_type: str | None) -> str | None:
     """The kind a content type or a file name's suffix says; None when neither says."""
     suffix = Path(name).suffix.lower()
     by_type = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf",
-               "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "text",
+               "text/markdown": "markdown", "text/plain": "text", "text/x-rst": "rst",
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
                "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt",
                "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
                "multipart/related": "mhtml", "application/x-mimearchive": "mhtml",
                "message/rfc822": "email"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
-                 ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text",
-                 ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
+                 ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "rst", ".rest": "rst",
+                 ".adoc": "text", ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
                  ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
@@ -240,6 +240,21 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
             page = markdown_page(body, title)
         except PageError:
             raise SourceError(f"{origin} has no text to quote") from None
+        title, markdown = page.title, page.markdown
+    elif kind == "rst":  # reStructuredText: its blocks as Markdown, then rendered as a Markdown file is
+        from .html_text import PageError, markdown_page
+        from .rst_text import rst_markdown
+
+        try:
+            source = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
+        try:
+            page = markdown_page(rst_markdown(source), Path(name).stem)
+        except PageError:
+            elsewhere = re.search(r"^\.\. +(include|literalinclude|auto\w+)::", source, re.MULTILINE)
+            why = f" (its text comes from elsewhere: .. {elsewhere.group(1)}::)" if elsewhere else ""
+            raise SourceError(f"{origin} has no text to quote{why}") from None
         title, markdown = page.title, page.markdown
     else:
         title, markdown = _from_text(raw, name, origin, plain=True)
