@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from .conftest import FakeEmbedder
-
 from article_qa import Retriever
 from article_qa.spelling import english_words
+
+from .conftest import FakeEmbedder
 
 
 def _state(tmp_path: Path, text: str):
