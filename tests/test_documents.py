@@ -1083,6 +1083,28 @@ def test_a_folder_of_your_own_carries_its_index_and_touches_no_other(tmp_path, m
     assert _files(CORPUS) == shipped_corpus and _files(ROOT / "index") == shipped_index
 
 
+def test_adding_a_folder_takes_its_documents_and_passes_over_code_settings_and_pictures(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ARTICLE_QA_CORPUS", raising=False)
+    docs = tmp_path / "docs"
+    files = {
+        "guide.rst": "Guide\n=====\n\nInstall it with pip.\n",
+        "reference/api.md": "# API\n\nThe get function fetches a page.\n",
+        "Makefile": "html:\n\tsphinx-build -b html . _build\n",
+        "requirements.txt": "sphinx>=7\n",
+        "conf.py": "project = 'x'\n",
+        "images/logo.png": "not really a picture",
+        "_build/html/guide.html": "<html><body><p>Built copy.</p></body></html>",
+        ".git/HEAD": "ref: refs/heads/main\n",
+    }
+    for name, text in files.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text, "utf-8")
+    assert cli.main(["add", str(docs), "--corpus", str(tmp_path / "mine")]) == 0
+    assert sorted(p.name for p in (tmp_path / "mine").glob("*.md")) == ["api.md", "guide.md"]
+    said = capsys.readouterr().out
+    assert "passed over 4 file(s) that are code, settings or pictures" in said and "Makefile" in said
+
+
 def test_add_needs_a_folder_and_never_writes_the_shipped_corpus(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("ARTICLE_QA_CORPUS", raising=False)
     source = tmp_path / "notes.txt"

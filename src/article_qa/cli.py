@@ -107,7 +107,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     from .passages import read_document, split_document
     from .retrieval import index_for, project_corpus
-    from .sources import add, is_url
+    from .sources import add, document_files, is_url
 
     corpus = args.corpus or os.environ.get("ARTICLE_QA_CORPUS")
     if not corpus:
@@ -118,8 +118,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     sources: list[str] = []
     for source in args.source:
         folder = Path(source).expanduser()
-        if not is_url(source) and folder.is_dir():
-            sources += [str(f) for f in sorted(folder.iterdir()) if f.is_file() and not f.name.startswith(".")]
+        if not is_url(source) and folder.is_dir():  # its documents, subfolders too; not its code or pictures
+            kept, passed = document_files(folder)
+            sources += [str(f) for f in kept]
+            if passed:
+                names = ", ".join(str(p.relative_to(folder)) for p in passed[:5]) + (", ..." if len(passed) > 5 else "")
+                print(f"{folder}: passed over {len(passed)} file(s) that are code, settings or pictures ({names})")
         else:
             sources.append(source)
     added = failed = 0

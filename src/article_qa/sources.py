@@ -141,6 +141,50 @@ NOT_ARTICLES = frozenset(
 )
 
 
+# In a folder, files that build or configure a project rather than tell anything: never its articles.
+_PROJECT_FILES = re.compile(
+    r"^(?:(?:gnu)?makefile|dockerfile|containerfile|vagrantfile|procfile|gemfile|pipfile|jenkinsfile|"
+    r"cmakelists\.txt|(?:dev-|test-)?requirements[\w.-]*\.txt|constraints[\w.-]*\.txt|robots\.txt|"
+    r"make\.bat|manifest\.in|codeowners|authors|contributors)$",
+    re.IGNORECASE,
+)
+# Pictures, sounds, fonts, archives and compiled files: passed over in a folder without a word.
+_NOT_TEXT = frozenset(
+    """.png .jpg .jpeg .gif .ico .webp .bmp .tif .tiff .mp3 .mp4 .wav .ogg .avi .mov .woff .woff2 .ttf .otf .eot
+    .zip .gz .tgz .tar .bz2 .xz .7z .whl .pyc .so .o .a .exe .dll .bat .cmd .mo""".split()
+)
+# Folders of build output, caches, dependencies and page assets: never walked into.
+_SKIPPED_FOLDERS = frozenset("__pycache__ node_modules _build _static _templates site-packages venv env".split())
+
+
+def document_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
+    """The files of a folder and its subfolders to add as articles, and the ones passed over: hidden
+    files and folders, build output and assets (``_build``, ``_static``, ``node_modules``), files
+    whose suffix says code, data, settings or a picture, and a project's own files (``Makefile``,
+    ``requirements.txt``). A file named on its own is always read; this is for a folder.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name in ("guide.rst", "Makefile", "conf.py", "logo.png", "api/ref.md", "_build/x.html", ".git/HEAD"):
+    ...     (root / name).parent.mkdir(parents=True, exist_ok=True); _ = (root / name).write_text("x")
+    >>> kept, passed = document_files(root)
+    >>> [str(p.relative_to(root)) for p in kept], sorted(p.name for p in passed)
+    (['api/ref.md', 'guide.rst'], ['Makefile', 'conf.py', 'logo.png'])
+    """
+    kept: list[Path] = []
+    passed: list[Path] = []
+    for path in sorted(Path(folder).rglob("*")):
+        inside = path.relative_to(folder).parts
+        if any(p.startswith(".") or p in _SKIPPED_FOLDERS for p in inside) or not path.is_file():
+            continue
+        suffix = path.suffix.lower()
+        if suffix in NOT_ARTICLES or suffix in _NOT_TEXT or _PROJECT_FILES.match(path.name):
+            passed.append(path)
+        else:
+            kept.append(path)
+    return kept, passed
+
+
 def _sniffed(raw: bytes, name: str = "") -> str | None:
     """The kind of a source its name does not tell ("README", "FAQ", "NEWS.Debian"), from its bytes: a
     PDF, a web page, or UTF-8 text; None for anything else (an image, an archive, a Word 97 file) and for
