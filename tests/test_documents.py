@@ -879,6 +879,24 @@ def test_restructuredtext_sections_nest_by_the_order_of_their_adornments():
     assert headings == ["# Install", "## Use", "### Details"]
 
 
+def test_github_alerts_and_footnotes_read_as_rendered(tmp_path):
+    source = tmp_path / "BUILDING.md"
+    source.write_text(
+        "# Building\n\nWindows is a tier 1 platform[^1] for builds.\n\n> \\[!TIP]\n> Enable symlinks when you "
+        "clone.\n\n> [!WARNING] Never build as root.\n\n[^1]: Tier 1 means tested on every change.\n\n"
+        "```\nlist[^1] and > [!NOTE] stay in code\n```\n",
+        "utf-8",
+    )
+    texts = [p.text for p in split_document(read_document(add(str(source), tmp_path / "mine")))]
+    assert texts == [
+        "Windows is a tier 1 platform for builds.",
+        "Tip: Enable symlinks when you clone.",
+        "Warning: Never build as root.",
+        "Tier 1 means tested on every change.",
+        "list[^1] and > [!NOTE] stay in code",
+    ]
+
+
 def test_fenced_code_never_makes_headings():
     md = "# Guide\n\n## Install\n\n```bash\n# install the tool\npip install tool\n\n# check it\ntool --help\n```\n"
     md += "\nDone.\n"

@@ -850,9 +850,49 @@ def markdown_page(text: str, fallback_title: str) -> PageText:
     """
     from markdown_it import MarkdownIt
 
-    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(_github_extras(text))
     html = f'<html><head><meta charset="utf-8"></head><body>{rendered}</body></html>'
     return page_text(html.encode("utf-8"), fallback_title, whole=True)
+
+
+_ALERT = re.compile(r"^(\s*>\s*)\\?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r" ?\[\^[^\]\s]+\](?!:)")
+_FOOTNOTE_TEXT = re.compile(r"^(\s*)\[\^[^\]\s]+\]:\s*")
+
+
+def _github_extras(text: str) -> str:
+    r"""GitHub's Markdown beyond CommonMark, as its reader sees it: an alert (``> [!TIP]``) led by its
+    name ("Tip:"), a footnote's mark (``[^1]``) gone and its text a paragraph where it is written.
+    Fenced code is left as it is.
+
+    >>> print(_github_extras("Lints[^r] here.\n\n> [!TIP]\n> Build it.\n\n[^r]: Some uses.\n\n```\nx[^r]\n```"))
+    Lints here.
+    <BLANKLINE>
+    > Tip:
+    > Build it.
+    <BLANKLINE>
+    Some uses.
+    <BLANKLINE>
+    ```
+    x[^r]
+    ```
+    """
+    out, fence = [], None
+    for line in text.split("\n"):
+        opening = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+        elif opening:
+            fence = opening.group(1)
+        else:
+            alert = _ALERT.match(line)
+            if alert:
+                rest = line[alert.end() :]
+                line = f"{alert.group(1)}{alert.group(2).capitalize()}:" + (f" {rest}" if rest.strip() else "")
+            line = _FOOTNOTE_MARK.sub("", _FOOTNOTE_TEXT.sub(r"\1", line))
+        out.append(line)
+    return "\n".join(out)
 
 
 def _flat_quotes(elements):  # type: ignore[no-untyped-def]
