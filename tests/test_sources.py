@@ -244,11 +244,14 @@ def test_add_takes_several_sources_and_a_folder_and_says_which_failed(tmp_path, 
     (inbox / "desktop.ini").write_text("[.ShellClassInfo]\nIconResource=x\n", "utf-8")  # text, but settings
     extra = tmp_path / "notes.txt"
     extra.write_text("Notes\n\nA line about oolong.\n", "utf-8")
-    assert cli.main(["add", str(inbox), str(extra), "--corpus", str(corpus)]) == 2  # picture, settings refused
+    assert cli.main(["add", str(inbox), str(extra), "--corpus", str(corpus)]) == 0  # picture, settings passed over
     out, err = capsys.readouterr()
-    assert out.count("added ") == 3 and "scan.png: cannot read this kind of file" in err
-    assert "3 added, 2 not added" in err and "desktop.ini: cannot read this kind of file" in err
+    assert out.count("added ") == 3 and "passed over 2 file(s) that are code, settings or pictures" in out
+    assert "desktop.ini, scan.png" in out and not err
     assert sorted(p.name for p in corpus.glob("*.md")) == ["coffee-and-sleep.md", "notes.md", "the-tea-licence.md"]
+    (tmp_path / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")  # named on its own: read, and refused
+    assert cli.main(["add", str(tmp_path / "scan.png"), "--corpus", str(corpus)]) == 2
+    assert "scan.png: cannot read this kind of file" in capsys.readouterr().err
     assert cli.main(["add", str(extra), "--corpus", str(corpus)]) == 2  # once is enough
     assert "already in" in capsys.readouterr().err
 
