@@ -867,6 +867,25 @@ def test_restructuredtext_reads_as_rendered(tmp_path):
         assert mark not in shown, mark
 
 
+def test_restructuredtext_includes_are_read_where_they_stand(tmp_path):
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    (project / "CHANGES.rst").write_text("2.0 (2024-06-17)\n----------------\n\n- Added |FIND_XXX| support.\n")
+    (project / "docs" / "loop.rst").write_text("Loops back.\n\n.. include:: loop.rst\n")
+    (project / "docs" / "example.txt").write_text("a = 1\n")
+    (tmp_path / "secret.txt").write_text("Not for the corpus.\n")
+    page = project / "docs" / "changelog.rst"
+    page.write_text(
+        ".. |FIND_XXX| replace:: ``HTTP/2``\n\nChangelog\n=========\n\n.. include:: ../CHANGES.rst\n\n"
+        ".. include:: loop.rst\n\n.. include:: example.txt\n   :literal:\n\n.. include:: ../../secret.txt\n\n"
+        ".. include:: <isonum.txt>\n"
+    )
+    passages = split_document(read_document(add(str(page), tmp_path / "mine")))
+    texts = [p.text for p in passages]
+    assert texts == ["Added HTTP/2 support.", "Loops back.", "a = 1"]  # read once, never outside the project
+    assert passages[0].section == "2.0 (2024-06-17)" and passages[2].code
+
+
 def test_restructuredtext_sections_nest_by_the_order_of_their_adornments():
     from article_qa.rst_text import rst_markdown
 

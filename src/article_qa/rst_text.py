@@ -6,7 +6,8 @@ comments and title adornments. This module reads the source's blocks (sections f
 paragraphs, lists, literal blocks, tables, directives) and writes CommonMark: headings in the order
 their adornment styles first appear, code blocks fenced, a role or a reference as the words it shows,
 admonitions as a paragraph led by their name ("Note: ..."), directives that show nothing (contents,
-toctree, index, targets, comments, raw output) left out. `sources` renders that Markdown as it renders
+toctree, index, targets, comments, raw output) left out; an ``.. include::`` of a file beside the page
+or in its parent folder is read where it stands. `sources` renders that Markdown as it renders
 any Markdown file, so what reaches a passage has no markup left. Nothing here splits or embeds, and no
 reStructuredText library is used: docutils stops at Sphinx's own directives and roles, which are most
 of what such a page holds.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # A title's adornment: one punctuation character repeated ("=====", "-----", "*****", "^^^^").
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")
@@ -64,6 +66,7 @@ _LITERAL = re.compile(r"``(\S|\S[\s\S]*?\S)``(?!`)")
 _NAMED_REFERENCE = re.compile(r"(?<![\w`\\/.-])([A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*)__?(?![\w])")
 _FOOTNOTE_REFERENCE = re.compile(r" ?\[(?:\d+|#[\w-]*|\*)\]_")
 _CITATION_REFERENCE = re.compile(r"\[([A-Za-z][\w.-]*)\]_")
+_SUBSTITUTION = re.compile(r"(?<![\w|])\|([^|\s][^|]*?)\|(?:__?)?(?![\w|])")
 _DEFAULT_ROLE = re.compile(r"(?<![`\w])`([^`\n]+)`(?![`_\w])")
 
 
@@ -75,6 +78,9 @@ class _Reader:
     styles: list[tuple[str, bool]] = field(default_factory=list)
     titled: bool = False
     unique_title: bool = False
+    folder: Path | None = None  # where the file being read lies: its includes are found from there
+    within: Path | None = None  # includes are read only from inside this folder
+    reading: tuple[Path, ...] = ()  # the files being read, outermost first (an include never repeats one)
 
     def heading(self, text: str, style: tuple[str, bool]) -> str:
         if style not in self.styles:
@@ -89,8 +95,10 @@ class _Reader:
         return inline(text, self.substitutions)
 
 
-def rst_markdown(text: str) -> str:
-    """A reStructuredText document as CommonMark: see the module's docstring.
+def rst_markdown(text: str, path: str | Path | None = None) -> str:
+    """A reStructuredText document as CommonMark: see the module's docstring. With the `path` of its
+    file, ``.. include::`` reads the file it names (beside it or in its parent folder, as a Sphinx
+    page includes ``../CHANGES.rst``), as if its text stood there.
 
     >>> print(rst_markdown('''Guide
     ... =====
@@ -123,18 +131,24 @@ def rst_markdown(text: str) -> str:
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(8).split("\n")
     reader = _Reader(substitutions=_substitutions(lines))
+    if path is not None:
+        source = Path(path).resolve()
+        reader.folder, reader.within, reader.reading = source.parent, source.parent.parent, (source,)
     styles = _title_styles(lines)
     reader.unique_title = bool(styles) and styles.count(styles[0]) == 1
     return "\n\n".join(b for b in _blocks(lines, reader) if b.strip()) + "\n"
 
 
 def _substitutions(lines: list[str]) -> dict[str, str]:
-    """``.. |name| replace:: text`` definitions (an image's substitution shows nothing)."""
+    """``.. |name| replace:: text`` definitions, their text running on over indented lines (an image's
+    substitution shows nothing)."""
     found = {}
-    for line in lines:
+    for i, line in enumerate(lines):
         m = re.match(r"^\.\. +\|([^|]+)\| +([\w-]+):: *(.*)$", line)
         if m:
-            found[m.group(1)] = m.group(3).strip() if m.group(2) in ("replace", "unicode") else ""
+            more, _ = _take_indented(lines, i + 1)
+            text = " ".join([m.group(3), *(x.strip() for x in more)]).strip()
+            found[m.group(1)] = text if m.group(2) in ("replace", "unicode") else ""
     return found
 
 
@@ -349,6 +363,8 @@ def _explicit(lines: list[str], i: int, reader: _Reader) -> tuple[list[str], int
     if short == "only":
         return ([] if re.search(r"\b(latex|man|texinfo|text|epub)\b", argument) and "html" not in argument
                 else _blocks(content, reader)), end  # fmt: skip
+    if short == "include":
+        return _included(argument, options, reader), end
     if short in _HIDDEN or name in _HIDDEN:
         return [], end
     if short in _CODE:
@@ -377,6 +393,44 @@ def _explicit(lines: list[str], i: int, reader: _Reader) -> tuple[list[str], int
     if _OBJECTS.match(name) and argument:  # an API object's signature, then what it does
         return [_fence([argument]), *_blocks(content, reader)], end
     return _blocks(content, reader), end  # any other directive: what it holds
+
+
+INCLUDE_BYTES = 5 * 1024 * 1024  # an included file larger than this is left out
+INCLUDE_DEPTH = 8
+
+
+def _included(argument: str, options: dict[str, str], reader: _Reader) -> list[str]:
+    """An ``.. include::``'s file read in place: as reStructuredText, or as code with ``:literal:`` or
+    ``:code:``; nothing when there is no file to read (a standard include such as ``<isonum.txt>``, a
+    path outside the page's folder and its parent, a file too large or not UTF-8, a file that
+    includes itself)."""
+    if reader.folder is None or reader.within is None or not argument or argument.startswith(("<", "/")):
+        return []
+    target = (reader.folder / argument).resolve()
+    if not target.is_relative_to(reader.within) or target in reader.reading or len(reader.reading) > INCLUDE_DEPTH:
+        return []
+    try:
+        if not target.is_file() or target.stat().st_size > INCLUDE_BYTES:
+            return []
+        text = target.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(8)
+    if "start-after" in options and options["start-after"] in text:
+        text = text.split(options["start-after"], 1)[1]
+    if "end-before" in options and options["end-before"] in text:
+        text = text.split(options["end-before"], 1)[0]
+    lines = text.split("\n")
+    if "literal" in options or "code" in options:
+        return [_fence(lines, options.get("code", ""))]
+    for name, value in _substitutions(lines).items():
+        reader.substitutions.setdefault(name, value)
+    folder, reading = reader.folder, reader.reading
+    reader.folder, reader.reading = target.parent, (*reading, target)
+    try:
+        return _blocks(lines, reader)
+    finally:
+        reader.folder, reader.reading = folder, reading
 
 
 def _led(lead: str, blocks: list[str]) -> list[str]:
@@ -447,17 +501,17 @@ def inline(text: str, substitutions: dict[str, str] | None = None) -> str:
             return keep(_escape_text(shown))
         return keep(_escape_text(value))
 
+    if substitutions:  # first, so that the marks a substitution's text holds are read with the rest
+        text = re.sub(_SUBSTITUTION, lambda m: substitutions.get(m.group(1), m.group(0)), text)
     text = _LITERAL.sub(lambda m: code(m.group(1)), text)
     text = _ROLE.sub(role, text)
     text = _REFERENCE.sub(reference, text)
     text = _FOOTNOTE_REFERENCE.sub("", text)
     text = _CITATION_REFERENCE.sub(lambda m: keep(f"[{m.group(1)}]"), text)
     text = _DEFAULT_ROLE.sub(lambda m: code(m.group(1)), text)
-    # A substitution the page defines, else its name (Sphinx's |version| and |release| come from
-    # settings this file does not hold).
-    text = re.sub(
-        r"(?<![\w|])\|([^|\s][^|]*?)\|(?:__?)?(?![\w|])", lambda m: substitutions.get(m.group(1), m.group(1)), text
-    )
+    # A substitution the page does not define shows its name (Sphinx's |version| and |release| come
+    # from settings this file does not hold).
+    text = re.sub(_SUBSTITUTION, lambda m: m.group(1), text)
     text = _NAMED_REFERENCE.sub(r"\1", text)
     text = text.replace("\\ ", "")
     text = _escape_text(text)

@@ -294,7 +294,8 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         except UnicodeDecodeError:
             raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
         try:
-            page = markdown_page(rst_markdown(source), Path(name).stem)
+            local = None if is_url(origin) else Path(origin).expanduser()  # its includes are read beside it
+            page = markdown_page(rst_markdown(source, local if local and local.is_file() else None), Path(name).stem)
         except PageError:
             elsewhere = re.search(r"^\.\. +(include|literalinclude|auto\w+)::", source, re.MULTILINE)
             why = f" (its text comes from elsewhere: .. {elsewhere.group(1)}::)" if elsewhere else ""
