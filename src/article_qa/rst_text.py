@@ -458,6 +458,8 @@ def inline(text: str, substitutions: dict[str, str] | None = None) -> str:
 
     >>> inline("Use :func:`~os.path.join` or :ref:`the guide <guide>`, ``a*b``, `Python <https://p.org>`_ [1]_.")
     'Use `join` or the guide, `a*b`, [Python](https://p.org).'
+    >>> inline("Call :command:`find_package(\\\\<pkg\\\\>) <find_package>`.")
+    'Call `find_package(<pkg>)`.'
     >>> inline("A :pep:`8` style, `Directories`_, Sphinx_ and |ver|.", {"ver": "3.2"})
     'A PEP 8 style, Directories, Sphinx and 3.2.'
     >>> inline("Files named <name>.cmake and a_b_c")
@@ -479,7 +481,7 @@ def inline(text: str, substitutions: dict[str, str] | None = None) -> str:
         name, value = m.group(1).split(":")[-1].lower(), " ".join(m.group(2).split())
         target = re.match(r"^(.*?)\s*<([^<>]+)>$", value, re.S)
         shown = target.group(1) if target and target.group(1) else (target.group(2) if target else value)
-        shown = shown.lstrip("!")
+        shown = re.sub(r"\\(.)", r"\1", shown.lstrip("!"))  # "find_package(\<pkg\>)": escapes undone
         if shown.startswith("~"):
             shown = re.split(r"[.:]", shown[1:])[-1]
         if name == "pep":
