@@ -814,6 +814,10 @@ Limits
 max_bandwidth
    The maximum bandwidth that will be consumed for uploads.
 
+.. option:: --dryrun
+
+   Show what would be copied, without copying.
+
 =========  ========
 value      default
 =========  ========
@@ -847,6 +851,7 @@ def test_restructuredtext_reads_as_rendered(tmp_path):
         "[default]\ns3 =\n  max_queue_size = 10000",
     ]
     assert "max_bandwidth: The maximum bandwidth that will be consumed for uploads." in texts  # a definition
+    assert "--dryrun: Show what would be copied, without copying." in texts  # an option leads what it does
     assert any("threshold" in t and "8MB" in t for t in texts)  # a table's rows as readable lines
     assert "The command writes the ~/.aws/config file." in texts  # the footnote's text, not its mark
     shown = "\n".join(texts + [p.section or "" for p in passages])

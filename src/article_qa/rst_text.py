@@ -390,8 +390,11 @@ def _explicit(lines: list[str], i: int, reader: _Reader) -> tuple[list[str], int
         rows = list(csv.reader([x.strip() for x in content if x.strip()], skipinitialspace=True))
         header = list(csv.reader([options["header"]], skipinitialspace=True)) if "header" in options else []
         return [_markdown_table(header + rows, reader)], end
-    if _OBJECTS.match(name) and argument:  # an API object's signature, then what it does
-        return [_fence([argument]), *_blocks(content, reader)], end
+    if _OBJECTS.match(name) and argument:  # an API object's signature leads what it does, as a term
+        blocks = _blocks(content, reader)
+        if len(argument) <= 120 and "`" not in argument:
+            return _led(f"`{argument}`:", blocks) if blocks else [f"`{argument}`"], end
+        return [_fence([argument]), *blocks], end
     return _blocks(content, reader), end  # any other directive: what it holds
 
 
