@@ -33,7 +33,7 @@ _SIMPLE_BORDER = re.compile(r"^=+(?: +=+)+\s*$")
 # Directives that show nothing a reader would read, or a file's content they only name.
 _HIDDEN = frozenset(
     """contents toctree index highlight default-role currentmodule module sectionauthor moduleauthor
-    codeauthor meta raw include literalinclude image tabularcolumns autosummary automodule autoclass
+    codeauthor meta raw literalinclude image tabularcolumns autosummary automodule autoclass
     autofunction automethod autoattribute autodata autoexception cmake-module cmake-manual-description
     title role default-domain py:currentmodule py:module c:namespace cpp:namespace sectnum
     target-notes footer header class graphviz digraph graph inheritance-diagram""".split()
