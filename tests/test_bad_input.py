@@ -70,3 +70,26 @@ def test_passages_are_verbatim_ordered_and_disjoint(text):
         last_end = p.end
         for a, b in p.sentences:
             assert p.start <= a < b <= p.end
+
+
+RST_PIECES = [
+    "\n", "\n\n", "Title\n=====\n", "=====\nTitle\n=====\n", "* item\n", "  continued\n", "#. step\n", "term\n",
+    "   definition\n", ":field: value\n", ".. note:: text\n", ".. code-block:: python\n\n", "   code\n",
+    ".. include:: missing.rst\n", ".. |x| replace:: y\n", "|x| and :ref:`a <b>` ``lit`` `t <u>`_ [1]_\n",
+    "+---+---+\n", "| a | b |\n", "===  ===\n", "a    b\n", ".. list-table::\n\n", "   * - a\n", "     - b\n",
+    ".. csv-table::\n   :header: a, \"b\n\n", "Example::\n\n", "::\n", ">>> x\n", "| line\n", ".. [1] note\n",
+    "> [!TIP]\n", "text[^1]\n", "[^1]: note\n", "\x08", "\x0c", "\\\n",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), st.sampled_from(RST_PIECES)), max_size=30).map("".join))
+def test_restructuredtext_and_markdown_files_are_read_or_refused_never_raise(text):
+    from article_qa.sources import SourceError, convert
+
+    for name, kind in (("notes.rst", "rst"), ("notes.md", "markdown")):
+        try:
+            article = convert(text.encode("utf-8"), name, kind, name)
+        except SourceError:
+            continue
+        assert article.markdown.startswith("# ") and "\x08" not in article.markdown

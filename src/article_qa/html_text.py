@@ -478,11 +478,15 @@ def _text(el) -> str:  # type: ignore[no-untyped-def]
     return " ".join(_MARKERS.sub("", "".join(parts)).split())
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+
+
 def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
     """The main text of a web page's bytes as Markdown (``# Title``, ``## Heading``, paragraphs, ``- item``
     lists, fenced code); with `whole`, every block of the page (a document rendered from Markdown, all
     text). Raises `PageError` when the page has no main text."""
-    decoded = decode_html(raw)
+    # Control characters no reader sees and XML refuses: a page break is a space, the others nothing.
+    decoded = _NOT_XML.sub("", decode_html(raw).replace("\x0c", " ").replace("\x0b", " "))
     html = _clean_tree(decoded)
     walked = _walk(html) if whole else None  # the page read whole, when that is wanted; read once
 
