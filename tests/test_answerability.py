@@ -73,6 +73,8 @@ def test_key_words_and_presence_in_the_article(fake_retriever):
     assert in_article("cocaine", state) and in_article("nasal", state)  # "nasal" inside "intranasal"
     assert not in_article("ptsd", state)
     assert not is_key("us") and not is_key("myself")  # "take my nephew with us": pronouns, not subjects
+    # a chat message's greetings and thanks, a sentence's joints and times: how a reader writes
+    assert not any(is_key(w) for w in ("hello", "please", "thanks", "although", "perhaps", "towards", "today"))
     # a word a letter away from one the article uses is a typo or a variant ("advise" / "advice"), not absent
     assert in_article("cocaime", state) and in_article("alchohol", state)
     assert not in_article("ptsdx", state) and not in_article("cats", state)

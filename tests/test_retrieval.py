@@ -314,3 +314,13 @@ def test_a_first_build_is_not_a_warning_but_a_damaged_index_is(corpus_copy, tmp_
     with caplog.at_level(logging.INFO, logger="article_qa"):
         Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder()).load()
     assert any(r.levelno == logging.WARNING and "cannot use index" in r.getMessage() for r in caplog.records)
+
+
+def test_a_greeting_and_thanks_around_a_question_change_nothing(fake_retriever):
+    plain = fake_retriever.search("Does ketamine help with alcohol use disorder?", 3, min_score=None)
+    for polite in ("Hi there! Does ketamine help with alcohol use disorder? Thanks in advance.",
+                   "hello, Does ketamine help with alcohol use disorder? please"):  # fmt: skip
+        assert [(h.passage_id, h.score) for h in fake_retriever.search(polite, 3, min_score=None)] == [
+            (h.passage_id, h.score) for h in plain
+        ]
+    assert fake_retriever.ask("Thanks!", 3).question == "Thanks!"  # nothing else: read as it is

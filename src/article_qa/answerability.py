@@ -58,8 +58,14 @@ LIGHT_WORDS = frozenset(
     rather real really right same say see seem seems show shows someone something sort still sure take
     taken takes thing things think time times tell try type types up use used uses using usually way
     ways well whether work works worse worst yes
-    us myself yourself yourselves himself herself ourselves themselves mine ours theirs""".split()
+    us myself yourself yourselves himself herself ourselves themselves mine ours theirs
+    hi hello hey dear please thanks thank thx cheers regards
+    although though perhaps towards toward unless despite whilst upon within without across anyway instead
+    otherwise meanwhile besides etc therefore yet already currently today yesterday tomorrow tonight
+    recently soon later earlier sometimes never""".split()
 )
+# (The last three lines: a chat message's greetings and thanks, and the joints and times of a sentence,
+# "although", "perhaps", "today": how a reader writes, never a subject an article lacks.)
 # The people of a reader's own life ("my brother", "our cousin", "my boss"): who the asker is asking for
 # or about, part of the situation rather than a subject an article would be missing.
 PEOPLE_WORDS = frozenset(

@@ -149,6 +149,31 @@ _SENTENCE_START = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+|\n+|(?<
 _KEY = re.compile(r"[^\W\d_][\w'-]*")
 
 
+_GREETING = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| all| everyone)?[\s,!.:;-]+)+",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(
+    r"[\s,.;:!-]*\b(?:(?:many |great )?thanks?(?: you)?(?: (?:so|very) much)?(?: in advance)?"
+    r"|thx|ty|cheers|please|pls|plz)[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+def without_courtesies(text: str) -> str:
+    """A message without the greeting before it and the thanks after it, which say nothing of what is
+    asked and only pull the search away from it; the message as it is when nothing else would be left.
+
+    >>> without_courtesies("Hi there! Does ketamine help with alcohol? Thanks in advance.")
+    'Does ketamine help with alcohol?'
+    >>> without_courtesies("hello, ketamine dose please"), without_courtesies("Thanks!")
+    ('ketamine dose', 'Thanks!')
+    """
+    core = _THANKS.sub("", _GREETING.sub("", text))
+    core = _THANKS.sub("", core)  # "..., please. Thanks!"
+    return core if len(core.split()) >= 2 else text
+
+
 def _sentence_starts(text: str) -> list[int]:
     """Where each sentence of a message starts (see `_SENTENCE_START`), 0 first."""
     return [0] + [m.end() for m in _SENTENCE_START.finditer(text) if 0 < m.end() < len(text)]
@@ -442,7 +467,7 @@ class Retriever:
         """The best `k` passages, and how to read the answerability evidence: only a caller that judges
         the answer pays for its signals (a ranked list, `min_score=None`, does not)."""
         state = self._ready()
-        scored, asked = question_first(text)  # the situation still narrows the search
+        scored, asked = question_first(without_courtesies(text))  # the situation still narrows the search
         query = state.query_text(scored, spelling=self.ranking.spelling)
         encoded = self.embedder.encode_query(query)
         ranking = rank(state, query, encoded, self.ranking)

@@ -75,10 +75,16 @@ def _bases(word: str) -> set[str]:
 
 def _spelling(word: str) -> str:
     """A word with British and American spelling made one: doubled letters single ("labelled"),
-    "-our" as "-or" ("colour"), "-ise" as "-ize" ("organise")."""
+    "-our" as "-or" ("colour"), "-ise" as "-ize" ("organise"), "-yse" as "-yze" ("analyse"), "-ence" as
+    "-ense" ("licence"), "-re" as "-er" ("centre"), "-ogue" as "-og" ("catalogue"), and a long word's
+    "-ant" as "-ent" ("dependant")."""
     word = re.sub(r"(\w)\1", r"\1", word)
     word = re.sub(r"our(s|ed|ing|ful|ite)?$", r"or\1", word)
-    return re.sub(r"is(e|es|ed|ing|ation|ations)$", r"iz\1", word)
+    word = re.sub(r"([iy])s(e|es|ed|ing|ation|ations)$", r"\1z\2", word)
+    word = re.sub(r"ence(s|d)?$", r"ense\1", word)
+    word = re.sub(r"([^aeiou])re(s|d)?$", r"\1er\2", word)
+    word = re.sub(r"ogue(s)?$", r"og\1", word)
+    return re.sub(r"(?<=\w{4})ant(s)?$", r"ent\1", word)
 
 
 def inflected(a: str, b: str) -> bool:
@@ -89,6 +95,10 @@ def inflected(a: str, b: str) -> bool:
     [True, True, True]
     >>> [inflected(a, b) for a, b in [("labelled", "labeled"), ("colour", "color"), ("organised", "organized")]]
     [True, True, True]
+    >>> [inflected(a, b) for a, b in [("license", "licence"), ("dependent", "dependant"), ("centre", "center")]]
+    [True, True, True]
+    >>> [inflected(a, b) for a, b in [("want", "went"), ("contract", "contact"), ("employee", "employer")]]
+    [False, False, False]
     >>> [inflected(a, b) for a, b in [("stats", "state"), ("thought", "though"), ("heard", "heart")]]
     [False, False, False]
     """
