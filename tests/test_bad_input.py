@@ -87,7 +87,7 @@ RST_PIECES = [
 def test_restructuredtext_and_markdown_files_are_read_or_refused_never_raise(text):
     from article_qa.sources import SourceError, convert
 
-    for name, kind in (("notes.rst", "rst"), ("notes.md", "markdown")):
+    for name, kind in (("notes.rst", "rst"), ("notes.md", "markdown"), ("notes.txt", "text")):
         try:
             article = convert(text.encode("utf-8"), name, kind, name)
         except SourceError:

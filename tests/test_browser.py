@@ -110,7 +110,9 @@ def test_a_folder_of_your_own_serves_only_your_pdf(browser):
         page.locator("#question textarea").wait_for()
         text = page.locator("body").inner_text()
         assert "Riverside Community Garden: Water Use in 2026" in text and "etamine" not in text
-        assert page.get_by_role("button", name="Drip lines").is_visible()  # examples from real headings
+        example = page.get_by_role("button", name="Drip lines")  # examples from real headings
+        example.wait_for(state="visible", timeout=15_000)  # the examples may render after the question box
+        assert example.is_visible()
         assert page.get_by_role("button", name="Page 1").count() == 0
         ask(page, "How much did the drip lines cost?")
         reply = page.locator("#answers .message.bot").last

@@ -46,6 +46,7 @@ MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
 KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "text", "docx", "epub", "odt", "pptx")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -290,7 +291,7 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         from .rst_text import rst_markdown
 
         try:
-            source = raw.decode("utf-8-sig")
+            source = _CONTROL.sub("", raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
             raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
         try:
@@ -363,6 +364,7 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
         raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
+    text = _CONTROL.sub("", text)  # invisible, and never a passage's or a title's words (a page break stays)
     front = _FRONT_MATTER.match(text)
     declared = _TITLE_LINE.search(front.group(0)) if front else None
     body = text[front.end() :] if front else text
