@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         help="web pages (.html, .mhtml), PDFs, Word (.docx) and OpenDocument (.odt) texts, PowerPoint decks "
         "(.pptx), EPUB books, e-mails (.eml), text files (.md, .txt, .rst, .adoc, a README), http(s) URLs, or a "
-        "folder (its files)",
+        "folder (its documents, subfolders too)",
     )
     b = sub.add_parser("build", parents=[common], help="build the index (when missing or stale)")
     b.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")

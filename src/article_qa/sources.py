@@ -1,5 +1,6 @@
 """Bring an article in: a saved web page (HTML or MHTML), a URL, a PDF, a Word or OpenDocument text, a
-PowerPoint deck, an EPUB book, an e-mail, a Markdown or text file -> a file in a corpus folder.
+PowerPoint deck, an EPUB book, an e-mail, a Markdown, reStructuredText or text file -> a file in a corpus
+folder; `document_files` says which files of a folder are documents.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
@@ -16,7 +17,8 @@ so every citation stays a verbatim slice of a file the reader can open. Web page
 rebuilt from the layout), office documents and e-books through `office_text` (Word, OpenDocument text,
 PowerPoint, EPUB). A Markdown file's own front matter gives the title and is never indexed, and the file
 is read as it shows rendered (`html_text.markdown_page`: link words without their targets, no badges, no
-``**``, tables as readable lines). A plain-text file keeps its own headings (`text_headings`:
+``**``, tables as readable lines), and a reStructuredText file as its reader sees it too (`rst_text`,
+then the same rendering). A plain-text file keeps its own headings (`text_headings`:
 underlined, numbered, in capitals or standing alone), its text unchanged. Every failure (a URL that does
 not answer, a source over the size cap, a scanned PDF without a text layer, a page with no main text, a
 file type it cannot read) raises `SourceError` with one clear sentence, and nothing is written. The
