@@ -26,7 +26,9 @@ _BULLET = re.compile(r"^([-*+•]) +(?=\S)")
 _ENUMERATED = re.compile(r"^(?:(\d+|#)\.|\(?(\d+|#|[a-zA-Z])\)) +(?=\S)")
 _FIELD = re.compile(r"^:([^:`\s][^:`]*?):(?: +(.*))?$")
 _EXPLICIT = re.compile(r"^\.\.(?: +|$)")
-_DIRECTIVE = re.compile(r"^\.\. +(?:\|[^|]+\| +)?([\w:.+-]+?)::(?: +(.*))?$")
+_DIRECTIVE = re.compile(r"^\.\. +([\w:.+-]+?)::(?: +(.*))?$")
+# How the Markdown blocks written here open when they are not a paragraph (a term or a lead joins none).
+_NOT_PROSE = ("#", "```", "~~~", "- ", "1. ", "|")
 _GRID_BORDER = re.compile(r"^\+(?:[-=]+\+)+\s*$")
 _SIMPLE_BORDER = re.compile(r"^=+(?: +=+)+\s*$")
 
@@ -129,7 +131,7 @@ def rst_markdown(text: str, path: str | Path | None = None) -> str:
     Note: It needs Python 3.
     <BLANKLINE>
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(8).split("\n")
+    lines = _normalised(text).split("\n")
     reader = _Reader(substitutions=_substitutions(lines))
     if path is not None:
         source = Path(path).resolve()
@@ -137,6 +139,11 @@ def rst_markdown(text: str, path: str | Path | None = None) -> str:
     styles = _title_styles(lines)
     reader.unique_title = bool(styles) and styles.count(styles[0]) == 1
     return "\n\n".join(b for b in _blocks(lines, reader) if b.strip()) + "\n"
+
+
+def _normalised(text: str) -> str:
+    """A source's text with any line ending read as one and tabs as the spaces they stand for."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(8)
 
 
 def _substitutions(lines: list[str]) -> dict[str, str]:
@@ -246,15 +253,14 @@ def _blocks(lines: list[str], reader: _Reader) -> list[str]:
             continue
         item = _BULLET.match(line) or _ENUMERATED.match(line)
         if item and (i in (0, list_end) or not lines[i - 1].strip()):
-            marker = "- " if _BULLET.match(line) else "1. "
+            marker = "- " if item.re is _BULLET else "1. "
             rest, j = _take_indented(lines, i + 1, item.end())
             body = _blocks([line[item.end() :], *(x[item.end() :] for x in rest)], reader) or [""]
-            pad = " " * len(marker)
-            out.append(marker + "\n\n".join(body).replace("\n", "\n" + pad))
-            out[-1] = "\n".join(x.rstrip() for x in out[-1].split("\n"))
+            text = marker + "\n\n".join(body).replace("\n", "\n" + " " * len(marker))
+            out.append("\n".join(x.rstrip() for x in text.split("\n")))
             i = list_end = j
             continue
-        if _FIELD.match(line):  # a field list (":Author: ..."): one line a field, in one paragraph
+        if _FIELD.match(line):  # a field list (":Author: ..."): a list item a field
             fields, i = _fields(lines, i)
             if not out and not reader.titled and "title" in (k.lower() for k in fields):
                 title = next(v for k, v in fields.items() if k.lower() == "title")  # the page's title
@@ -293,7 +299,7 @@ def _blocks(lines: list[str], reader: _Reader) -> list[str]:
             definition, j = _take_indented(lines, j)
             body = _blocks(_dedent(definition), reader)
             term = reader.inline(" ".join(x.strip() for x in paragraph))
-            if body and not body[0].startswith(("#", "```", "~~~", "- ", "1. ", "|")):
+            if body and not body[0].startswith(_NOT_PROSE):
                 body[0] = f"{_escape_line(term)}: {body[0]}"
             else:
                 body.insert(0, _escape_line(term))
@@ -343,8 +349,6 @@ def _explicit(lines: list[str], i: int, reader: _Reader) -> tuple[list[str], int
             return _blocks([footnote.group(2), *_dedent(body)], reader), end
         return [], end  # a comment, a hyperlink target, a substitution: nothing shown
     name, argument = directive.group(1).lower(), (directive.group(2) or "").strip()
-    if re.match(r"^\.\. +\|", line):
-        return [], end
     short = name.split(":")[-1]
     # A signature's or an admonition's first line may run on over the indented lines before the
     # options; any other directive's lines right under it are its options, then its content.
@@ -354,10 +358,8 @@ def _explicit(lines: list[str], i: int, reader: _Reader) -> tuple[list[str], int
         argument += " " + body[k].strip()
         k += 1
     options: dict[str, str] = {}
-    while k < len(body) and body[k].strip() and _FIELD.match(body[k].strip()):
-        option = _FIELD.match(body[k].strip())
-        if option:
-            options[option.group(1).lower()] = (option.group(2) or "").strip()
+    while k < len(body) and (option := _FIELD.match(body[k].strip())):
+        options[option.group(1).lower()] = (option.group(2) or "").strip()
         k += 1
     content = _dedent(body[k:])
     if short == "only":
@@ -418,7 +420,7 @@ def _included(argument: str, options: dict[str, str], reader: _Reader) -> list[s
         text = target.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
-    text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(8)
+    text = _normalised(text)
     if "start-after" in options and options["start-after"] in text:
         text = text.split(options["start-after"], 1)[1]
     if "end-before" in options and options["end-before"] in text:
@@ -438,7 +440,7 @@ def _included(argument: str, options: dict[str, str], reader: _Reader) -> list[s
 
 def _led(lead: str, blocks: list[str]) -> list[str]:
     """Blocks with `lead` ("Note:") before the first, which it joins when that is a paragraph."""
-    if blocks and not blocks[0].startswith(("#", "```", "~~~", "- ", "1. ", "|")):
+    if blocks and not blocks[0].startswith(_NOT_PROSE):
         return [f"{lead} {blocks[0]}", *blocks[1:]]
     return [lead, *blocks]
 

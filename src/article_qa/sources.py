@@ -292,10 +292,7 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         from .html_text import PageError, markdown_page
         from .rst_text import rst_markdown
 
-        try:
-            source = _CONTROL.sub("", raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
+        source = _decoded(raw, origin)
         try:
             local = None if is_url(origin) else Path(origin).expanduser()  # its includes are read beside it
             page = markdown_page(rst_markdown(source, local if local and local.is_file() else None), Path(name).stem)
@@ -353,6 +350,16 @@ def email_body(raw: bytes, origin: str = "") -> tuple[str, bytes, str]:
     return subject, text.encode("utf-8"), "text"
 
 
+def _decoded(raw: bytes, origin: str) -> str:
+    """A text file's bytes as text: UTF-8 (a byte-order mark left out), "\\r\\n" as "\\n", and no control
+    characters, which are invisible and never a passage's or a title's words (a page break stays)."""
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
+    return _CONTROL.sub("", text)
+
+
 def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:
     """A Markdown or text file: its front matter read for the title and left out; a ``# Title`` first.
     A `plain` text file's headings are marked as Markdown headings first (`text_headings`).
@@ -362,11 +369,7 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     >>> _from_text(b"TRIGGERS\\n========\\n\\nA trigger.", "t.txt", "t.txt", plain=True)
     ('TRIGGERS', '# TRIGGERS\\n\\nA trigger.')
     """
-    try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError:
-        raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
-    text = _CONTROL.sub("", text)  # invisible, and never a passage's or a title's words (a page break stays)
+    text = _decoded(raw, origin)
     front = _FRONT_MATTER.match(text)
     declared = _TITLE_LINE.search(front.group(0)) if front else None
     body = text[front.end() :] if front else text
