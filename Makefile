@@ -77,8 +77,9 @@ browser-deps:
 bench-scale: $(STAMP) ## exact vs HNSW FAISS search at 10k, 100k and 1M random 384-d vectors
 	$(PY) -m benchmarks.bench --scale
 
-loadtest: $(STAMP) index ## 16 users for 30 s against app.py, question log off then on, then a flood past the queue limit
-	$(PY) -m benchmarks.loadtest
+loadtest: $(STAMP) index ## 16 then 64 users for 60 s on /retrieve (question log off, then on), a flood past the queue limit, then the same users on POST /api/ask
+	$(PY) -m benchmarks.loadtest --users 16,64 --seconds 60 --endpoint retrieve --output bench/loadtest.json
+	$(PY) -m benchmarks.loadtest --users 16,64 --seconds 60 --api json --log on --flood 0 --output bench/loadtest-json.json
 
 owner-demo: $(STAMP) index ## the eval sets' questions through the page, readers' thumbs, then article-qa report and its chart
 	$(PY) -m benchmarks.owner_demo

@@ -41,7 +41,9 @@ def _post(url: str, question: str) -> dict[str, Any]:
         return json.loads(response.read())
 
 
-def _users(url: str, users: int, seconds: float, questions: list[str], api: str = "gradio") -> dict[str, Any]:
+def _users(
+    url: str, users: int, seconds: float, questions: list[str], api: str = "gradio", endpoint: str = "both"
+) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -56,7 +58,7 @@ def _users(url: str, users: int, seconds: float, questions: list[str], api: str 
             try:
                 if client is None:
                     _post(url, q)
-                elif i % 2:
+                elif endpoint == "chat" or (endpoint == "both" and i % 2):
                     client.predict(q, api_name="/chat")
                 else:
                     client.predict(q, 3, api_name="/retrieve")
@@ -75,7 +77,7 @@ def _users(url: str, users: int, seconds: float, questions: list[str], api: str 
         t.join(timeout=seconds + 120)
     wall = time.perf_counter() - t0
     return {
-        "api": api,
+        "api": api if api == "json" else f"gradio {endpoint}",
         "users": users,
         "seconds": round(wall, 1),
         "requests": len(latencies),
@@ -147,6 +149,7 @@ def run(
     output: Path | None = None,
     log: str = "on",
     api: str = "gradio",
+    endpoint: str = "both",
 ) -> dict[str, Any]:
     """The load (with the question log off, on, or both in turn; at each number of users), then the
     flood (log on, through Gradio's queue)."""
@@ -169,7 +172,7 @@ def run(
             with running_app(env=env) as (url, _):
                 _client(url).predict(questions[0], api_name="/chat")  # warm
                 for n in counts:
-                    load = _users(url, n, seconds, questions, api)
+                    load = _users(url, n, seconds, questions, api, endpoint)
                     load["efficiency"] = round(load["requests_per_s"] / (cores / (result["warm_p50_ms"] / 1000)), 3)
                     loads.append(load)
                 if flood and mode == modes[-1]:
@@ -216,10 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--log", choices=("on", "off", "both"), default="both", help="the question log during the load")
     p.add_argument("--api", choices=("gradio", "json"), default="gradio",
                    help="gradio: /chat and /retrieve through gradio_client; json: POST /api/ask")  # fmt: skip
+    p.add_argument("--endpoint", choices=("both", "retrieve", "chat"), default="both",
+                   help="with --api gradio: half /chat and half /retrieve, or one of them")  # fmt: skip
     args = p.parse_args(argv)
     users = [int(u) for u in str(args.users).split(",")]
     result = run(users=users, seconds=args.seconds, flood=args.flood, output=Path(args.output), log=args.log,
-                 api=args.api)  # fmt: skip
+                 api=args.api, endpoint=args.endpoint)  # fmt: skip
     return 1 if result["load"]["errors"] else 0
 
 

@@ -45,8 +45,8 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
 
 
 def test_short_load_test_has_no_errors_and_refuses_a_flood(tmp_path):
-    result = loadtest.run(users=4, seconds=4, flood=160, output=tmp_path / "lt.json")
-    assert result["load"]["requests"] > 0
+    result = loadtest.run(users=4, seconds=4, flood=160, output=tmp_path / "lt.json", endpoint="retrieve")
+    assert result["load"]["requests"] > 0 and result["load"]["api"] == "gradio retrieve"
     assert result["load"]["errors"] == 0, result["load"]["error_samples"]
     flood = result["flood"]
     assert flood["other_error"] == 0 and flood["timed_out"] == 0, flood["error_samples"]

@@ -246,6 +246,16 @@ def test_the_json_api_answers_refuses_bad_input_and_says_busy(fake_retriever):
     assert api.handle({"question": "ketamine"}) == (503, {"error": "busy, try again in a moment"})
 
 
+def test_waiting_readers_hear_their_place_on_a_clock_not_at_every_answer(fake_retriever):
+    """Gradio's default re-sends every waiting reader's place each time a search starts (64 messages
+    an answer with 64 waiting); the page sends them once a second instead."""
+    from article_qa.ui import QUEUE_STATUS_SECONDS
+
+    queue = build_app(fake_retriever)._queue
+    assert queue.live_updates is False
+    assert queue.update_intervals == QUEUE_STATUS_SECONDS == 1.0
+
+
 def test_the_queue_keeps_few_past_events_and_summarises_them_rarely(fake_retriever, monkeypatch):
     """Gradio's per-event pandas summary of its past events (for a monitoring page the app does not
     serve) is kept small and rare; a setting the user made is left as it is."""

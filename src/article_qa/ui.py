@@ -49,6 +49,10 @@ NOTE = (
 )
 MAX_CONCURRENT = int(os.environ.get("ARTICLE_QA_CONCURRENCY") or 2)  # searches at once; see the README
 MAX_QUEUE = int(os.environ.get("ARTICLE_QA_QUEUE") or 64)  # beyond this: refused at once ("Queue is full")
+# Waiting readers hear their place in the queue every this many seconds. Gradio's default ("auto") tells
+# every waiting reader again each time a search starts: with 64 waiting, 64 event-stream messages per
+# answer, which halved what the server could answer.
+QUEUE_STATUS_SECONDS = 1.0
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 _FOLLOW_UP_START = re.compile(r"^(and|or|but|also|what about|how about|and what about|same for|then)\b", re.I)
 
@@ -589,7 +593,7 @@ def build_app(
         gr.api(chat_api, api_name="chat", **search)
         gr.api(retrieve_api, api_name="retrieve", **search)
         gr.api(ask_api, api_name="ask", **search)
-    app.queue(max_size=max_queue or MAX_QUEUE)
+    app.queue(max_size=max_queue or MAX_QUEUE, status_update_rate=QUEUE_STATUS_SECONDS)
     return app
 
 
