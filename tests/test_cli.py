@@ -42,6 +42,31 @@ def test_ask_with_nothing_above_the_cut(run):
     assert code == 0 and "Nothing in the article answers" in out
 
 
+def test_ask_declined_says_what_the_article_lacks_and_lists_the_nearest(run, monkeypatch):
+    """Without a cut of the reader's own, `ask` gives the page's judgement: a question the judge
+    declines names the words the article lacks, then its nearest passages as related reading."""
+    from article_qa.retrieval import Answer, Retriever
+
+    hit = Retriever.search  # the ranked hits stand in for the judge's related reading
+
+    def declined(self, question, k=3, *, article=None):
+        return Answer(question, False, 0.05, ["PTSD"], hit(self, question, k, min_score=None, article=article))
+
+    monkeypatch.setattr(Retriever, "ask", declined)
+    code, out, _ = run("ask", "Does ketamine help PTSD?", "-k", "2")
+    assert code == 0 and out.startswith("The article doesn't mention PTSD, so it can't answer that.")
+    assert "Related, but not an answer:" in out and "[1] " in out and "[2] " in out
+    code, out, _ = run("ask", "Does ketamine help PTSD?", "--json")
+    assert json.loads(out) == []  # programs get the answer's hits only: none
+
+
+def test_ask_one_article_of_the_corpus(run):
+    code, out, _ = run("ask", "cocaine midazolam", "--all", "-k", "1", "--article", "ketamine-for-addiction.txt")
+    assert code == 0 and "(ketamine-for-addiction.txt)" in out
+    code, _, err = run("ask", "cocaine", "--article", "No Such Article")
+    assert code == 2 and "no article 'No Such Article'" in err
+
+
 def test_user_errors_are_one_line_with_exit_2(run, tmp_path):
     code, _, err = run("ask", "   ")
     assert code == 2 and "question is empty" in err and "Traceback" not in err

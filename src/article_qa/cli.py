@@ -21,7 +21,7 @@ from .evaluation import BEIR_TOKEN_BUDGET
 from .index import IndexFormatError
 from .passages import CorpusError
 from .ranking import RankSettings
-from .retrieval import Retriever
+from .retrieval import Hit, Retriever
 from .sources import SourceError
 from .vocabulary import VocabularyError
 
@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--min-score", type=float, default=None, help="relevance cut (default: calibrated)")
     a.add_argument("--all", action="store_true", help="no relevance cut: always k passages")
     a.add_argument("--json", action="store_true", help="print hits as JSON")
+    a.add_argument("--article", default=None, help="ask only this article of the corpus (its title or file name)")
     e = sub.add_parser("eval", parents=[common], help="hit@1, hit@3, MRR and abstention on a question set")
     e.add_argument("questions", nargs="?", default="eval/dev.jsonl")
     e.add_argument("--json", action="store_true")
@@ -160,16 +161,29 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .ui import plain_list
+
     r = _retriever(args)
-    kwargs = {"min_score": None} if args.all else ({} if args.min_score is None else {"min_score": args.min_score})
-    hits = r.search(args.question, args.k, **kwargs)
+    if args.all or args.min_score is not None:
+        hits = r.search(args.question, args.k, min_score=None if args.all else args.min_score, article=args.article)
+        related: list[Hit] = []
+        why = "Nothing in the article answers that question."
+    else:  # the judgement the chat page gives: the answer, or what the article lacks and what is nearest
+        answer = r.ask(args.question, args.k, article=args.article)
+        hits, related = (answer.hits, []) if answer.answered else ([], answer.hits)
+        why = (
+            f"The article doesn't mention {plain_list(answer.missing)}, so it can't answer that."
+            if answer.missing
+            else "Nothing in the article answers that question."
+        )
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0
     if not hits:
-        print("Nothing in the article answers that question.")
-        return 0
-    for h in hits:
+        print(why)
+        if related:
+            print("\nRelated, but not an answer:\n")
+    for h in hits or related:
         print(f"[{h.rank}] {h.citation}  (relevance {h.score:.2f})")
         print(textwrap.indent(textwrap.fill(" ".join(h.text.split()), 96), "    "))
         print(f"    > {' '.join(h.highlight.split())}\n")
