@@ -47,6 +47,28 @@ def test_no_answer_says_what_is_missing_first_and_folds_related_passages():
     )
 
 
+def test_an_answer_to_part_of_the_question_says_which_part_the_article_lacks():
+    def partly(question, missing):
+        return format_answer(Answer(question, True, 0.93, missing, [make_hit()]))
+
+    reply = partly("What are the side effects of ketamine, and how much does it cost?", ["cost"])
+    assert reply.startswith("**The article doesn't mention cost**, so this may answer only part of the question.")
+    assert "<mark>Gamma" in reply and "likely the answer" in reply  # the quote still follows
+    ptsd = partly("Is it approved for depression and for PTSD?", ["PTSD"])
+    assert ptsd.startswith("**The article doesn't mention PTSD**")
+    assert partly("Does it work for cocaine? Is it legal in Canada?", ["legal", "Canada"]).startswith(
+        "**The article doesn't mention legal or Canada**"
+    )
+    # no part wholly missing, a single part, nouns joined by "and", or a situation told first: a plain answer
+    for question, missing in [
+        ("How many people were in the 96-person trial, and how often?", ["96"]),
+        ("What kind of drug is ketamine originally?", ["originally"]),
+        ("Does ketamine help with alcohol and gambling addiction?", ["gambling"]),
+        ("My brother gambles and drinks. Does ketamine help with alcohol?", ["gambles"]),
+    ]:
+        assert partly(question, missing).startswith("> "), question
+
+
 def test_off_topic_names_the_nearest_sections():
     reply = format_answer(answer([make_hit()], answered=False, missing=["France"]), ["Findings", "In Conclusion"])
     assert reply.startswith("**The article doesn't cover that**")
