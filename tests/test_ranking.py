@@ -15,11 +15,14 @@ from article_qa.ranking import (
     best_sentence_scores,
     blend,
     dense_scores,
+    gather_rows,
     highlight,
     highlights,
     late_interaction,
     lexical_coverage,
     mark_sentence,
+    passage_products,
+    products,
     rank,
     token_weights,
 )
@@ -66,6 +69,25 @@ def test_late_interaction_by_hand():
     # passage 0: token 1 best 1.0 (row 0), token 2 best half (row 1); passage 1: 0 and 1
     np.testing.assert_allclose(got, [0.75 + 0.25 * half, 0.25, 0.0, half], atol=1e-6)
     assert late_interaction(q, weights, np.zeros((0, 2), np.float32), np.array([0, 0])).tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("block", [1, 5, 64, 10_000])
+def test_products_block_by_block_equal_the_gathered_rows_at_once(dtype, block):
+    """Gathering and multiplying a few rows at a time gives the same numbers as all the rows at once,
+    passages of no tokens and a passage larger than a block included, in the passages' order."""
+    rng = np.random.default_rng(block)
+    counts = rng.integers(0, 9, 40)
+    counts[3] = 0
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    matrix = rng.standard_normal((int(offsets[-1]), 8)).astype(dtype)
+    q = rng.standard_normal((3, 8)).astype(np.float32)
+    passages = rng.permutation(40)[:25]
+    want = products(q, gather_rows(matrix, offsets, passages))
+    got = passage_products(q, matrix, offsets, passages, block)
+    assert got.shape == want.shape == (3, int(counts[passages].sum()))
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+    assert passage_products(q, matrix, offsets, passages[:0], block).shape == (3, 0)
 
 
 def test_blend():

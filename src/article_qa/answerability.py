@@ -35,7 +35,7 @@ import numpy as np
 
 from .embedding import EncodedQuery
 from .lexical import STOPWORDS, stem, tokenize
-from .ranking import Ranking, RankingState, Scope, gather_rows, products
+from .ranking import Ranking, RankingState, Scope, passage_products, products
 from .spelling import one_edit
 
 JUDGE_FILE = Path(__file__).with_name("answerability.json")
@@ -249,10 +249,10 @@ def _nearest_in_article(
         ranked = ranking.order[np.isin(ranking.order, scope.indices)]
         tokens = state.index.tokens.offsets[scope.indices + 1] - state.index.tokens.offsets[scope.indices]
         passages = scope.indices if tokens.sum() <= ARTICLE_TOKEN_LIMIT else ranked[:100]
-    rows_there = gather_rows(state.token_vectors, state.index.tokens.offsets, passages)
-    if not len(rows_there):
+    there = passage_products(q, state.token_vectors, state.index.tokens.offsets, passages)
+    if not there.shape[1]:
         return np.zeros(len(q), dtype=np.float32)
-    return products(q, rows_there).max(1)
+    return there.max(1)
 
 
 def _spelled(words: list[str], question: str) -> list[str]:

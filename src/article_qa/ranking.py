@@ -41,6 +41,9 @@ SENTENCE_TERMS_LIMIT = 200_000
 # float16 and only the candidates' rows are converted per question.
 FLOAT32_TOKENS = 100_000
 APPROXIMATE_CANDIDATES = 1000  # passages an approximate (HNSW) index scores exactly
+# Candidate token rows gathered and multiplied at a time: a float16 block and its float32 cast (3 MB)
+# stay in the cache (1,024-3,072 measured alike; 8,192 and all at once slower).
+PRODUCT_BLOCK = 2048
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,32 @@ def gather_rows(matrix: np.ndarray, offsets: np.ndarray, passages: np.ndarray) -
     return np.concatenate(parts) if parts else matrix[:0]
 
 
+def passage_products(
+    q: np.ndarray, matrix: np.ndarray, offsets: np.ndarray, passages: np.ndarray, block: int = PRODUCT_BLOCK
+) -> np.ndarray:
+    """`products(q, gather_rows(matrix, offsets, passages))`, gathered and multiplied about `block` rows
+    at a time: the float16 rows and their float32 cast then stay in the cache instead of passing
+    through memory whole (for SciFact's 21,000 candidate tokens, 10 -> 6 ms on two cores, the very same
+    numbers).
+
+    >>> m = np.arange(10, dtype=np.float32)[:, None]
+    >>> passage_products(np.ones((1, 1), np.float32), m, np.array([0, 4, 7, 10]), np.array([2, 0]), 3).tolist()
+    [[7.0, 8.0, 9.0, 0.0, 1.0, 2.0, 3.0]]
+    """
+    counts = offsets[passages + 1] - offsets[passages]
+    out = np.empty((len(q), int(counts.sum())), dtype=np.float32)
+    at = i = 0
+    while i < len(passages):
+        j, n = i + 1, int(counts[i])
+        while j < len(passages) and n + counts[j] <= block:
+            n += int(counts[j])
+            j += 1
+        if n:
+            out[:, at : at + n] = products(q, gather_rows(matrix, offsets, passages[i:j]))
+        at, i = at + n, j
+    return out
+
+
 def late_interaction(q_vectors: np.ndarray, q_weights: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """For each passage, the `q_weights`-weighted mean over question tokens of each token's best cosine
     among the passage's token vectors. `rows` holds the passages' token vectors one after another,
@@ -274,8 +303,15 @@ def late_interaction(q_vectors: np.ndarray, q_weights: np.ndarray, rows: np.ndar
     """
     if len(rows) == 0:
         return np.zeros(len(counts))
+    return best_matches(products(q_vectors, rows), q_weights, counts)
+
+
+def best_matches(sims: np.ndarray, q_weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """`late_interaction` from the products already made: `sims` is (question tokens, passage tokens),
+    the passages' tokens one after another, `counts[i]` of them for passage i."""
+    if sims.shape[1] == 0:
+        return np.zeros(len(counts))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    sims = products(q_vectors, rows)  # (question tokens, passage tokens)
     best = np.maximum.reduceat(sims, np.minimum(starts, sims.shape[1] - 1), axis=1)  # (q tokens, passages)
     return np.where(counts > 0, q_weights @ best, 0.0)
 
@@ -337,15 +373,15 @@ def _with_late_interaction(
     n = len(first)
     if n <= settings.token_candidates:
         candidates = np.arange(n)
-        rows = state.token_vectors
+        sims = products(encoded.tokens.vectors, state.token_vectors) if len(state.token_vectors) else None
     else:
         candidates = np.argpartition(-first, settings.token_candidates)[: settings.token_candidates]
-        rows = gather_rows(state.token_vectors, tokens.offsets, candidates)
+        sims = passage_products(encoded.tokens.vectors, state.token_vectors, tokens.offsets, candidates)
     counts = tokens.counts[candidates]
-    if len(rows) == 0:
+    if sims is None or sims.shape[1] == 0:
         return first
     weights = token_weights(encoded.tokens.ids, state.token_idf, n)
-    late = late_interaction(encoded.tokens.vectors, weights, rows, counts)
+    late = best_matches(sims, weights, counts)
     out = blend(first, float(late.min()), settings.token_weight)
     out[candidates] = blend(first[candidates], late, settings.token_weight)
     return out

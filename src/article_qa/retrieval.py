@@ -477,9 +477,10 @@ class Retriever:
         top = ranking.order[:k]
         terms = QueryTerms.of(query, state)  # one tokenizing and one idf lookup for every hit
         marks = highlights(state, top, query, ranking.sentence_scores, terms)
+        scores = ranking.scores[top].tolist()  # Python numbers at once: a hundred hits, not one by one
         hits = [
-            Hit.of(state.passages[idx], float(ranking.scores[idx]), rank, marked)
-            for rank, (idx, marked) in enumerate(zip(top, marks, strict=True), 1)
+            Hit.of(state.passages[idx], score, rank, marked)
+            for rank, (idx, score, marked) in enumerate(zip(top.tolist(), scores, marks, strict=True), 1)
         ]
 
         def evidence() -> Evidence:
