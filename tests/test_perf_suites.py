@@ -35,6 +35,9 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
         == results["build"]["build_scifact_torch"]["passages"]
         == len(BEIR_DOCS)
     )
+    scifact = results["build"]["build_scifact_onnx"]  # its queries are timed too, on the default backend
+    assert scifact["queries"] == 3 and scifact["query_ms_p50"] > 0 and 0.5 < scifact["ndcg_at_10"] <= 1.0
+    assert "queries" not in results["build"]["build_scifact_torch"]
     assert len(results["bad_input"]) > 20
     added = results["add_article"]
     assert (added["passages_before"], added["passages_after"]) == (6, 9) and added["add_one_s"] > 0
@@ -42,6 +45,7 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
     assert "warm retrieve() ms p50/p95/p99" in printed and "of which late interaction" in printed
     assert "stage: encode (model) ms p50/p95/p99" in printed and "stage: answerability" in printed
     assert "long question (" in printed and "long question p50 / warm question p50" in printed
+    assert "build_scifact_onnx: 3 queries, 100 hits each, ms p50/p99, nDCG@10" in printed
 
 
 def test_short_load_test_has_no_errors_and_refuses_a_flood(tmp_path):
