@@ -10,6 +10,7 @@ from article_qa.passages import Passage
 from article_qa.ranking import (
     HIGHLIGHT_LEXICAL,
     QueryTerms,
+    Ranking,
     RankingState,
     RankSettings,
     best_sentence_scores,
@@ -88,6 +89,16 @@ def test_products_block_by_block_equal_the_gathered_rows_at_once(dtype, block):
     assert got.shape == want.shape == (3, int(counts[passages].sum()))
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
     assert passage_products(q, matrix, offsets, passages[:0], block).shape == (3, 0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_best_k_are_the_first_k_of_the_whole_order(seed):
+    """Picking the k best and sorting only them gives the whole order's first k, ties included."""
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 30, 500).astype(np.float32) / 30  # many ties
+    for k in (0, 1, 2, 3, 17, 100, 124, 125, 499, 500, 600):
+        got = Ranking(scores, np.zeros(0)).best(k)
+        assert got.tolist() == np.argsort(-scores, kind="stable")[:k].tolist(), k
 
 
 def test_blend():

@@ -188,7 +188,7 @@ def gather(
     When the message describes a situation before it asks, `asked` is the question part as scored: the
     words the signals weigh, and the words named missing, are its own, never the situation's ("my
     brother", "his doctor")."""
-    order = ranking.order[:2]
+    order = ranking.best(2)
     top = int(order[0])
     top_score = float(ranking.scores[top])
     # No second passage (a one-passage article, or one asked alone): no margin to read, not a free one.
@@ -244,7 +244,7 @@ def _nearest_in_article(
     if scope.whole and len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
         return products(q, state.token_vectors).max(1)
     if scope.whole:
-        passages = ranking.order[:100]
+        passages = ranking.best(100)
     else:
         ranked = ranking.order[np.isin(ranking.order, scope.indices)]
         tokens = state.index.tokens.offsets[scope.indices + 1] - state.index.tokens.offsets[scope.indices]

@@ -168,6 +168,24 @@ class Ranking:
         """Passage indices, best first (ties keep passage order); sorted once for every reader."""
         return np.argsort(-self.scores, kind="stable")
 
+    def best(self, k: int) -> np.ndarray:
+        """`order[:k]`, without sorting every passage when k is a small part of them (a ranked list of
+        100 out of SciFact's 5,183): the k best are picked, then sorted, ties in passage order.
+
+        >>> Ranking(np.array([0.1, 0.5, 0.5, 0.9, 0.5], np.float32), np.zeros(0)).best(3).tolist()
+        [3, 1, 2]
+        """
+        n = len(self.scores)
+        if "order" in self.__dict__ or k * 4 >= n:
+            return self.order[:k]
+        if k <= 0:
+            return np.zeros(0, dtype=np.intp)
+        s = self.scores
+        kth = s[np.argpartition(-s, k - 1)[:k]].min()
+        above = np.flatnonzero(s > kth)
+        picked = np.concatenate([above, np.flatnonzero(s == kth)[: k - len(above)]])
+        return picked[np.argsort(-s[picked], kind="stable")]
+
 
 # ----- the stages ------------------------------------------------------------------------------
 def dense_scores(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -474,7 +474,7 @@ class Retriever:
         if only is not None:  # other articles' passages rank below every passage of this one
             ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
             k = min(k, int(only.sum()))
-        top = ranking.order[:k]
+        top = ranking.best(k)
         terms = QueryTerms.of(query, state)  # one tokenizing and one idf lookup for every hit
         marks = highlights(state, top, query, ranking.sentence_scores, terms)
         scores = ranking.scores[top].tolist()  # Python numbers at once: a hundred hits, not one by one
