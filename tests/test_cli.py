@@ -60,6 +60,22 @@ def test_ask_declined_says_what_the_article_lacks_and_lists_the_nearest(run, mon
     assert json.loads(out) == []  # programs get the answer's hits only: none
 
 
+def test_ask_answered_in_part_says_which_part_the_article_lacks(run, monkeypatch):
+    from article_qa.retrieval import Answer, Retriever
+
+    hit = Retriever.search
+
+    def partly(self, question, k=3, *, article=None):
+        return Answer(question, True, 0.9, ["cost"], hit(self, question, k, min_score=None, article=article))
+
+    monkeypatch.setattr(Retriever, "ask", partly)
+    code, out, _ = run("ask", "What are the side effects of ketamine, and how much does it cost?", "-k", "1")
+    assert code == 0 and out.startswith(
+        "The article doesn't mention cost, so this may answer only part of the question."
+    )
+    assert "\n[1] " in out and "Related" not in out
+
+
 def test_ask_one_article_of_the_corpus(run):
     code, out, _ = run("ask", "cocaine midazolam", "--all", "-k", "1", "--article", "ketamine-for-addiction.txt")
     assert code == 0 and "(ketamine-for-addiction.txt)" in out

@@ -161,9 +161,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .ui import plain_list
+    from .ui import plain_list, unanswered_part
 
     r = _retriever(args)
+    part: list[str] = []
     if args.all or args.min_score is not None:
         hits = r.search(args.question, args.k, min_score=None if args.all else args.min_score, article=args.article)
         related: list[Hit] = []
@@ -171,6 +172,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:  # the judgement the chat page gives: the answer, or what the article lacks and what is nearest
         answer = r.ask(args.question, args.k, article=args.article)
         hits, related = (answer.hits, []) if answer.answered else ([], answer.hits)
+        part = unanswered_part(answer.question, answer.missing) if answer.answered else []
         why = (
             f"The article doesn't mention {plain_list(answer.missing)}, so it can't answer that."
             if answer.missing
@@ -179,6 +181,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0
+    if part:
+        print(f"The article doesn't mention {plain_list(part)}, so this may answer only part of the question.\n")
     if not hits:
         print(why)
         if related:
