@@ -105,6 +105,47 @@ def test_fingerprint_follows_the_weights_not_the_name(tmp_path):
     assert SentenceTransformerEmbedder(str(folder)).fingerprint != first
 
 
+def test_the_weights_digest_is_remembered_by_path_size_and_time(tmp_path, monkeypatch):
+    """Hashing the weights is remembered in the cache folder for files that have settled; a changed
+    size or time hashes again, and a cache that cannot be written only costs the hashing."""
+    import os
+
+    from article_qa import embedding
+
+    monkeypatch.setenv("ARTICLE_QA_CACHE", str(tmp_path / "cache"))
+    folder = write_model(tmp_path / "model", "mean_tokens")
+    weights = folder / "model.safetensors"
+    weights.write_bytes(b"weights one")
+    hashed = []
+    real = embedding._hash_weights
+    monkeypatch.setattr(embedding, "_hash_weights", lambda d: hashed.append(d) or real(d))
+    fresh = embedding._weights_digest(folder)
+    assert embedding._weights_digest(folder) == fresh and len(hashed) == 2  # just written: not remembered
+    old = time.time_ns() - 10**10
+    os.utime(weights, ns=(old, old))
+    settled = embedding._weights_digest(folder)
+    assert settled == fresh and embedding._weights_digest(folder) == fresh and len(hashed) == 3  # remembered
+    weights.write_bytes(b"weights two")  # the same size, a new time
+    os.utime(weights, ns=(old + 1, old + 1))
+    assert embedding._weights_digest(folder) != fresh and len(hashed) == 4
+    (tmp_path / "cache").chmod(0o500)
+    try:
+        monkeypatch.setenv("ARTICLE_QA_CACHE", str(tmp_path / "cache" / "no"))
+        assert embedding._weights_digest(folder) == real(folder)
+    finally:
+        (tmp_path / "cache").chmod(0o700)
+
+
+def test_content_tokens_are_those_holding_a_letter_or_digit():
+    from article_qa.embedding import content_token_mask
+
+    tokens = ["[CLS]", "<s>", "the", "##s", ",", "_", "__a", "é", "٣", "²", "\u0301", "…", "[x", "<b>c", "[]"]
+    vocab = {t: i for i, t in enumerate(tokens)}
+    special = {"[CLS]", "<s>", "[]"}  # bracketed whole: a special token, letters or not
+    want = [any(c.isalnum() for c in t) and t not in special for t in tokens]
+    assert content_token_mask(vocab).tolist() == want
+
+
 def test_a_graph_the_optimiser_cannot_fuse_stays_as_it_was(tmp_path):
     """`fuse_onnx` on a graph that is not BERT-shaped (and a folder without config.json) leaves the file
     byte for byte as it was, and raises nothing."""
