@@ -157,12 +157,18 @@ def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bo
     if (stem(word) in scope.terms) if scope is not None else state.bm25.has(stem(word)):
         return True
     used = scope.words if scope is not None else state.words
-    if len(word) >= 4 and any(word in w for w in used):
+    if len(word) >= 4 and word in _joined(used):  # inside one of the words: the newlines keep them apart
         return True
     if len(word) < 5 or not word.isalpha():
         return False
     by_start = _by_start(used)
     return any(one_edit(word, w) for n in (-1, 0, 1) for w in by_start.get((word[0], len(word) + n), ()))
+
+
+@lru_cache(maxsize=16)
+def _joined(used: frozenset[str]) -> str:
+    """An article's words on lines of their own: one substring search finds a word inside any of them."""
+    return "\n".join(used)
 
 
 @lru_cache(maxsize=16)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,8 +40,10 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light suffix-stripping stemmer (plurals, -ing, -ed, -ly, -ment, -ness).
+    """A light suffix-stripping stemmer (plurals, -ing, -ed, -ly, -ment, -ness); remembered, as the
+    same few thousand words come back in every passage and question.
 
     >>> [stem(w) for w in ["studies", "infusions", "craving", "reported", "effects", "dose", "doses"]]
     ['study', 'infusion', 'crav', 'report', 'effect', 'dose', 'dose']
