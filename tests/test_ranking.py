@@ -65,11 +65,11 @@ def test_late_interaction_by_hand():
     q = unit([1, 0], [0, 1])
     rows = unit([1, 0], [1, 1], [0, 1], [1, 1])  # passage 0: rows 0-1, passage 1: row 2, passage 2: none, 3: row 3
     weights = np.array([0.75, 0.25], np.float32)
-    got = late_interaction(q, weights, rows, np.array([2, 1, 0, 1]))
+    got = late_interaction(products(q, rows), weights, np.array([2, 1, 0, 1]))
     half = 2**-0.5
     # passage 0: token 1 best 1.0 (row 0), token 2 best half (row 1); passage 1: 0 and 1
     np.testing.assert_allclose(got, [0.75 + 0.25 * half, 0.25, 0.0, half], atol=1e-6)
-    assert late_interaction(q, weights, np.zeros((0, 2), np.float32), np.array([0, 0])).tolist() == [0, 0]
+    assert late_interaction(products(q, np.zeros((0, 2), np.float32)), weights, np.array([0, 0])).tolist() == [0, 0]
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])

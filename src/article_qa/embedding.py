@@ -333,11 +333,14 @@ def _max_seq_length(model_dir: Path) -> int:
         return 512
 
 
+_WEIGHT_FILES = ("config.json", "model.safetensors", "pytorch_model.bin")  # what a model's fingerprint hashes
+
+
 def _weights_digest(model_dir: Path) -> str:
     """A short hash of a model folder's config and weights files, read again only when a file's path,
     size or modification time changed: hashing 90 MB of weights was 60 ms of every start. The
     remembered digest lives in the cache folder; when that cannot be written, the files are hashed."""
-    files = [model_dir / n for n in ("config.json", "model.safetensors", "pytorch_model.bin")]
+    files = [model_dir / n for n in _WEIGHT_FILES]
     try:
         stats = [(str(f.resolve()), f.stat()) for f in files if f.is_file()]
     except OSError:
@@ -368,7 +371,7 @@ def _weights_digest(model_dir: Path) -> str:
 
 def _hash_weights(model_dir: Path) -> str:
     h = hashlib.sha256()
-    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+    for name in _WEIGHT_FILES:
         path = model_dir / name
         if path.is_file():
             with open(path, "rb") as f:

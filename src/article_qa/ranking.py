@@ -309,24 +309,17 @@ def passage_products(
     return out
 
 
-def late_interaction(q_vectors: np.ndarray, q_weights: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def late_interaction(sims: np.ndarray, q_weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """For each passage, the `q_weights`-weighted mean over question tokens of each token's best cosine
-    among the passage's token vectors. `rows` holds the passages' token vectors one after another,
-    `counts[i]` of them for passage i; a passage with no tokens scores 0.
+    among the passage's token vectors. `sims` holds the question tokens' cosines to the passages'
+    tokens, (question tokens, passage tokens), the passages one after another, `counts[i]` tokens for
+    passage i (`products` or `passage_products` makes it); a passage with no tokens scores 0.
 
     >>> q = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
     >>> rows = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], np.float32)
-    >>> late_interaction(q, np.array([0.5, 0.5], np.float32), rows, np.array([2, 1, 0])).round(2)
+    >>> late_interaction(products(q, rows), np.array([0.5, 0.5], np.float32), np.array([2, 1, 0])).round(2)
     array([0.9, 0.5, 0. ], dtype=float32)
     """
-    if len(rows) == 0:
-        return np.zeros(len(counts))
-    return best_matches(products(q_vectors, rows), q_weights, counts)
-
-
-def best_matches(sims: np.ndarray, q_weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """`late_interaction` from the products already made: `sims` is (question tokens, passage tokens),
-    the passages' tokens one after another, `counts[i]` of them for passage i."""
     if sims.shape[1] == 0:
         return np.zeros(len(counts))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -391,15 +384,15 @@ def _with_late_interaction(
     n = len(first)
     if n <= settings.token_candidates:
         candidates = np.arange(n)
-        sims = products(encoded.tokens.vectors, state.token_vectors) if len(state.token_vectors) else None
+        sims = products(encoded.tokens.vectors, state.token_vectors)
     else:
         candidates = np.argpartition(-first, settings.token_candidates)[: settings.token_candidates]
         sims = passage_products(encoded.tokens.vectors, state.token_vectors, tokens.offsets, candidates)
     counts = tokens.counts[candidates]
-    if sims is None or sims.shape[1] == 0:
+    if sims.shape[1] == 0:
         return first
     weights = token_weights(encoded.tokens.ids, state.token_idf, n)
-    late = best_matches(sims, weights, counts)
+    late = late_interaction(sims, weights, counts)
     out = blend(first, float(late.min()), settings.token_weight)
     out[candidates] = blend(first[candidates], late, settings.token_weight)
     return out
