@@ -9,6 +9,7 @@ from article_qa.lexical import idf
 from article_qa.passages import Passage
 from article_qa.ranking import (
     HIGHLIGHT_LEXICAL,
+    MatrixProducts,
     QueryTerms,
     Ranking,
     RankingState,
@@ -89,6 +90,38 @@ def test_products_block_by_block_equal_the_gathered_rows_at_once(dtype, block):
     assert got.shape == want.shape == (3, int(counts[passages].sum()))
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
     assert passage_products(q, matrix, offsets, passages[:0], block).shape == (3, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("prepack_rows", [0, 10_000])
+def test_matrix_products_equal_numpys_laid_out_or_not(dtype, prepack_rows, monkeypatch):
+    """A fixed matrix's products (laid out once for the kernels, or multiplied as it is; a float16
+    matrix through `products`) equal numpy's float32 product, for one question token or many, and the
+    matrix is read, never changed."""
+    monkeypatch.setattr("article_qa.ranking.PREPACK_ROWS", prepack_rows)
+    rng = np.random.default_rng(prepack_rows)
+    matrix = rng.standard_normal((300, 16)).astype(dtype)
+    kept = matrix.copy()
+    m = MatrixProducts(matrix)
+    assert (m._session is not None) == (dtype == np.float32)  # float32 runs on ONNX Runtime, not a fallback
+    for n in (1, 7):
+        q = rng.standard_normal((n, 16)).astype(np.float32)
+        got = m(q)
+        assert got.shape == (n, 300) and got.dtype == np.float32
+        np.testing.assert_allclose(got, q @ matrix.astype(np.float32).T, rtol=1e-5, atol=1e-4)
+    assert m(np.zeros((0, 16), np.float32)).shape == (0, 300)
+    np.testing.assert_array_equal(matrix, kept)
+
+
+def test_a_ranking_states_token_products_are_its_whole_token_matrixs(monkeypatch):
+    """`RankingState.token_products` multiplies by the state's own token matrix, made once."""
+    rng = np.random.default_rng(3)
+    matrix = normalize(rng.standard_normal((12, 4)).astype(np.float32))
+    state = RankingState.__new__(RankingState)
+    state.token_vectors = matrix
+    q = normalize(rng.standard_normal((2, 4)).astype(np.float32))
+    np.testing.assert_allclose(state.token_products(q), q @ matrix.T, atol=1e-6)
+    assert state.token_products is state.token_products
 
 
 @pytest.mark.parametrize("seed", range(5))

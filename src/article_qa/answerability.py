@@ -35,7 +35,7 @@ import numpy as np
 
 from .embedding import EncodedQuery
 from .lexical import STOPWORDS, stem, tokenize
-from .ranking import Ranking, RankingState, Scope, passage_products, products
+from .ranking import Ranking, RankingState, Scope, passage_products
 from .spelling import one_edit
 
 JUDGE_FILE = Path(__file__).with_name("answerability.json")
@@ -248,7 +248,7 @@ def _nearest_in_article(
     if not len(q):
         return np.zeros(0, dtype=np.float32)
     if scope.whole and len(state.token_vectors) <= ARTICLE_TOKEN_LIMIT:
-        return products(q, state.token_vectors).max(1)
+        return state.token_products(q).max(1)
     if scope.whole:
         passages = ranking.best(100)
     else:
