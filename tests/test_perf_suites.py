@@ -28,6 +28,9 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
     warm = results["warm"]
     assert warm["retrieve_ms"]["p50"] > 0 and warm["torch_encode_ms"]["p50"] > 0
     assert warm["late_interaction_ms"]["p50"] > 0 and warm["late_interaction_ms"]["n"] == 20
+    # in alternated blocks and interleaved question by question, every development question once each
+    assert warm["retrieve_ms"]["n"] == warm["interleaved"]["torch_encode_ms"]["n"] == 20
+    assert warm["interleaved"]["ratio_p50"] > 0
     assert results["cold"]["import_article_qa_s"] > 0 and results["app"]["app_ready_s"] > 0
     assert results["build"]["build_article"]["passages"] == 24
     assert (
@@ -43,6 +46,7 @@ def test_quick_bench_runs_and_writes_json(tmp_path, capsys):
     assert (added["passages_before"], added["passages_after"]) == (6, 9) and added["add_one_s"] > 0
     printed = capsys.readouterr().out
     assert "warm retrieve() ms p50/p95/p99" in printed and "of which late interaction" in printed
+    assert "(alternated blocks)" in printed and "interleaved question by question" in printed
     assert "stage: encode (model) ms p50/p95/p99" in printed and "stage: answerability" in printed
     assert "long question (" in printed and "long question p50 / warm question p50" in printed
     assert "build_scifact_onnx: 3 queries, 100 hits each, ms p50/p99, nDCG@10" in printed

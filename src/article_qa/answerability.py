@@ -149,6 +149,65 @@ def is_key(word: str) -> bool:
     return stemmed not in LIGHT_WORDS and stemmed not in PEOPLE_WORDS
 
 
+# Where a question turns to a second thing it asks: "..., and how much does it cost?", "... for depression
+# and for PTSD?", "...? Is it legal here?". Nouns joined by "and" ("alcohol and cocaine") are one part.
+_SECOND_PART = re.compile(
+    r",?\s+(?:and|or|but|plus)\s+(?=(?:how|what|which|who|whose|when|where|why|is|are|was|were|do|does|did|can|could"
+    r"|should|would|will|has|have|for|about|with|in|on|to|at|by)\b)|\?\s+|;\s+"
+    r"|,\s+(?=(?:how|what|which|who|when|where|why|is|are|does|do|did|can)\b)",
+    re.I,
+)
+
+
+def unanswered_part(question: str, missing: list[str]) -> list[str]:
+    """The words of a part of the question that the article lacks entirely, when another part is
+    matched: the first passage may answer only the rest ("What are its side effects, and how much does
+    it cost?" with "cost" missing). [] when no part is wholly missing, or no part is wholly present.
+    Only the last sentence is read, so a situation told before the question is no part of it.
+
+    >>> unanswered_part("What are the side effects, and how much does it cost?", ["cost"])
+    ['cost']
+    >>> unanswered_part("How many people were in the 96-person trial, and how often?", ["96"])
+    []
+    """
+    gone = {m.lower() for m in missing}
+    if not gone:
+        return []
+    asked = re.split(r"(?<=[.!])\s+", question.strip())[-1]
+    keys = [[w for w in re.findall(r"\w+", part.lower()) if is_key(w)] for part in _SECOND_PART.split(asked)]
+    lacking = [w for k in keys if k and all(w in gone for w in k) for w in k]
+    held = any(k and not any(w in gone for w in k) for k in keys)
+    return [m for m in missing if m.lower() in lacking] if held else []
+
+
+def held_part(question: str, missing: list[str] | tuple[str, ...]) -> tuple[str, list[str]] | None:
+    """For a question the article does not answer whole: the question without its parts that hold a
+    word the article lacks, when another part holds none (`unanswered_part`'s split), and the words
+    of the parts left out. The rest may still be answered ("Does it allow repairing computers, and
+    does it cover smartphones?" with "smartphones" missing). A situation told before the question
+    stays; None when no part holds a missing word or every part does.
+
+    >>> held_part("Can it repair computers, and does it cover smartphones?", ["smartphones"])
+    ('Can it repair computers?', ['smartphones'])
+    >>> held_part("I run a shop. Is repair allowed? Are phones and tablets covered?", ["phones", "tablets"])
+    ('I run a shop. Is repair allowed?', ['phones', 'tablets'])
+    >>> held_part("Can ketamine treat PTSD?", ["PTSD"]) is None
+    True
+    """
+    gone = {stem(m.lower()) for m in missing}
+    if not gone:
+        return None
+    sentences = re.split(r"(?<=[.!])\s+", question.strip())
+    parts = _SECOND_PART.split(sentences[-1])
+    keys = [{stem(w) for w in re.findall(r"\w+", part.lower()) if is_key(w)} for part in parts]
+    out = [bool(k & gone) for k in keys]
+    if not any(out) or not any(k and not o for k, o in zip(keys, out, strict=True)):
+        return None
+    kept = [p.strip(" ,;?") for p, o in zip(parts, out, strict=True) if not o and p.strip(" ,;?")]
+    lacking = set().union(*(k for k, o in zip(keys, out, strict=True) if o))
+    return " ".join([*sentences[:-1], ", ".join(kept) + "?"]), [m for m in missing if stem(m.lower()) in lacking]
+
+
 def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bool:
     """Whether the article uses the word (as a term after stemming, or inside a longer word: "nasal" in
     "intranasal"), or, for a word of five letters or more, one a letter away ("advise" for "advice": a

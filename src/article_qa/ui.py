@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
-from .answerability import is_key
+from .answerability import unanswered_part
 from .language import language_of
 from .lexical import tokenize
 from .passages import Passage
@@ -55,14 +55,6 @@ MAX_QUEUE = int(os.environ.get("ARTICLE_QA_QUEUE") or 64)  # beyond this: refuse
 # answer, which halved what the server could answer.
 QUEUE_STATUS_SECONDS = 1.0
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
-# Where a question turns to a second thing it asks: "..., and how much does it cost?", "... for depression
-# and for PTSD?", "...? Is it legal here?". Nouns joined by "and" ("alcohol and cocaine") are one part.
-_SECOND_PART = re.compile(
-    r",?\s+(?:and|or|but|plus)\s+(?=(?:how|what|which|who|whose|when|where|why|is|are|was|were|do|does|did|can|could"
-    r"|should|would|will|has|have|for|about|with|in|on|to|at|by)\b)|\?\s+|;\s+"
-    r"|,\s+(?=(?:how|what|which|who|when|where|why|is|are|does|do|did|can)\b)",
-    re.I,
-)
 _FOLLOW_UP_START = re.compile(r"^(and|or|but|also|what about|how about|and what about|same for|then)\b", re.I)
 
 
@@ -193,27 +185,6 @@ def format_hit(hit: Hit, note: str = "", titled: bool = False) -> str:
     return f"> {marked_text(hit)}\n\n{format_citation(hit, note, titled)}"
 
 
-def unanswered_part(question: str, missing: list[str]) -> list[str]:
-    """The words of a part of the question that the article lacks entirely, when another part is
-    matched: the first passage may answer only the rest ("What are its side effects, and how much does
-    it cost?" with "cost" missing). [] when no part is wholly missing, or no part is wholly present.
-    Only the last sentence is read, so a situation told before the question is no part of it.
-
-    >>> unanswered_part("What are the side effects, and how much does it cost?", ["cost"])
-    ['cost']
-    >>> unanswered_part("How many people were in the 96-person trial, and how often?", ["96"])
-    []
-    """
-    gone = {m.lower() for m in missing}
-    if not gone:
-        return []
-    asked = re.split(r"(?<=[.!])\s+", question.strip())[-1]
-    keys = [[w for w in re.findall(r"\w+", part.lower()) if is_key(w)] for part in _SECOND_PART.split(asked)]
-    lacking = [w for k in keys if k and all(w in gone for w in k) for w in k]
-    held = any(k and not any(w in gone for w in k) for k in keys)
-    return [m for m in missing if m.lower() in lacking] if held else []
-
-
 def plain_list(words: list[str]) -> str:
     """Words joined as a reader writes them.
 
@@ -245,7 +216,7 @@ def format_answer(
     hits = answer.hits
     if answer.answered and hits:
         label = confidence_label(answer.confidence)
-        lacking = unanswered_part(answer.question, answer.missing)
+        lacking = answer.unanswered or unanswered_part(answer.question, answer.missing)
         if lacking:
             note += (
                 f"**The article doesn't mention {escape_markdown(plain_list(lacking))}**, so this may answer only "
