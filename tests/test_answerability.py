@@ -294,32 +294,3 @@ def test_a_one_passage_article_gets_no_free_margin(tmp_path):
 
     masked = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
     assert gather(state, question, query, encoded, masked).margin == 0.0
-
-
-def test_a_part_the_article_lacks_leaves_the_rest_answered(tmp_path):
-    """A question whose one part asks what the article lacks is not declined whole: the rest, asked
-    alone, is answered, and the answer says which part the article does not address."""
-    from article_qa import Retriever
-    from article_qa.ui import format_answer
-
-    from .conftest import FakeEmbedder
-
-    corpus = tmp_path / "one"
-    corpus.mkdir()
-    (corpus / "alcohol.md").write_text(
-        "# Ketamine and Alcohol\n\nKetamine infusions helped people with alcohol use disorder drink less.\n\n"
-        "The trial gave three weekly infusions and followed people for six months.\n"
-    )
-    # declines whenever a key word of the question is far from every word of the article
-    strict = Judge(FEATURES, (0.0,) * 7, (1.0,) * 7, (0.0, 0.0, 0.0, 0.0, -20.0, 0.0, 0.0), 5.0, 0.5)
-    r = Retriever(corpus, tmp_path / "index", embedder=FakeEmbedder(), judge=strict)
-    assert r.ask("Does ketamine help with alcohol?").answered
-    whole = r.ask("What about smartphones?")
-    assert not whole.answered and len(whole.missing) == 1 and whole.unanswered == []
-    both = r.ask("Does ketamine help with alcohol, and what about smartphones?")
-    assert both.answered and both.unanswered == both.missing == whole.missing
-    assert "alcohol" in both.hits[0].text
-    assert format_answer(both).startswith(f"**The article doesn't mention {both.missing[0]}**, so this may answer")
-    assert both.to_dict()["unanswered"] == both.missing
-    # every part lacks something: declined whole, as before
-    assert not r.ask("What about smartphones, and what about tablets?").answered

@@ -180,34 +180,6 @@ def unanswered_part(question: str, missing: list[str]) -> list[str]:
     return [m for m in missing if m.lower() in lacking] if held else []
 
 
-def held_part(question: str, missing: list[str] | tuple[str, ...]) -> tuple[str, list[str]] | None:
-    """For a question the article does not answer whole: the question without its parts that hold a
-    word the article lacks, when another part holds none (`unanswered_part`'s split), and the words
-    of the parts left out. The rest may still be answered ("Does it allow repairing computers, and
-    does it cover smartphones?" with "smartphones" missing). A situation told before the question
-    stays; None when no part holds a missing word or every part does.
-
-    >>> held_part("Can it repair computers, and does it cover smartphones?", ["smartphones"])
-    ('Can it repair computers?', ['smartphones'])
-    >>> held_part("I run a shop. Is repair allowed? Are phones and tablets covered?", ["phones", "tablets"])
-    ('I run a shop. Is repair allowed?', ['phones', 'tablets'])
-    >>> held_part("Can ketamine treat PTSD?", ["PTSD"]) is None
-    True
-    """
-    gone = {stem(m.lower()) for m in missing}
-    if not gone:
-        return None
-    sentences = re.split(r"(?<=[.!])\s+", question.strip())
-    parts = _SECOND_PART.split(sentences[-1])
-    keys = [{stem(w) for w in re.findall(r"\w+", part.lower()) if is_key(w)} for part in parts]
-    out = [bool(k & gone) for k in keys]
-    if not any(out) or not any(k and not o for k, o in zip(keys, out, strict=True)):
-        return None
-    kept = [p.strip(" ,;?") for p, o in zip(parts, out, strict=True) if not o and p.strip(" ,;?")]
-    lacking = set().union(*(k for k, o in zip(keys, out, strict=True) if o))
-    return " ".join([*sentences[:-1], ", ".join(kept) + "?"]), [m for m in missing if stem(m.lower()) in lacking]
-
-
 def in_article(word: str, state: RankingState, scope: Scope | None = None) -> bool:
     """Whether the article uses the word (as a term after stemming, or inside a longer word: "nasal" in
     "intranasal"), or, for a word of five letters or more, one a letter away ("advise" for "advice": a

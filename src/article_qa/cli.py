@@ -173,7 +173,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:  # the judgement the chat page gives: the answer, or what the article lacks and what is nearest
         answer = r.ask(args.question, args.k, article=args.article)
         hits, related = (answer.hits, []) if answer.answered else ([], answer.hits)
-        part = (answer.unanswered or unanswered_part(answer.question, answer.missing)) if answer.answered else []
+        part = unanswered_part(answer.question, answer.missing) if answer.answered else []
         why = (
             f"The article doesn't mention {plain_list(answer.missing)}, so it can't answer that."
             if answer.missing

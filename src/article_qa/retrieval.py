@@ -24,13 +24,13 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .answerability import Evidence, Judge, gather, held_part, is_key
+from .answerability import Evidence, Judge, gather, is_key
 from .build import (
     TOKEN_BUDGET,
     IndexSettings,
@@ -111,17 +111,13 @@ class Answer:
     `confidence` is the estimated probability that the first passage answers. When `answered`, `hits`
     are the passages that answer, best first; when not, `hits` are the nearest passages, offered as
     related reading and never as an answer, and `missing` names the question's key words the article
-    never addresses (it may be empty: the words are there, the answer is not). `unanswered` names the
-    words of a part of the question the article does not address when it answers the rest ("...,
-    and does it cover smartphones?"): the hits then answer only part of the question, and
-    `confidence` is the judge's for that part."""
+    never addresses (it may be empty: the words are there, the answer is not)."""
 
     question: str
     answered: bool
     confidence: float
     missing: list[str]
     hits: list[Hit]
-    unanswered: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "hits": [h.to_dict() for h in self.hits]}
@@ -459,14 +455,6 @@ class Retriever:
         answered = evidence.top_score >= cut and (not judged or confidence >= self.judge.threshold)
         if answered:
             hits = [h for h in hits if h.score >= cut]
-        elif judged and (part := held_part(text, evidence.missing)) is not None:
-            # One part asks what the article lacks: the rest, asked alone, may still be answered.
-            held, lacking = part
-            part_hits, part_evidence = self._rank(held, k, only)
-            part_confidence = self.judge.probability(part_evidence)
-            if part_evidence.top_score >= cut and part_confidence >= self.judge.threshold:
-                kept = [h for h in part_hits if h.score >= cut]
-                return Answer(text, True, round(part_confidence, 4), list(evidence.missing), kept, lacking)
         return Answer(text, answered, round(confidence, 4), list(evidence.missing), hits)
 
     def _rank(self, text: str, k: int, only: np.ndarray | None = None) -> tuple[list[Hit], Evidence]:

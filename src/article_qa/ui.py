@@ -216,7 +216,7 @@ def format_answer(
     hits = answer.hits
     if answer.answered and hits:
         label = confidence_label(answer.confidence)
-        lacking = answer.unanswered or unanswered_part(answer.question, answer.missing)
+        lacking = unanswered_part(answer.question, answer.missing)
         if lacking:
             note += (
                 f"**The article doesn't mention {escape_markdown(plain_list(lacking))}**, so this may answer only "
