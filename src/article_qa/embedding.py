@@ -267,15 +267,16 @@ def fuse_onnx(path: Path, model_dir: Path) -> None:
         quiet.setLevel(level)
 
 
-def session_options(threads: int | None = None) -> Any:
+def session_options(threads: int | None = None, spin: bool = False) -> Any:
     """ONNX Runtime settings for this machine's few cores: two threads (or `threads`) that sleep when
-    idle, as spinning ones would steal the cores from torch, FAISS and numpy; warnings kept quiet."""
+    idle (`spin` lets them wait busy for the next operator, as the model's do), as spinning ones would
+    steal the cores from each other's sessions, FAISS and numpy; warnings kept quiet."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
     options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     options.log_severity_level = 3
     return options
 
@@ -291,8 +292,10 @@ class OnnxQueryEncoder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_seq_length)  # as sentence-transformers truncates
         self.tokenizer.no_padding()
+        # The model's two threads wait busy between its operators: a question's run is short, and a
+        # worker woken from sleep for each of its ~60 operators costs more than the run's arithmetic.
         self.session = ort.InferenceSession(
-            str(onnx_path), session_options(threads), providers=["CPUExecutionProvider"]
+            str(onnx_path), session_options(threads, spin=True), providers=["CPUExecutionProvider"]
         )
 
         self.vocabulary = self.tokenizer.get_vocab()
