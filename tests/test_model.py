@@ -71,6 +71,14 @@ def test_onnx_questions_match_torch_and_rank_the_same(real_retriever):
         assert ta.ids.tolist() == tb.ids.tolist() and len(ta.ids) > 0, q
         assert float((ta.vectors * tb.vectors).sum(1).min()) > 0.9999, q
     assert onnx.backend == "onnx"
+    # the model's threads wait busy between its operators; the products' sessions sleep when idle
+    from article_qa.ranking import _gemm_session
+
+    def spins(session) -> str:
+        return session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning")
+
+    assert spins(onnx._onnx_encoder().session) == "1"
+    assert spins(_gemm_session(False)) == spins(_gemm_session(True)) == "0"
     tokens = torch.encode_with_tokens(["Ketamine (IV) cut craving, 48 p.c. abstinent!"])[1][0]
     vocab = {i: t for t, i in torch._load().tokenizer.get_vocab().items()}
     words = [vocab[int(i)] for i in tokens.ids]
