@@ -242,25 +242,33 @@ def token_weights(ids: np.ndarray, token_idf: np.ndarray, n_docs: int) -> np.nda
     return (weights / weights.sum()).astype(np.float32)
 
 
+def _gemm_model(half: bool, dim: int | None = None, constant: bool = False) -> bytes:
+    """An ONNX graph `s = q @ t.T` (Gemm), `t` float16 rows it casts first when `half`; with `constant`,
+    `t` is a placeholder constant that a session replaces with its own matrix (`add_initializer`)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    kind = TensorProto.FLOAT16 if half else TensorProto.FLOAT
+    cast = [helper.make_node("Cast", ["t"], ["t32"], to=TensorProto.FLOAT)] if half else []
+    rows = [] if constant else [helper.make_tensor_value_info("t", kind, [None, dim])]
+    placeholder = [numpy_helper.from_array(np.zeros((1, dim or 1), np.float32), "t")] if constant else []
+    graph = helper.make_graph(
+        [*cast, helper.make_node("Gemm", ["q", "t32" if half else "t"], ["s"], transB=1)],
+        "products",
+        [helper.make_tensor_value_info("q", TensorProto.FLOAT, [None, dim]), *rows],
+        [helper.make_tensor_value_info("s", TensorProto.FLOAT, [None, None])],
+        initializer=placeholder,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
 @cache
 def _gemm_session(half: bool) -> object | None:
     """An ONNX Runtime session that multiplies float32 questions by float32 rows (Gemm), or by float16
     rows it casts first (Cast, Gemm), made on first use; None when ONNX Runtime or onnx is missing."""
     try:
         import onnxruntime as ort
-        from onnx import TensorProto, helper
 
-        kind = TensorProto.FLOAT16 if half else TensorProto.FLOAT
-        cast = [helper.make_node("Cast", ["t"], ["t32"], to=TensorProto.FLOAT)] if half else []
-        graph = helper.make_graph(
-            [*cast, helper.make_node("Gemm", ["q", "t32" if half else "t"], ["s"], transB=1)],
-            "products",
-            [helper.make_tensor_value_info("q", TensorProto.FLOAT, [None, None]),
-             helper.make_tensor_value_info("t", kind, [None, None])],
-            [helper.make_tensor_value_info("s", TensorProto.FLOAT, [None, None])],
-        )  # fmt: skip
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-        return ort.InferenceSession(model.SerializeToString(), session_options(), ["CPUExecutionProvider"])
+        return ort.InferenceSession(_gemm_model(half), session_options(), ["CPUExecutionProvider"])
     except Exception:  # noqa: BLE001 - any failure here only means the plain numpy products
         return None
 
@@ -308,23 +316,14 @@ class MatrixProducts:
 
     def _make_session(self) -> object:
         import onnxruntime as ort
-        from onnx import TensorProto, helper, numpy_helper
 
-        dim = self.matrix.shape[1]
-        graph = helper.make_graph(
-            [helper.make_node("Gemm", ["q", "t"], ["s"], transB=1)],
-            "matrix_products",
-            [helper.make_tensor_value_info("q", TensorProto.FLOAT, [None, dim])],
-            [helper.make_tensor_value_info("s", TensorProto.FLOAT, [None, None])],
-            initializer=[numpy_helper.from_array(np.zeros((1, dim), np.float32), "t")],  # replaced below
-        )
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
         options = session_options()
         self._value = ort.OrtValue.ortvalue_from_numpy(self.matrix)  # no copy: the session reads ours
         options.add_initializer("t", self._value)
         if len(self.matrix) > PREPACK_ROWS:
             options.add_session_config_entry("session.disable_prepacking", "1")
-        return ort.InferenceSession(model.SerializeToString(), options, ["CPUExecutionProvider"])
+        model = _gemm_model(False, self.matrix.shape[1], constant=True)
+        return ort.InferenceSession(model, options, ["CPUExecutionProvider"])
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
         if self._session is None or not len(q):
