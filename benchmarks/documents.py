@@ -7,7 +7,8 @@ document it reports:
 
 - passages, and the problems found in them: markup a reader would see (``**``, tags, entities,
   ``[edit]``, footnote markers), ligature characters, page furniture (a run of six or more words that
-  stands on a third or more of a PDF's pages, or a page number alone) and PDF passages without a page;
+  stands on a third or more of a PDF's pages, a short passage alone on three nearby pages, or a page
+  number alone) and PDF passages without a page;
 - answers found: the share of answerable questions whose answer span is in some passage at all (an
   extraction that loses or garbles text loses these);
 - answer first / in the top three: the passage holding the answer span ranked first / in the top three;
@@ -21,6 +22,7 @@ the figures measure the text, not its typography. `python -m benchmarks.document
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import sys
@@ -78,8 +80,9 @@ def page_of(passage: Any) -> int:
 
 
 def furniture(passages: list[Any], pages: int) -> int:
-    """Passages holding page furniture: a page number alone, or a run of six words repeated on a third
-    or more of the document's pages (a running header or footer left inside the text)."""
+    """Passages holding page furniture: a page number alone, a run of six words repeated on a third
+    or more of the document's pages (a running header or footer left inside the text), or a short
+    passage that stands alone on three nearby pages (a chapter's running header)."""
     if pages < 3:
         return sum(bool(PAGE_NUMBER.match(p.text.strip())) for p in passages)
     where: dict[tuple[str, ...], set[int]] = {}
@@ -88,12 +91,33 @@ def furniture(passages: list[Any], pages: int) -> int:
         for i in range(len(words) - 5):
             where.setdefault(tuple(words[i : i + 6]), set()).add(page_of(p))
     repeated = {gram for gram, on in where.items() if len(on) >= max(3, pages / 3)}
+    # a short passage standing alone on three pages or more, each within two of the next: a chapter's
+    # running header over its pages ("Using and understanding the Valgrind core")
+    alone: dict[str, list[int]] = {}
+    for p in passages:
+        if len(p.text.split()) <= 12 and not getattr(p, "code", False):
+            alone.setdefault(fold(p.text), []).append(page_of(p))
+    running = {text for text, on in alone.items() if _near_run(sorted(set(on)))}
     count = 0
     for p in passages:
         words = fold(p.text).split()
         grams = {tuple(words[i : i + 6]) for i in range(len(words) - 5)}
-        count += bool(grams & repeated) or bool(PAGE_NUMBER.match(p.text.strip()))
+        count += bool(grams & repeated) or bool(PAGE_NUMBER.match(p.text.strip())) or fold(p.text) in running
     return count
+
+
+def _near_run(pages: list[int]) -> bool:
+    """Whether three of the (sorted) pages follow one another, each at most two after the one before.
+
+    >>> _near_run([3, 5, 6]), _near_run([3, 9, 20])
+    (True, False)
+    """
+    run = 1
+    for a, b in itertools.pairwise(pages):
+        run = run + 1 if 0 < b - a <= 2 else 1
+        if run >= 3:
+            return True
+    return False
 
 
 def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any, work: Path) -> dict[str, Any]:

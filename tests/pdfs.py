@@ -24,7 +24,9 @@ class Text:
     text: str
     size: float = 10.0
     bold: bool = False
-    font: str = ""  # "" (Helvetica), or "symbols" (a word processor's symbol font), "math" (a TeX math font)
+    font: str = (
+        ""  # "" (Helvetica), "symbols" (a word processor's symbol font), "math" (a TeX math font), "mono" (Courier)
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def make_pdf(pages: list[list[Text | Rule]], info_title: str | None = None) -> b
         3: f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding {encoding} >>".encode(),
         4: f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding {encoding} >>".encode(),
     }
-    fonts = {"": "/F1", "symbols": "/F3", "math": "/F4"}
+    fonts = {"": "/F1", "symbols": "/F3", "math": "/F4", "mono": "/F5"}
     extra = {"/F3": "ABCDEF+WPTypographicSymbols", "/F4": "ABCDEF+LMMathSymbols10-Regular"}
     fonts_at = 6 + 2 * len(pages)  # after the pages and the info dictionary
     kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(len(pages)))
@@ -85,7 +87,8 @@ def make_pdf(pages: list[list[Text | Rule]], info_title: str | None = None) -> b
         content = "\n".join(ops).encode("latin-1")
         objects[5 + 2 * i] = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {WIDTH} {HEIGHT}] "
-            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 {fonts_at} 0 R /F4 {fonts_at + 1} 0 R >> >> "
+            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 {fonts_at} 0 R /F4 {fonts_at + 1} 0 R "
+            f"/F5 {fonts_at + 2} 0 R >> >> "
             f"/Contents {6 + 2 * i} 0 R >>"
         ).encode()
         objects[6 + 2 * i] = f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"
@@ -99,6 +102,7 @@ def make_pdf(pages: list[list[Text | Rule]], info_title: str | None = None) -> b
             f"<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding {encoding} /FirstChar 32 /LastChar 255 "
             f"/Widths [{widths}] /FontDescriptor {descriptor} >>"
         ).encode()
+    objects[fonts_at + 2] = f"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding {encoding} >>".encode()
     out, offsets = b"%PDF-1.4\n", {}
     for num in sorted(objects):
         offsets[num] = len(out)

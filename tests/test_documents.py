@@ -472,6 +472,76 @@ def test_columns_pages_hyphens_and_ligatures_are_mended(paper_passages):
     assert "coun-" not in all_text(paper_passages)
 
 
+def _manual(chapters: int = 5, pages_each: int = 3) -> bytes:
+    """A manual of a few chapters, each over several pages with the chapter's title as the running
+    header of its pages (too few pages for the header to stand on most of the document's), the
+    chapter's title set large and bold on its first page, and a paragraph that runs over each page
+    break."""
+    out = []
+    for c in range(1, chapters + 1):
+        name = f"Chapter {c}: Topic number {c}"
+        for n in range(pages_each):
+            texts = [Text(380, 30, f"Topic number {c}", 9), Text(300, 760, str(len(out) + 1), 9)]
+            if n == 0:
+                texts.append(Text(72, 70, name, 20, bold=True))
+            texts += column(72, 130, [
+                *(["next one, where it ends with a full stop."] if n else []),
+                f"Page {n} of chapter {c} opens with its own sentence.",
+                "It then starts another that runs on past",
+                "the end of the page and into the",
+            ])  # fmt: skip
+            out.append(texts)
+    return make_pdf(out)
+
+
+def test_a_running_header_per_chapter_is_dropped_and_the_chapter_title_kept():
+    markdown = pdf_text(_manual(), "x").markdown
+    passages = passages_of(markdown)
+    texts = [p.text for p in passages]
+    assert not any(t == "Topic number 2" or t.startswith("Topic number") for t in texts)
+    assert "## Chapter 2: Topic number 2" in markdown  # the chapter's own title is its heading
+    assert {p.section for p in passages} >= {"Chapter 2: Topic number 2", "Chapter 3: Topic number 3"}
+    # with the header gone, the paragraph cut by the page break is one again
+    assert (
+        "It then starts another that runs on past the end of the page and into the next one, where it ends"
+        in "".join(f"{t} " for t in texts)
+    )
+
+
+def test_code_set_in_a_typewriter_font_is_a_code_block_line_by_line():
+    listing = ["#include <stdlib.h>", "void f(void)", "{", "int* x = malloc(10);", "}", "int main(void)", "f();"]
+    page = [
+        Text(72, 60, "Quick Start", 18),
+        *column(72, 120, ["Here is an example C program with a memory error and a", "memory leak."]),
+        *[Text(72 + (12 if line.startswith("int* ") else 0), 160 + 12 * i, line, font="mono")
+          for i, line in enumerate(listing)],
+        *column(72, 260, ["Most error messages look like the following one, which", "describes the first problem."]),
+    ]  # fmt: skip
+    markdown = pdf_text(make_pdf([page]), "x").markdown
+    assert "```\n#include <stdlib.h>\nvoid f(void)\n{\n  int* x = malloc(10);\n}\nint main(void)\nf();\n```" in markdown
+    passages = passages_of(markdown)
+    code = [p for p in passages if p.code]
+    assert len(code) == 1 and code[0].text.startswith("#include") and code[0].text.endswith("f();")
+    assert not any(p.section and "include" in p.section for p in passages)  # never a heading
+    prose = [p.text for p in passages if not p.code]
+    assert prose == [
+        "Here is an example C program with a memory error and a memory leak.",
+        "Most error messages look like the following one, which describes the first problem.",
+    ]
+
+
+def test_a_contents_line_whose_page_number_is_on_the_next_line_is_dropped():
+    page = [
+        Text(72, 60, "Documentation", 18),
+        Text(72, 120, "Table of Contents"),
+        Text(72, 140, "User Manual ........................................"),
+        Text(72, 152, "iv Frequently Asked Questions ........................ clxxviii"),
+        *column(72, 200, ["This is the top level of the documentation tree, in six parts."]),
+    ]
+    text = all_text(passages_of(pdf_text(make_pdf([page]), "x").markdown))
+    assert "....." not in text and "clxxviii" not in text and "six parts" in text
+
+
 def test_a_caption_beside_a_paragraph_is_its_own_passage_and_does_not_cut_the_paragraph():
     page = [
         Text(72, 60, "Dense Retrieval Notes", 18),
@@ -1232,6 +1302,16 @@ def test_furniture_left_in_passages_is_counted():
     texts = [f"{header} Findings about dose {n} were new." for n in range(3)] + ["A plain paragraph.", "14"]
     passages = [Passage(f"d:{i}", t, "d.md", None, 1, 0, len(t), page=i + 1) for i, t in enumerate(texts)]
     assert furniture(passages, pages=5) == 4  # three running headers and a page number alone
+
+
+def test_a_chapter_header_left_as_passages_on_nearby_pages_is_counted():
+    from article_qa.passages import Passage
+    from benchmarks.documents import furniture
+
+    pages = [(12, "Using the core"), (13, "Using the core"), (15, "Using the core"), (40, "Warning"), (80, "Warning"),
+             (90, "Warning")] + [(n, f"Paragraph {n} says a thing.") for n in range(1, 100, 7)]  # fmt: skip
+    passages = [Passage(f"d:{i}", t, "d.md", None, 1, 0, len(t), page=n) for i, (n, t) in enumerate(pages)]
+    assert furniture(passages, pages=100) == 3  # a heading's word on far apart pages is not a header
 
 
 def test_a_paragraph_that_opens_like_markdown_markup_stays_a_paragraph():

@@ -9,8 +9,11 @@ those, and nothing else:
   are no column). Text that is not upright (a rotated stamp in the margin) is left out, and so is a
   bracketed label at the end of another line's row (a GNU manual's "[Function]").
 - **Page furniture.** A line in the top or bottom margin whose text, digits aside, stands on many pages
-  (a running header, "Page 3", a printer's footer) is dropped, and so is a page number alone, and a
-  table of contents' line with its dot leader ("2.1 Naming . . . . . 3").
+  (a running header, "Page 3", a printer's footer), or on three or more pages near one another (a
+  manual's chapter title over each of its pages), is dropped, unless it is set as a heading (larger
+  and bold: the chapter's own title on its first page); so is a page number alone, and a table of
+  contents' line with its dot leader ("2.1 Naming . . . . . 3", or a leader whose number is on the
+  next line).
 - **Title and headings.** The title is the largest text at the top of page 1 (never metadata that
   disagrees with it). A heading is a short line set larger than the body text, or bold, or numbered
   ("3.1 Hydrographic", "IV. RESULTS", "REFERENCES") and not ending a sentence; a table's row
@@ -24,6 +27,9 @@ those, and nothing else:
   that only opens with a table's name in the middle of a sentence ("...reported in" / "Table 3. This
   is...") stays in its paragraph. A table's rows of numbers are set aside the same way and never join
   a paragraph.
+- **Code.** Lines set in a typewriter font (Courier, TeX's CMTT, any "Mono") are code: a run of them is
+  one fenced block, line by line and indented as set, never a heading, never joined to the prose, and
+  never dropped as a scrap however short its lines ("f();").
 - **Words.** A word broken by a hyphen at a line end is joined, unless the document writes it with
   the hyphen elsewhere ("dual-encoder"); text is NFKC-normalised, so ligatures become letters and
   accents written as combining marks, or as spacing accents set before their letter ("O˘guz"),
@@ -99,6 +105,7 @@ class Line:
     caption: bool = False  # opens a figure's or a table's caption (`_captions_last`)
     aside: bool = False  # belongs to a caption or a table: read after the page's text, never a footnote
     cells: bool = False  # a row of a table's numbers ("41.5 56.8 42.4"), never part of a paragraph
+    mono: bool = False  # set in a typewriter font: a line of code
 
     @property
     def height(self) -> float:
@@ -107,7 +114,7 @@ class Line:
 
 @dataclass
 class Block:
-    kind: str  # "heading" | "paragraph"
+    kind: str  # "heading" | "paragraph" | "code"
     page: int
     lines: list[Line] = field(default_factory=list)
 
@@ -149,7 +156,9 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
                     text = " ".join(_line_text(line, size, rules).split())
                     if _LEADER.search(text):
                         continue  # a table of contents' entry ("2.1 Naming . . . . . 3"), not text to quote
-                    if not text or (not re.search(r"\w", text) and len(text) <= 2 and text != "•"):
+                    inked = [c for c in chars if c.get_text().strip()]
+                    mono = bool(inked) and sum(_is_mono(c.fontname) for c in inked) >= 0.9 * len(inked)
+                    if not text or (not re.search(r"\w", text) and len(text) <= 2 and text != "•" and not mono):
                         continue
                     bold = sum(_is_bold(c.fontname) for c in chars) > 0.6 * len(chars)
                     top, bottom = height - line.y1, height - line.y0
@@ -159,8 +168,8 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
                         found.append(Line(number, line.x0, top, head_x1, bottom, head, size, True))
                         found.append(Line(number, rest_x0, top, line.x1, bottom, rest, size, False))
                         continue
-                    found.append(Line(number, line.x0, top, line.x1, bottom, text, size, bold))
-            pages.append(_without_margin_labels(_merge_row_starts(found)))
+                    found.append(Line(number, line.x0, top, line.x1, bottom, text, size, bold, mono=mono))
+            pages.append(_code_alone(_without_margin_labels(_merge_row_starts(found))))
     except PDFSyntaxError as exc:
         raise PdfError(f"not a readable PDF ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds of errors on broken files
@@ -172,7 +181,8 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
 
 
 # A table of contents' dot leader and page number: "2.1 ASN.1 syntax. . . . . . 2", "Index .......... 33".
-_LEADER = re.compile(r"(?:\.\s?){5,}\s*(?:\d{1,4}|[ivxlc]{1,6})\b")
+# A leader may end the line, its number set on the next one ("Valgrind User Manual ........" / "iv").
+_LEADER = re.compile(r"(?:\.\s?){5,}\s*(?:(?:\d{1,4}|[ivxlc]{1,8})\b|$)")
 _ROW_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.?|•)$")
 
 
@@ -289,6 +299,15 @@ def _merge_row_starts(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _code_alone(lines: list[Line]) -> list[Line]:
+    """A typewriter line is code only where its row holds no other type: a table's cell set in
+    Courier beside cells in the text's font ("4" | "CARD32" | "MIME_TYPE_OFFSET") is the table's."""
+    for ln in lines:
+        if ln.mono and any(not o.mono for o in _on_its_row(ln, lines)):
+            ln.mono = False
+    return lines
+
+
 _MARGIN_LABEL = re.compile(r"^\[[A-Z][A-Za-z ]{1,30}\]$")
 
 
@@ -391,8 +410,24 @@ def _is_bold(fontname: str) -> bool:
     return any(w in name for w in ("bold", "black", "heavy", "semibold", "demi", "medi", "caps", ",b", "-b", ".b"))
 
 
+def _is_mono(fontname: str) -> bool:
+    """Whether a font is a typewriter face, as code is set: Courier, TeX's CMTT, Nimbus Mono, any "Mono"."""
+    name = fontname.split("+")[-1].lower()
+    return any(
+        w in name for w in ("courier", "mono", "cmtt", "cmsltt", "typewriter", "consola", "menlo", "inconsolata")
+    )
+
+
+NEAR_PAGES = 2  # a running header stands on pages at most this far apart
+NEAR_RUN = 3  # on at least this many such pages
+
+
 def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set[tuple[int, int]]:
-    """(page, line number) of running headers, footers and page numbers."""
+    """(page, line number) of running headers, footers and page numbers: a margin line whose text,
+    digits aside, stands on 30% of the pages, or the first or last line of `NEAR_RUN` pages each at
+    most `NEAR_PAGES` from the next (a chapter's title over its pages; a table's row low on a few pages
+    is not the last line); a line set as a heading (bold, larger than the text) is the chapter's own
+    title, never furniture."""
 
     def key(line: Line) -> str:
         return re.sub(r"\d+", "#", line.text.lower()).strip()
@@ -401,20 +436,56 @@ def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set
     for p, lines in enumerate(pages):
         height = sizes[p][1]
         in_margin.append([i for i, ln in enumerate(lines) if ln.y1 < MARGIN * height or ln.y0 > (1 - MARGIN) * height])
-    counts = Counter(k for p, lines in enumerate(pages) for k in {key(lines[i]) for i in in_margin[p]})
+    on_pages: dict[str, list[int]] = {}
+    outermost: dict[str, list[int]] = {}  # the page's first or last line, page numbers aside
+    for p, lines in enumerate(pages):
+        for k in {key(lines[i]) for i in in_margin[p]}:
+            on_pages.setdefault(k, []).append(p)
+        text = sorted((ln for ln in lines if not _PAGE_NUMBER.match(ln.text)), key=lambda ln: ln.y0)
+        for k in {key(ln) for ln in text[:1] + text[-1:]}:
+            outermost.setdefault(k, []).append(p)
     often = max(2, round(0.3 * len(pages)))
-    frequent = sorted((k for k, n in counts.items() if n >= often), key=len, reverse=True)
+    frequent = sorted((k for k, found in on_pages.items() if len(found) >= often), key=len, reverse=True)
+    running = {(k, p) for k, found in outermost.items() if len(on_pages.get(k, ())) < often for p in _near_runs(found)}
+    sized: Counter[float] = Counter()
+    for lines in pages:
+        for ln in lines:
+            sized[ln.size] += len(ln.text)
+    body = sized.most_common(1)[0][0] if sized else 0.0
     drop = set()
     for p, lines in enumerate(pages):
         for i in in_margin[p]:
             rest = key(lines[i])
+            if (rest, p) in running:
+                rest = ""
             for k in frequent:  # a footer set as one line on one page and as three on the others
                 rest = rest.replace(k, " ")
-            if p == 0 and lines[i].bold and lines[i].y1 < MARGIN * sizes[p][1]:
-                continue  # the first page's own title, not the running header repeating it
+            if lines[i].bold and lines[i].y1 < MARGIN * sizes[p][1] and (p == 0 or lines[i].size > 1.15 * body):
+                continue  # the document's or a chapter's own title, not the running header repeating it
+            if lines[i].mono and not re.sub(r"[#\W]", "", key(lines[i])):
+                continue  # a listing's brace, not a rule or an ornament
             if not re.sub(r"[#\W]", "", rest) or _PAGE_NUMBER.match(lines[i].text):
                 drop.add((p, i))
     return drop
+
+
+def _near_runs(found: list[int]) -> list[int]:
+    """The pages of `found` (sorted) that belong to a run of at least `NEAR_RUN` pages, each at most
+    `NEAR_PAGES` after the one before.
+
+    >>> _near_runs([3, 4, 5, 9, 20, 22, 24, 40])
+    [3, 4, 5, 20, 22, 24]
+    """
+    out: list[int] = []
+    run: list[int] = []
+    for p in [*found, None]:
+        if p is not None and run and p - run[-1] <= NEAR_PAGES:
+            run.append(p)
+            continue
+        if len(run) >= NEAR_RUN:
+            out += run
+        run = [p] if p is not None else []
+    return out
 
 
 def _columns(lines: list[Line], width: float) -> list[Line]:
@@ -574,6 +645,24 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
                     and not _starts_paragraph(caption.lines[-1], ln, [caption], body)):  # fmt: skip
                 caption.lines.append(ln)  # the caption's next line
                 continue
+            in_sentence = (  # a typewriter line that ends a sentence of the text ("...or" / "ASN1_PRINT_ALL.")
+                previous is not None and blocks and blocks[-1].kind == "paragraph" and previous is blocks[-1].lines[-1]
+                and not _SENTENCE_END.search(previous.text) and not _starts_paragraph(previous, ln, blocks, body)
+            )  # fmt: skip
+            if ln.mono and not in_sentence:  # a line of code: with the code lines above it, or a block of its own
+                last = blocks[-1] if blocks else None
+                if not (
+                    last is not None
+                    and last.kind == "code"
+                    and previous is last.lines[-1]
+                    and _in_listing(previous, ln)
+                ):
+                    blocks += pending
+                    pending = []
+                    blocks.append(Block("code", ln.page, []))
+                blocks[-1].lines.append(ln)
+                previous = ln
+                continue
             heading = _is_heading(ln, body, widths[ln.column])
             if front and (ln.page != 1 or (heading and (_NUMBERED.match(ln.text) or _NAMED.match(ln.text)))):
                 front = False  # the first section ("1 Introduction", "Abstract") opens the text
@@ -606,7 +695,7 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
     parts = [f"# {title}"]
     page = None
     for block in blocks:
-        text = _join(block.lines, vocabulary)
+        text = _join(block.lines, vocabulary) if block.kind != "code" else "\n".join(ln.text for ln in block.lines)
         if not text:
             continue
         if block.page != page:
@@ -614,6 +703,8 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
             page = block.page
         if block.kind == "heading":
             parts.append(f"## {text}")
+        elif block.kind == "code":
+            parts.append(_fenced(block.lines))
         elif not _fragment(text):
             parts.append(_safe_paragraph(text))
     return PdfText(title, "\n\n".join(parts) + "\n", len(pages))
@@ -670,7 +761,7 @@ def _captions_last(ordered: list[Line]) -> list[Line]:
     rest: list[Line] = []
     run: list[Line] = []
     for i, ln in enumerate(ordered):
-        if table_cells(ln.text):  # a table's row of numbers: set aside after the captions
+        if table_cells(ln.text) and not ln.mono:  # a table's row of numbers: set aside after the captions
             ln.cells = ln.aside = True
             cells.append(ln)
             continue
@@ -678,7 +769,9 @@ def _captions_last(ordered: list[Line]) -> list[Line]:
             run.append(ln)
             continue
         captions += run
-        ln.caption = bool(_CAPTION.match(ln.text)) and not _mid_sentence(ordered[i - 1] if i else None, ln)
+        ln.caption = (
+            not ln.mono and bool(_CAPTION.match(ln.text)) and not _mid_sentence(ordered[i - 1] if i else None, ln)
+        )
         run = [ln] if ln.caption else []
         if not run:
             rest.append(ln)
@@ -721,6 +814,40 @@ def _close_under(upper: Line, lower: Line) -> bool:
     )  # fmt: skip
 
 
+def _in_listing(previous: Line, line: Line) -> bool:
+    """Whether a code line goes on with the listing of the code line before it: the next line of the
+    same column, a blank line or two below at most (a listing's blank lines are set as gaps)."""
+    if previous.page != line.page or previous.column != line.column:
+        return False
+    return _same_row(previous, line) or (
+        line.y0 > previous.y0 and line.y0 - previous.y1 < 3 * max(line.height, previous.height)
+    )
+
+
+def _same_row(left: Line, right: Line) -> bool:
+    """Whether `right` is set on `left`'s row, to its right (an option and its description)."""
+    return (
+        abs((right.y0 + right.y1) - (left.y0 + left.y1)) < 0.5 * max(left.height, right.height) and right.x0 >= left.x1
+    )
+
+
+def _fenced(lines: list[Line]) -> str:
+    """A listing as a fenced code block: its lines as set, each indented by how far right of the
+    listing's leftmost line it starts (in the font's character widths)."""
+    left = min(ln.x0 for ln in lines)
+    rows: list[str] = []
+    for i, ln in enumerate(lines):
+        width = 0.6 * ln.size  # a typewriter character's
+        if i and _same_row(lines[i - 1], ln):
+            rows[-1] += " " * max(1, round((ln.x0 - lines[i - 1].x1) / width)) + ln.text
+        else:
+            rows.append(" " * round((ln.x0 - left) / width) + ln.text)
+    body = "\n".join(rows)
+    ticks = max((len(run) for run in re.findall(r"`{3,}", body)), default=2)
+    fence = "`" * (ticks + 1)
+    return f"{fence}\n{body}\n{fence}"
+
+
 def _fragment(text: str) -> bool:
     """A scrap of a formula or a figure ("(1)", "s , w(i)", "from"), not a paragraph a reader would quote.
 
@@ -748,7 +875,7 @@ def _over_text(ordered: list[Line], k: int, body: float) -> bool:
 
 def _starts_paragraph(previous: Line, line: Line, blocks: list[Block], body: float) -> bool:
     """Whether `line` opens a new paragraph after `previous` (on the same page and column, or not)."""
-    if not blocks or blocks[-1].kind == "heading" or line.text.startswith("•"):
+    if not blocks or blocks[-1].kind != "paragraph" or line.text.startswith("•"):
         return True
     if previous.page != line.page or previous.column != line.column or line.y1 <= previous.y0:
         return not _continues(blocks, previous, line)  # a column or page break (a line on the same row is none)
