@@ -372,6 +372,31 @@ def test_an_office_document_that_unpacks_too_big_is_refused_unread(tmp_path, cor
     assert not list(corpus.glob("*.md"))
 
 
+def test_a_compressed_file_is_read_as_the_file_inside_it(tmp_path, corpus, monkeypatch):
+    import gzip
+
+    from article_qa import sources
+
+    pdf = tmp_path / "dosing_manual.pdf.gz"
+    pdf.write_bytes(gzip.compress(make_pdf(PAPER)))
+    added = add(str(pdf), corpus)
+    passages = split_document(read_document(added))
+    assert passages[0].title == "Ketamine Dosing Notes" and passages[-1].page == 2
+    faq = tmp_path / "FAQ.gz"
+    faq.write_bytes(gzip.compress(b"Questions\n=========\n\nIs it safe?\n\nMostly, when a doctor watches.\n"))
+    assert "Mostly, when a doctor watches." in add(str(faq), corpus).read_text("utf-8")
+    broken = tmp_path / "broken.txt.gz"
+    broken.write_bytes(gzip.compress(b"Some text. " * 50)[:-12])  # cut short
+    with pytest.raises(SourceError, match="not a readable gzip file"):
+        add(str(broken), corpus)
+    monkeypatch.setattr(sources, "MAX_BYTES", 5000)  # a small file that unpacks big, in small
+    bomb = tmp_path / "notes.txt.gz"
+    bomb.write_bytes(gzip.compress(b"a" * 100_000))
+    with pytest.raises(SourceError, match="unpacks to more than"):
+        add(str(bomb), corpus)
+    assert len(list(corpus.glob("*.md"))) == 2
+
+
 def test_a_page_saved_as_a_single_file_is_read_as_the_page(tmp_path, corpus):
     import base64
     import quopri

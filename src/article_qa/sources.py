@@ -23,13 +23,17 @@ underlined, numbered, in capitals or standing alone), its text unchanged. Every 
 not answer, a source over the size cap, a scanned PDF without a text layer, a page with no main text, a
 file type it cannot read) raises `SourceError` with one clear sentence, and nothing is written. The
 folder is created on the first `add`; a file is written atomically, never replaces another, and the same
-source is recognised by its hash. Nothing here splits or embeds.
+source is recognised by its hash. A gzip-compressed file (a manual as a system ships it,
+``valgrind_manual.pdf.gz``) is read as the file inside it, up to the same size cap. Nothing here
+splits or embeds.
 """
 
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
+import io
 import os
 import re
 import tempfile
@@ -37,6 +41,7 @@ import time
 import unicodedata
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -101,6 +106,8 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
             raise SourceError(f"could not fetch {source}: {getattr(exc, 'reason', exc)}") from None
         raw = b"".join(chunks)
         name = Path(urlparse(source).path).name or urlparse(source).netloc
+        if raw.startswith(b"\x1f\x8b"):
+            raw, name, content_type = gunzipped(raw, source), re.sub(r"\.(gz|z)$", "", name, flags=re.I), None
         kind = _kind(name, content_type) or _sniffed(raw, name)
     else:
         path = Path(source).expanduser()
@@ -108,14 +115,31 @@ def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str
             raise SourceError(f"{source} is not a file (or an http/https URL)")
         if path.stat().st_size > MAX_BYTES:
             raise SourceError(f"{source} is larger than {mb} MB")
-        raw = path.read_bytes()
-        name, kind = path.name, _kind(path.name, None) or _sniffed(raw, path.name)
+        raw, name = path.read_bytes(), path.name
+        if raw.startswith(b"\x1f\x8b"):
+            raw, name = gunzipped(raw, source), re.sub(r"\.(gz|z)$", "", name, flags=re.IGNORECASE)
+        kind = _kind(name, None) or _sniffed(raw, name)
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
             "(.docx, .odt, .pptx, .epub), an e-mail (.eml), or a text file (.md, .txt, .rst)"
         )
     return raw, name, kind
+
+
+def gunzipped(raw: bytes, source: str) -> bytes:
+    """The file inside gzip-compressed bytes, refused (`SourceError`) past `MAX_BYTES` unpacked, so that a
+    small file that unpacks to gigabytes is never held whole."""
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
+            while chunk := f.read(1024 * 1024):
+                out += chunk
+                if len(out) > MAX_BYTES:
+                    raise SourceError(f"{source} unpacks to more than {MAX_BYTES // (1024 * 1024)} MB")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{source} is not a readable gzip file ({exc})") from None
+    return bytes(out)
 
 
 def _kind(name: str, content_type: str | None) -> str | None:
