@@ -530,6 +530,26 @@ def test_code_set_in_a_typewriter_font_is_a_code_block_line_by_line():
     ]
 
 
+def test_a_numbered_heading_with_a_short_name_is_a_section_and_a_formula_line_is_not():
+    page = [
+        Text(72, 60, "Nettle Manual", 18),
+        *column(72, 110, ["A cipher takes a message and a secret key and transforms", "it to a ciphertext."]),
+        Text(72, 150, "7.2.1 AES", 13),
+        *column(72, 170, ["AES is a block cipher, specified by NIST as a replacement", "for the older DES standard."]),
+        Text(72, 210, "7.2.8 DES3", 13),
+        *column(72, 230, ["DES3 is a variant of DES that uses three keys.", "It is slow."]),
+        Text(72, 270, "1 (Dn) Ln", 12),
+        *column(72, 290, ["The cover of a set of references is the set of facts they", "cover, as defined above."]),
+    ]  # fmt: skip
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    by_section: dict[str | None, str] = {}
+    for p in passages:
+        by_section.setdefault(p.section, p.text)  # each section's first passage
+    assert by_section["7.2.1 AES"].startswith("AES is a block cipher")
+    assert by_section["7.2.8 DES3"].startswith("DES3 is a variant")
+    assert not any(p.section and p.section.startswith("1 (") for p in passages)
+
+
 def test_a_contents_line_whose_page_number_is_on_the_next_line_is_dropped():
     page = [
         Text(72, 60, "Documentation", 18),

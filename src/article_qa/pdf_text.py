@@ -524,8 +524,11 @@ def _is_heading(line: Line, body: float, full: float) -> bool:
     """Whether a line is a heading, `full` being the width of the column's full lines."""
     text = line.text
     short = line.x1 - line.x0 < 0.75 * full
-    letters = len(re.findall(r"[^\W\d_]", text))
-    if letters < 0.5 * len(text.replace(" ", "")) or text.count(",") >= 2 or _LABEL.match(text):
+    named = text.split(None, 1)[-1] if _NUMBERED.match(text) else text  # "7.2.1 AES": the name, not its number
+    if named is not text and not (named[:1].isalnum() or named[:1] in "\"'“‘«"):
+        return False  # "1 (D) × ΠL": a formula's line, not a number and a name
+    letters = len(re.findall(r"[^\W\d_]", named))
+    if letters < 0.5 * len(named.replace(" ", "")) or text.count(",") >= 2 or _LABEL.match(text):
         return False  # a formula or a table's numbers, a list of names
     if len(text) > 90 or len(text) < 2 or not re.search(r"[^\W\d_]", text) or _DATE.match(text):
         return False  # too long or short for one, or a report's date ("December 1998")
