@@ -550,6 +550,23 @@ def test_a_numbered_heading_with_a_short_name_is_a_section_and_a_formula_line_is
     assert not any(p.section and p.section.startswith("1 (") for p in passages)
 
 
+def test_a_chapter_contents_without_leaders_is_dropped_not_made_a_heading():
+    page = [
+        Text(72, 60, "2. How to use bzip2", 20, bold=True),
+        Text(72, 100, "Table of Contents", 16, bold=True),
+        *column(72, 130, ["2.1. NAME", "2.2. SYNOPSIS", "2.4. OPTIONS", "2.5. MEMORY MANAGEMENT"]),
+        *column(72, 200, ["This chapter contains a copy of the bzip2 man page, and nothing else."]),
+        Text(72, 240, "2.1. NAME", 16, bold=True),
+        *column(72, 270, ["The function returns 1 when the point is on the curve, and", "0 otherwise."]),
+    ]  # fmt: skip
+    markdown = pdf_text(make_pdf([page]), "x").markdown
+    passages = passages_of(markdown)
+    assert "SYNOPSIS" not in markdown and "Table of Contents" not in markdown
+    assert [p.section for p in passages] == ["2.1. NAME"] or passages[-1].section == "2.1. NAME"
+    assert passages[-1].text == "The function returns 1 when the point is on the curve, and 0 otherwise."
+    assert any(p.text.startswith("This chapter contains a copy") for p in passages)
+
+
 def test_a_contents_line_whose_page_number_is_on_the_next_line_is_dropped():
     page = [
         Text(72, 60, "Documentation", 18),

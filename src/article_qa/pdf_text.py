@@ -13,7 +13,8 @@ those, and nothing else:
   manual's chapter title over each of its pages), is dropped, unless it is set as a heading (larger
   and bold: the chapter's own title on its first page); so is a page number alone, and a table of
   contents' line with its dot leader ("2.1 Naming . . . . . 3", or a leader whose number is on the
-  next line).
+  next line); so is a "Table of Contents" line and the numbered entries under it, leaders or not
+  ("2.1. NAME", "2.2. SYNOPSIS", which ran together into one heading).
 - **Title and headings.** The title is the largest text at the top of page 1 (never metadata that
   disagrees with it). A heading is a short line set larger than the body text, or bold, or numbered
   ("3.1 Hydrographic", "IV. RESULTS", "REFERENCES") and not ending a sentence; a table's row
@@ -169,7 +170,7 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
                         found.append(Line(number, rest_x0, top, line.x1, bottom, rest, size, False))
                         continue
                     found.append(Line(number, line.x0, top, line.x1, bottom, text, size, bold, mono=mono))
-            pages.append(_code_alone(_without_margin_labels(_merge_row_starts(found))))
+            pages.append(_without_contents(_code_alone(_without_margin_labels(_merge_row_starts(found)))))
     except PDFSyntaxError as exc:
         raise PdfError(f"not a readable PDF ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds of errors on broken files
@@ -183,6 +184,9 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
 # A table of contents' dot leader and page number: "2.1 ASN.1 syntax. . . . . . 2", "Index .......... 33".
 # A leader may end the line, its number set on the next one ("Valgrind User Manual ........" / "iv").
 _LEADER = re.compile(r"(?:\.\s?){5,}\s*(?:(?:\d{1,4}|[ivxlc]{1,8})\b|$)")
+# A table of contents without leaders: its title, then its numbered entries ("2.1. NAME", "2.2. SYNOPSIS").
+_CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
+_CONTENTS_ENTRY = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?|[A-H]\.|[IVX]{1,5}\.)\s+\S")
 _ROW_START = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.?|•)$")
 
 
@@ -295,6 +299,25 @@ def _merge_row_starts(lines: list[Line]) -> list[Line]:
                 target.x0 = min(target.x0, ln.x0)
                 target.bold = target.bold or ln.bold
                 continue
+        out.append(ln)
+    return out
+
+
+def _without_contents(lines: list[Line]) -> list[Line]:
+    """The page's lines without a table of contents set without dot leaders: a "Table of Contents"
+    line and the numbered entries right under it ("2.1. NAME", "2.2. SYNOPSIS"; DocBook's chapter
+    contents), which would otherwise run together into one heading."""
+    out: list[Line] = []
+    last: Line | None = None  # the contents' line read last
+    for ln in lines:
+        if _CONTENTS_TITLE.match(ln.text):
+            last = ln
+            continue
+        entry = _CONTENTS_ENTRY.match(ln.text) and len(ln.text) <= 90 and not ln.bold
+        if last is not None and entry and 0 <= ln.y0 - last.y1 < 2 * ln.height:
+            last = ln  # the next entry, set close under the one before (a bold heading after it is none)
+            continue
+        last = None
         out.append(ln)
     return out
 
