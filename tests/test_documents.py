@@ -427,6 +427,24 @@ def test_a_list_articles_numbered_lines_head_their_paragraphs():
     assert rack.section == "2. Don't use a wooden luggage rack"
 
 
+def test_words_in_two_inline_elements_side_by_side_stay_apart():
+    page = (
+        "<html><head><title>Closures</title></head><body><article><h1>Closures</h1>"
+        "<p>Closures let a program build a function at run time, from a description of its arguments.</p>"
+        "<dl><dt>Function: <strong>void</strong> <em>ffi_closure_free (void *<var>writable</var>)</em></dt>"
+        "<dd><p>Free memory allocated using ffi_closure_alloc, at the writable address it returned.</p></dd>"
+        "<dt>Function: <strong>ffi_status</strong> <em>ffi_prep_closure (ffi_closure *closure)</em></dt>"
+        "<dd><p>Prepare a closure function, given a closure and a call interface already prepared.</p></dd></dl>"
+        "<p>Plain <b>bold</b> <i>italic</i> words, <code>a</code><code>b</code> joined as set.</p>"
+        "<pre>  x = 1\n  y = 2</pre></article></body></html>"
+    )
+    markdown = page_text(page.encode(), "x").markdown
+    assert "Function: void ffi_closure_free (void *writable): Free memory" in markdown
+    assert "ffi_status ffi_prep_closure" in markdown
+    assert "Plain bold italic words, ab joined as set" in markdown  # no space where the page sets none
+    assert "```\n  x = 1\n  y = 2\n```" in markdown
+
+
 def test_the_byline_stays_out_of_the_first_paragraph():
     passages = passages_of(page_text(BYLINE.encode("utf-8"), "x").markdown)
     assert passages[0].text.startswith("Night trains are coming back")

@@ -223,7 +223,25 @@ def _clean_tree(html: str) -> str:
     for el in tree.xpath("//*[@style]"):
         if re.search(r"display\s*:\s*none", el.get("style") or "") and el.getparent() is not None:
             _drop(el)
+    _keep_spaces_between_inline(tree)
     return lxml.html.tostring(tree, encoding="unicode")
+
+
+# Inline elements whose words run on in a sentence ("<b>bold</b> <i>italic</i>").
+_INLINE = frozenset(
+    "a abbr b big cite code dfn em font i kbd mark q samp small span strong sub sup time tt u var".split()
+)
+
+
+def _keep_spaces_between_inline(tree) -> None:  # type: ignore[no-untyped-def]
+    """The space between two inline elements moved into the second one's text: the extractor drops a
+    tail of white space alone, which glued "<strong>void</strong> <em>ffi_closure_free</em>" into
+    "voidffi_closure_free" and "<b>bold</b> <i>italic</i>" into "bolditalic"."""
+    for el in tree.iter(*_INLINE):
+        following = el.getnext()
+        if el.tail and not el.tail.strip() and following is not None and following.tag in _INLINE:
+            el.tail = None
+            following.text = " " + (following.text or "")
 
 
 def tex_text(tex: str) -> str:
