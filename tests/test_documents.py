@@ -445,6 +445,24 @@ def test_words_in_two_inline_elements_side_by_side_stay_apart():
     assert "```\n  x = 1\n  y = 2\n```" in markdown
 
 
+def test_a_texinfo_page_is_titled_by_its_node_or_its_manual_not_both():
+    body = (
+        "<p>This manual is for libffi, a portable foreign function interface library, and for its users.</p>"
+        "<p>A foreign function interface lets code written in one language call code written in another.</p>"
+        "<p>The libffi library provides a portable, high level programming interface to calling conventions.</p>"
+    )
+    top = (
+        "<html><head><title>Top (libffi: the portable library)</title></head><body>"
+        f'<h1 class="settitle">libffi: the portable library</h1><h1 class="top">libffi</h1>{body}</body></html>'
+    )
+    node = (
+        "<html><head><title>Multiple ABIs (libffi: the portable library)</title></head><body>"
+        f'<h3 class="section">2.4 Multiple ABIs</h3>{body}</body></html>'
+    )
+    assert page_text(top.encode(), "x").title == "libffi: the portable library"
+    assert page_text(node.encode(), "x").title == "2.4 Multiple ABIs"
+
+
 def test_the_byline_stays_out_of_the_first_paragraph():
     passages = passages_of(page_text(BYLINE.encode("utf-8"), "x").markdown)
     assert passages[0].text.startswith("Night trains are coming back")

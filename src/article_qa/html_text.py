@@ -818,9 +818,16 @@ def _title_parts(html: str) -> list[str]:
 
     >>> _title_parts("<title>A - Keywords - The Rust Book</title>"), _title_parts("<p>x</p>")
     (['a', 'keywords', 'the rust book'], [])
+    >>> _title_parts("<title>Top (libffi: the portable library)</title>")
+    ['top (libffi: the portable library)', 'top', 'libffi: the portable library']
     """
     page_title = _page_title(html).casefold()
-    return _TITLE_PARTS.split(page_title) if page_title else []
+    parts = []
+    for part in _TITLE_PARTS.split(page_title) if page_title else []:
+        parts.append(part)
+        # a texinfo page's "Node (Manual)": "The Closure API (libffi: the portable ... library)"
+        parts += list(m.groups()) if (m := re.fullmatch(r"(.+?)\s+\((.{4,})\)", part)) else []
+    return parts
 
 
 def _names_the_page(heading: str, parts: list[str]) -> bool:
