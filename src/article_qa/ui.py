@@ -105,7 +105,8 @@ def page_text(corpus_dir: str | Path, passages: list[Passage]) -> PageText:
 _NOT_AN_EXAMPLE = re.compile(
     r"^(page \d+|slide \d+|abstract|introduction|references?|r[ée]f[ée]rences|bibliography|notes|footnotes|see also|"
     r"external links|further reading|acknowledge?ments?.*|appendix.*|contents|table of contents|comments?|"
-    r"related( posts| articles)?|share this.*|about the author|summary|r[ée]sum[ée])$",
+    r"related( posts| articles)?|share this.*|about the author|summary|r[ée]sum[ée]|"
+    r"copyright.*|licen[cs]es?( .*)?|legal( notices?)?|credits|authors?|index|conventions|name|synopsis)$",
     re.IGNORECASE,
 )
 
@@ -117,8 +118,9 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.?|Sli
 def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
     """Example questions from the corpus's real section headings: numbering taken off ("3.1 "), and no
     "Page 2", "References", "See also" or other headings nobody asks about, nor one that leads into what
-    follows ("'make' fails with this:"); headings that ask (an FAQ's questions) first; none when there
-    are none.
+    follows ("'make' fails with this:"), nor a manual's "Copyright" or man-page "NAME"; headings that ask
+    (an FAQ's questions) first, then those of several words ("Running your program under Memcheck"
+    before "Linking"); none when there are none.
 
     >>> ps = [Passage(f"a:{i}", "T.", "a.md", s, i, 0, 2) for i, s in enumerate(["Page 1", "3.1 Dosing", "References"])]
     >>> example_headings(ps)
@@ -129,6 +131,9 @@ def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
     >>> faq = ["2.2. The build fails with this:", "Background", "1.1. How do you say it?"]
     >>> example_headings([Passage(f"f:{i}", "T.", "f.md", s, i, 0, 2) for i, s in enumerate(faq)])
     ['How do you say it?', 'Background']
+    >>> manual = ["Copyright © 2000-2022 AUTHORS", "Linking", "2.1. NAME", "Running your program under Memcheck"]
+    >>> example_headings([Passage(f"m:{i}", "T.", "m.md", s, i, 0, 2) for i, s in enumerate(manual)])
+    ['Running your program under Memcheck', 'Linking']
     """
     out: list[str] = []
     for p in passages:
@@ -136,7 +141,7 @@ def example_headings(passages: list[Passage], most: int = 5) -> list[str]:
         if 3 <= len(heading) <= 70 and not _NOT_AN_EXAMPLE.match(heading) and re.search(r"[^\W\d_]{3}", heading):
             if heading not in out and not heading.endswith(":"):
                 out.append(heading)
-    return sorted(out, key=lambda h: not h.endswith("?"))[:most]
+    return sorted(out, key=lambda h: (not h.endswith("?"), len(h.split()) < 2))[:most]
 
 
 def escape_markdown(text: str) -> str:
