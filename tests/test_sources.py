@@ -107,6 +107,32 @@ def test_urls_are_fetched_from_the_server(server, corpus):
     assert f"origin: {url}/coffee.html" in html.read_text("utf-8") and "<!-- page 2 -->" in pdf.read_text("utf-8")
 
 
+def _redirect(to: str) -> str:
+    return (f'<!DOCTYPE html><html><head><title>Redirecting...</title><meta http-equiv="refresh" content="0; URL={to}">'
+            f'</head><body><p>Redirecting to... <a href="{to}">{to}</a>.</p></body></html>')  # fmt: skip
+
+
+def test_a_page_that_only_redirects_is_read_as_the_page_it_names(server, corpus, tmp_path):
+    root, url = server
+    (root / "coffee.html").write_text(PAGE, "utf-8")
+    (root / "old-coffee.html").write_text(_redirect("coffee.html"), "utf-8")
+    added = add(f"{url}/old-coffee.html", corpus)
+    assert "Caffeine late in the day" in added.read_text("utf-8")
+    assert f"origin: {url}/coffee.html" in added.read_text("utf-8")  # the page read, not the signpost
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "ch18-01.html").write_text(PAGE.replace("Coffee and Sleep", "Tea and Sleep"), "utf-8")
+    (book / "ch17-01.html").write_text(_redirect("ch18-01.html#top"), "utf-8")
+    assert "# Tea and Sleep" in add(str(book / "ch17-01.html"), corpus).read_text("utf-8")
+    with pytest.raises(SourceError, match="already in"):  # the same page by its new name
+        add(str(book / "ch18-01.html"), corpus)
+    (book / "a.html").write_text(_redirect("b.html"), "utf-8")
+    (book / "b.html").write_text(_redirect("a.html"), "utf-8")
+    with pytest.raises(SourceError, match="more than 3 redirects"):
+        add(str(book / "a.html"), corpus)
+    assert len(list(corpus.glob("*.md"))) == 2
+
+
 BAD = {
     "blank.pdf": make_pdf([[], []]),
     "broken.pdf": b"%PDF-1.4 not really",

@@ -44,7 +44,7 @@ import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from . import __version__
 from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
@@ -83,7 +83,54 @@ def is_url(source: str) -> bool:
 
 def read_source(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str, str]:
     """The bytes of a file path or an http(s) URL, a name for it, and its kind (see `KINDS`). A URL is
-    given `timeout` seconds and `MAX_BYTES` in all; a file over `MAX_BYTES` is refused unread."""
+    given `timeout` seconds and `MAX_BYTES` in all; a file over `MAX_BYTES` is refused unread. A page
+    that only redirects elsewhere (``<meta http-equiv="refresh" content="0; URL=...">``, as a renamed
+    chapter of a book leaves behind) is read as the page it names, up to `REDIRECTS` hops."""
+    return _read_followed(source, timeout)[:3]
+
+
+def _read_followed(source: str, timeout: float = FETCH_SECONDS) -> tuple[bytes, str, str, str]:
+    """`read_source`, and the source last read (the page a redirect led to, or `source` itself)."""
+    for _ in range(REDIRECTS + 1):
+        raw, name, kind = _read_one(source, timeout)
+        target = redirect_target(raw) if kind == "html" else None
+        if target is None:
+            return raw, name, kind, source
+        source = urljoin(source, target) if is_url(source) else str(Path(source).expanduser().parent / target)
+    raise SourceError(f"{source}: more than {REDIRECTS} redirects")
+
+
+REDIRECTS = 3
+_REFRESH = re.compile(
+    rb"<meta\b(?=[^>]*http-equiv\s*=\s*[\"']?refresh)[^>]*content\s*=\s*[\"']?\s*\d+\s*;\s*url\s*=\s*['\"]?([^\"'>\s]+)",
+    re.IGNORECASE,
+)
+
+
+def redirect_target(raw: bytes) -> str | None:
+    """Where a page that only redirects sends its reader: the URL of its refresh tag, when the page is
+    small and says little else (a page that refreshes itself while holding its text is read as it is).
+
+    >>> redirect_target(b'<html><head><meta http-equiv="refresh" content="0; URL=ch18-01.html"></head>'
+    ...                 b'<body><p>Redirecting to... <a href="ch18-01.html">ch18-01.html</a>.</p></body></html>')
+    'ch18-01.html'
+    >>> redirect_target(b"<html><body><p>" + b"Text. " * 200 + b"</p></body></html>") is None
+    True
+    """
+    if len(raw) > 16_384:
+        return None
+    m = _REFRESH.search(raw)
+    if m is None:
+        return None
+    words = re.sub(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", b" ", raw, flags=re.IGNORECASE | re.S).split()
+    if len(words) > 40:
+        return None
+    target = m.group(1).decode("utf-8", "replace").split("#")[0]
+    return target or None
+
+
+def _read_one(source: str, timeout: float) -> tuple[bytes, str, str]:
+    """`read_source` of one source, no redirect followed."""
     mb = MAX_BYTES // (1024 * 1024)
     if is_url(source):
         request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
@@ -536,7 +583,7 @@ def add(source: str, corpus_dir: str | Path, *, today: datetime.date | None = No
     corpus = Path(corpus_dir)
     if corpus.exists() and not corpus.is_dir():
         raise SourceError(f"{corpus} is a file, not a folder")
-    raw, name, kind = read_source(source)
+    raw, name, kind, source = _read_followed(source)
     origin = source if is_url(source) else str(Path(source).expanduser().resolve())
     article = convert(raw, name, kind, origin)
     corpus.mkdir(parents=True, exist_ok=True)
