@@ -159,6 +159,20 @@ def test_eval_squad_on_a_tiny_file(tmp_path):
     assert both["hit@1"] == 1.0  # the right article and the right paragraph
 
 
+def test_eval_squad_counts_a_long_paragraph_cut_into_pieces_as_one(tmp_path):
+    long = " ".join(f"Trial {n} gave patients a dose of {n} milligrams and watched them for a week." for n in range(60))
+    paragraphs = [long + " The last trial found that ketamine reduced drinking.", "Coffee keeps people awake."]
+    qas = [[{"id": "a", "question": "Which drug reduced drinking in the last trial?", "is_impossible": False}],
+           [{"id": "b", "question": "What keeps people awake?", "is_impossible": False}]]  # fmt: skip
+    pairs = zip(paragraphs, qas, strict=True)
+    data = {"data": [{"title": "Long", "paragraphs": [{"context": c, "qas": q} for c, q in pairs]}]}
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps(data))
+    m = evaluate_squad(path, FakeEmbedder())
+    assert m["passages"] > 2  # the long paragraph is several passages
+    assert m["answerable"] == 2 and m["hit@3"] == 1.0  # each question finds its paragraph, by number
+
+
 def test_answerability_report_runs_on_the_fake_embedder(corpus_copy, tmp_path):
     from benchmarks import answerability as report
 

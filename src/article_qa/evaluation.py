@@ -331,15 +331,18 @@ def _ask_squad(
         for article in articles:
             (corpus / file_name(article.title, ".txt")).write_text(article.text, "utf-8")
         retriever = Retriever(corpus, Path(scratch) / "index", embedder=embedder, save=False)
-        n = len(retriever.build().passages)
-        if n != sum(len(a.paragraphs) for a in articles):
-            raise ValueError(f"{n} passages for {sum(len(a.paragraphs) for a in articles)} paragraphs")
+        built = retriever.build().passages
+        n = len(built)
+        # a paragraph longer than the model reads is cut into pieces that share its number
+        paragraphs = len({(p.source, p.paragraph) for p in built})
+        if paragraphs != sum(len(a.paragraphs) for a in articles):
+            raise ValueError(f"{paragraphs} paragraphs indexed for {sum(len(a.paragraphs) for a in articles)}")
         out = []
         for article in articles:
             source, mine = file_name(article.title, ".txt"), []
             for qid, question, gold in article.questions:
                 answer = retriever.ask(question, min(n, 100))
-                found = [(h.source, h.paragraph - 1) for h in answer.hits]
+                found = list(dict.fromkeys((h.source, h.paragraph - 1) for h in answer.hits))  # ranked paragraphs
                 rank = found.index((source, gold)) + 1 if gold is not None and (source, gold) in found else None
                 mine.append({"id": qid, "answerable": gold is not None, "rank": rank,
                              "answered": answer.answered, "confidence": answer.confidence})  # fmt: skip
