@@ -396,14 +396,14 @@ def run(
 def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, float]]:
     """Each stage of a warm question on its own, p50/p95/p99 ms over `questions` (the query cache
     cleared): check and cut (situation, question), correct and rewrite, encode, first stage (dense,
-    best sentence, BM25), late interaction, the answerability signals and judge, the marked sentences of
-    a reply's three hits (`ranking.highlights`, as `ask` marks them)."""
+    best sentence, BM25), late interaction, the phrase bonus, the answerability signals and judge, the
+    marked sentences of a reply's three hits (`ranking.highlights`, as `ask` marks them)."""
     from article_qa import ranking
     from article_qa.answerability import gather
     from article_qa.retrieval import clean_question, question_first
 
     state, settings = retriever._ready(), retriever.ranking
-    first = ranking.RankSettings(**{**vars(settings), "token_weight": 0.0})
+    first = ranking.RankSettings(**{**vars(settings), "token_weight": 0.0, "phrase_weight": 0.0})
     times: dict[str, list[float]] = {}
 
     @contextlib.contextmanager
@@ -426,7 +426,15 @@ def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, flo
             first_stage = ranking.rank(state, query, encoded, first)
         with timed("late interaction"):
             fused = ranking._with_late_interaction(state, first_stage.scores, encoded, settings)
-        ranked = ranking.Ranking(fused.astype("float32"), first_stage.sentence_scores)
+        with timed("phrase bonus"):
+            fused = fused.astype("float32")
+            terms = ranking.tokenize(query)
+            candidates = ranking.Ranking(fused, first_stage.sentence_scores).best(ranking.PHRASE_CANDIDATES)
+            bonus = ranking.phrase_bonus(state, terms, candidates)
+            final = fused.copy()
+            for i, gain in bonus.items():
+                final[i] += settings.phrase_weight * gain
+        ranked = ranking.Ranking(final, first_stage.sentence_scores, judged=fused)
         with timed("answerability"):
             evidence = gather(state, text, query, encoded, ranked, asked_query)
         with timed("judge"):

@@ -184,6 +184,30 @@ def test_rank_chains_the_stages_with_their_weights():
     assert int(np.argmax(got.scores)) == 1
 
 
+def test_a_phrase_held_side_by_side_lifts_its_passage_and_the_judge_reads_the_scores_before():
+    from article_qa.answerability import gather
+
+    texts = ["The plan of the authors: lab work in the future.", "As future work, the authors plan a study.", "Paris."]
+    passages, start = [], 0
+    for i, text in enumerate(texts):
+        spans = ((start, start + len(text)),)
+        passages.append(Passage(f"p:{i + 1}", text, "p.txt", None, i + 1, start, start + len(text), sentences=spans))
+        start += len(text) + 2
+    vectors = unit([1, 0, 0], [1, 0, 0], [0, 0, 1])  # the two plans tie for the model
+    index = PassageIndex(passages, VectorIndex.fit(vectors), vectors, {}, None)
+    state = RankingState.prepare(index, Vocabulary())
+    q = query([1, 0, 0], [[1, 0, 0]], [0])
+    question = "What future work do the authors plan?"
+    plain = rank(state, question, q, RankSettings(phrase_weight=0.0, token_weight=0.0))
+    got = rank(state, question, q, RankSettings(phrase_weight=0.05, token_weight=0.0))
+    assert int(np.argmax(got.scores)) == 1 and got.scores[1] > plain.scores[1]  # ("future", "work") side by side
+    assert got.scores[0] == plain.scores[0]  # the same words apart earn nothing for that
+    np.testing.assert_allclose(got.signal_scores, plain.scores)  # what the answerability signals read
+    evidence = gather(state, question, question, q, got)
+    assert evidence.top_score == pytest.approx(float(plain.scores[1]))
+    assert evidence.margin == 0.0  # put first by the bonus alone: no lead of its own over the second
+
+
 def test_rank_without_token_vectors_or_weights_is_the_first_stage():
     q = query([1, 1, 0], [[0, 1, 0]], [1])
     settings = RankSettings(token_weight=0.4)

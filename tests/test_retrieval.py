@@ -227,7 +227,7 @@ def test_late_interaction_scores_each_question_token_by_its_best_match(corpus_co
     tokens, of each token's best cosine among the passage's tokens, computed here by hand."""
     import numpy as np
 
-    ranking = RankSettings(lexical_weight=0.0, sentence_weight=0.0, token_weight=1.0, spelling=False)
+    ranking = RankSettings(lexical_weight=0.0, sentence_weight=0.0, token_weight=1.0, phrase_weight=0.0, spelling=False)
     r = Retriever(corpus_copy, tmp_path / "index", embedder=FakeEmbedder(), ranking=ranking)
     question = "midazolam session cocaine abstinent"
     hits = r.search(question, k=24, min_score=None)

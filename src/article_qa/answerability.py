@@ -227,10 +227,12 @@ def gather(
     brother", "his doctor")."""
     order = ranking.best(2)
     top = int(order[0])
-    top_score = float(ranking.scores[top])
+    scores = ranking.signal_scores  # before the phrase bonus: the scale the judge was fitted on
+    top_score = float(scores[top])
     # No second passage (a one-passage article, or one asked alone): no margin to read, not a free one.
-    second = float(ranking.scores[order[1]]) if len(order) > 1 else None
-    margin = top_score - second if second is not None and second > MASKED else 0.0
+    # The bonus may have put first a passage the blend had second: then the two are near tied, no margin.
+    second = float(scores[order[1]]) if len(order) > 1 else None
+    margin = max(0.0, top_score - second) if second is not None and second > MASKED else 0.0
     scope = state.scope(state.passages[top].source)  # the first passage's article, never another's words
     terms = set(tokenize(asked if asked is not None else query))
     weights = {t: state.bm25.term_idf(t) for t in terms}

@@ -11,14 +11,18 @@ for a question already corrected, rewritten and encoded (`retrieval` does that):
    idf weights (ColBERT's MaxSim on the sentence model's own token vectors), over the best
    `token_candidates` passages of the first stage;
 5. `blend`: the weighted mix that joins them (`RankSettings` holds the weights);
-6. `mark_sentence`: the sentence of a passage to mark as the answer.
+6. `phrase_bonus`: a small bonus to the best `PHRASE_CANDIDATES` passages for each pair of the
+   question's adjacent terms they also hold side by side ("step down" in "stepped down"), idf-weighted;
+7. `mark_sentence`: the sentence of a passage to mark as the answer.
 
-`rank` chains 1-5 and returns every passage's score. `RankSettings` are query-time settings: changing
+`rank` chains 1-6 and returns every passage's score, and the scores before step 6, which the
+answerability signals read (they were fitted on them). `RankSettings` are query-time settings: changing
 them never makes an index stale. Nothing here embeds, reads files or knows about `Hit`s.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -47,6 +51,8 @@ PRODUCT_BLOCK = 2048
 # A float32 token matrix up to this many rows is laid out once for ONNX Runtime's matrix kernels (a copy
 # of its size: 48 MB at this limit); a larger one is multiplied as it is, without the copy.
 PREPACK_ROWS = 32_768
+# Passages of the blended ranking that the phrase bonus looks at (the rest cannot gain from it).
+PHRASE_CANDIDATES = 30
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,14 @@ class RankSettings:
     sentence_weight: float = 0.5  # share of the best sentence in the dense score
     token_weight: float = 0.4  # share of late interaction in the final score
     token_candidates: int = 100  # first-stage passages given a late-interaction score
+    phrase_weight: float = 0.05  # the most a passage gains for holding all the question's adjacent term pairs
     spelling: bool = True  # correct a question's typos to corpus words one edit away
     answerability: bool = True  # judge whether the first passage answers (else: the score cut alone)
     # Calibrated on the development questions (eval/dev.jsonl): see the README's evaluation table.
     min_score: float = 0.22  # a hit must reach this score to be returned
 
     def __post_init__(self) -> None:
-        for name in ("lexical_weight", "sentence_weight", "token_weight"):
+        for name in ("lexical_weight", "sentence_weight", "token_weight", "phrase_weight"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1]")
         if self.token_candidates < 1:
@@ -125,6 +132,19 @@ class RankingState:
         return MatrixProducts(self.token_vectors)
 
     @cached_property
+    def _pairs(self) -> dict[int, frozenset[tuple[str, str]]]:
+        return {}
+
+    def passage_pairs(self, i: int) -> frozenset[tuple[str, str]]:
+        """Passage `i`'s adjacent lexical term pairs (as rewritten, stemmed, stop words out), made on
+        first use and kept: a question looks at a few dozen passages, not all of them."""
+        pairs = self._pairs.get(i)
+        if pairs is None:
+            terms = tokenize(self.vocabulary.rewrite_passage(self.passages[i].text))
+            pairs = self._pairs[i] = frozenset(itertools.pairwise(terms))
+        return pairs
+
+    @cached_property
     def speller(self) -> Speller:
         """Typo correction toward the corpus's words, built on first use."""
         return speller_for((self.vocabulary.rewrite_passage(p.text) for p in self.passages), self.vocabulary)
@@ -171,6 +191,13 @@ class Ranking:
 
     scores: np.ndarray  # (n_passages,) float32
     sentence_scores: np.ndarray  # (n_sentences,) float32; empty without sentence vectors
+    judged: np.ndarray | None = None  # the scores before the phrase bonus, when it changed any
+
+    @property
+    def signal_scores(self) -> np.ndarray:
+        """The scores the answerability signals read: those before the phrase bonus, on the scale the
+        judge was fitted on."""
+        return self.scores if self.judged is None else self.judged
 
     @cached_property
     def order(self) -> np.ndarray:
@@ -425,13 +452,43 @@ def rank(state: RankingState, query: str, encoded: EncodedQuery, settings: RankS
     if settings.sentence_weight > 0:
         best = best_sentence_scores(sentence_scores, index.sentence_offsets, dense)
     fused = blend(dense, best, settings.sentence_weight)
+    terms = tokenize(query)
     if settings.lexical_weight > 0:
-        terms = tokenize(query)
         coverage = lexical_coverage(state.bm25.scores(terms), state.bm25.best_score(terms))
         fused = blend(fused, coverage, settings.lexical_weight)
     if settings.token_weight > 0 and state.token_vectors is not None and len(encoded.tokens.ids):
         fused = _with_late_interaction(state, fused, encoded, settings)
-    return Ranking(fused.astype(np.float32), sentence_scores)
+    fused = fused.astype(np.float32)
+    if settings.phrase_weight > 0:
+        bonus = phrase_bonus(state, terms, Ranking(fused, sentence_scores).best(PHRASE_CANDIDATES))
+        if bonus:
+            final = fused.copy()
+            for i, gain in bonus.items():
+                final[i] += np.float32(settings.phrase_weight * gain)
+            return Ranking(final, sentence_scores, judged=fused)
+    return Ranking(fused, sentence_scores)
+
+
+def phrase_bonus(state: RankingState, terms: list[str], candidates: np.ndarray) -> dict[int, float]:
+    """For each candidate passage that holds some of the question's adjacent term pairs side by side
+    (adjacent once stop words are out), the idf-weighted share of the pairs it holds (0-1); a pair
+    weighs the idf of its two terms.
+
+    Terms scattered over a passage count for BM25 and the model alike; a phrase they hold together is
+    nearer what was asked: "What future work do the authors plan?" finds the paragraph that says "As
+    future work, we plan..." (("future", "work")) over the one that outlines the paper's plan."""
+    pairs = list(dict.fromkeys(itertools.pairwise(terms)))
+    if not pairs:
+        return {}
+    weights = [state.bm25.term_idf(a) + state.bm25.term_idf(b) for a, b in pairs]
+    total = sum(weights) or 1.0
+    out = {}
+    for i in candidates.tolist():
+        held = state.passage_pairs(i)
+        gain = sum(w for pair, w in zip(pairs, weights, strict=True) if pair in held)
+        if gain > 0:
+            out[i] = gain / total
+    return out
 
 
 def _with_late_interaction(

@@ -472,7 +472,8 @@ class Retriever:
         encoded = self.embedder.encode_query(query)
         ranking = rank(state, query, encoded, self.ranking)
         if only is not None:  # other articles' passages rank below every passage of this one
-            ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores)
+            masked = None if ranking.judged is None else np.where(only, ranking.judged, np.float32(-2.0))
+            ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores, masked)
             k = min(k, int(only.sum()))
         top = ranking.best(k)
         terms = QueryTerms.of(query, state)  # one tokenizing and one idf lookup for every hit
