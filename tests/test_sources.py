@@ -139,7 +139,7 @@ BAD = {
     "links.html": b"<html><body><a href=x>x</a></body></html>",
     "report.docx": b"PK\x03\x04",
     "old.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),  # Word 97-2003: not read
-    "latin1.txt": "caf\xe9".encode("latin-1"),
+    "cyrillic.txt": "Привет, как дела? Это простой текст.".encode("koi8-r"),  # neither UTF-8 nor Western
 }
 
 
@@ -153,7 +153,7 @@ BAD = {
         ("links.html", "no main text"),
         ("report.docx", "not a Word document it can read"),
         ("old.doc", "cannot read this kind"),
-        ("latin1.txt", "UTF-8"),
+        ("cyrillic.txt", "UTF-8"),
         ("nowhere.md", "is not a file"),
     ],
 )
@@ -396,6 +396,16 @@ def test_an_office_document_that_unpacks_too_big_is_refused_unread(tmp_path, cor
     with pytest.raises(SourceError, match="unpacks to more than"):
         add(str(source), corpus)
     assert not list(corpus.glob("*.md"))
+
+
+def test_a_text_saved_in_windows_western_code_page_is_read_with_its_accents(tmp_path, corpus):
+    notes = tmp_path / "notes.txt"  # Notepad's "ANSI"
+    notes.write_bytes("Crème brûlée\n\nLa crème doit reposer une nuit – au frais, « sans » sucre.\n".encode("cp1252"))
+    text = add(str(notes), corpus).read_text("utf-8")
+    assert "La crème doit reposer une nuit – au frais, « sans » sucre." in text
+    readme = tmp_path / "README"  # no suffix: known by its bytes
+    readme.write_bytes("Größe\n=====\n\nDie Größe der Straße wird in Metern gemessen.\n".encode("latin-1"))
+    assert "Die Größe der Straße wird in Metern gemessen." in add(str(readme), corpus).read_text("utf-8")
 
 
 def test_a_compressed_file_is_read_as_the_file_inside_it(tmp_path, corpus, monkeypatch):

@@ -299,8 +299,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # not just a character cut at the end of the sample
-            return None
+        if exc.start < len(head) - 3 and western_text(head) is None:  # not a character cut at the sample's end
+            return None  # nor text in Windows' Western code page
     return "text"
 
 
@@ -422,13 +422,44 @@ def email_body(raw: bytes, origin: str = "") -> tuple[str, bytes, str]:
 
 
 def _decoded(raw: bytes, origin: str) -> str:
-    """A text file's bytes as text: UTF-8 (a byte-order mark left out), "\\r\\n" as "\\n", and no control
-    characters, which are invisible and never a passage's or a title's words (a page break stays)."""
+    """A text file's bytes as text: UTF-8 (a byte-order mark left out), else Windows' Western code page
+    when that reads as Western text (Notepad's "ANSI", an old Latin-1 README), "\\r\\n" as "\\n", and no
+    control characters, which are invisible and never a passage's or a title's words (a page break
+    stays)."""
     try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SourceError(f"{origin} is not UTF-8 text; re-save it as UTF-8") from None
-    return _CONTROL.sub("", text)
+        legacy = western_text(raw)
+        if legacy is None:
+            raise SourceError(
+                f"{origin} is neither UTF-8 nor Western text in another code page; save it as UTF-8"
+            ) from None
+        text = legacy
+    return _CONTROL.sub("", text.replace("\r\n", "\n"))
+
+
+# Letters and signs a Western European text holds beyond ASCII (Windows-1252's and Latin-1's).
+_WESTERN = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u0192"
+                      "\u201c\u201d\u2018\u2019\u201a\u201e\u2013\u2014\u2026\u2022\u20ac\u2122\u00a0-\u00bf"
+                      "\u00d7\u00f7\u02c6\u02dc\u2030\u2039\u203a\u2020\u2021]")  # fmt: skip
+
+
+def western_text(raw: bytes) -> str | None:
+    """Bytes that are not UTF-8 read as Windows-1252 (ISO-8859-1 as browsers read it), when nearly every
+    character beyond ASCII is then a Western letter or sign, set inside words as Western languages set
+    them; None otherwise (Cyrillic, Greek or Asian text in a code page of its own reads as runs of
+    accented Latin letters).
+
+    >>> western_text("Größe und Übermaß: „Straßen“ – café".encode("cp1252"))
+    'Größe und Übermaß: „Straßen“ – café'
+    >>> western_text("Привет, как дела? Это простой текст.".encode("koi8-r")) is None
+    True
+    """
+    text = raw.decode("cp1252", "replace")
+    beyond = [c for c in text if ord(c) > 127]
+    if not beyond or sum(bool(_WESTERN.match(c)) for c in beyond) < 0.95 * len(beyond):
+        return None
+    return None if re.search("[\u00c0-\u00ff]{3,}", text) else text
 
 
 def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tuple[str, str]:
