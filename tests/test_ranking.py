@@ -208,6 +208,20 @@ def test_a_phrase_held_side_by_side_lifts_its_passage_and_the_judge_reads_the_sc
     assert evidence.margin == 0.0  # put first by the bonus alone: no lead of its own over the second
 
 
+def test_the_phrase_step_looks_among_the_asked_articles_passages(monkeypatch):
+    from article_qa import ranking
+
+    state = tiny_state()
+    q = query([1, 0, 0], [[1, 0, 0]], [0])
+    settings = RankSettings(phrase_weight=0.05, token_weight=0.0)
+    monkeypatch.setattr(ranking, "PHRASE_CANDIDATES", 1)  # only the best passage is looked at
+    question = "cocaine craving"  # passage 2 holds the pair; passage 1 ranks first
+    assert rank(state, question, q, settings).judged is None  # the best passage holds no pair
+    only = np.array([False, True, False])
+    got = rank(state, question, q, settings, only)
+    assert got.judged is not None and got.scores[1] > got.judged[1]
+
+
 def test_rank_without_token_vectors_or_weights_is_the_first_stage():
     q = query([1, 1, 0], [[0, 1, 0]], [1])
     settings = RankSettings(token_weight=0.4)

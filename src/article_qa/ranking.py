@@ -436,9 +436,12 @@ def mark_sentence(similarities: np.ndarray, shared_idf: np.ndarray, total_idf: f
 
 
 # ----- the chain -------------------------------------------------------------------------------
-def rank(state: RankingState, query: str, encoded: EncodedQuery, settings: RankSettings) -> Ranking:
+def rank(
+    state: RankingState, query: str, encoded: EncodedQuery, settings: RankSettings, only: np.ndarray | None = None
+) -> Ranking:
     """Every passage's score for a question: `query` is its text as scored (corrected, rewritten) and
-    `encoded` its vector and tokens."""
+    `encoded` its vector and tokens. With `only` (a mask: one article's passages), the phrase step looks
+    at the best passages among those."""
     index, q = state.index, encoded.vector
     n = len(index.passages)
     if len(state.vectors):
@@ -460,7 +463,8 @@ def rank(state: RankingState, query: str, encoded: EncodedQuery, settings: RankS
         fused = _with_late_interaction(state, fused, encoded, settings)
     fused = fused.astype(np.float32)
     if settings.phrase_weight > 0:
-        bonus = phrase_bonus(state, terms, Ranking(fused, sentence_scores).best(PHRASE_CANDIDATES))
+        pool = fused if only is None else np.where(only, fused, np.float32(-2.0))
+        bonus = phrase_bonus(state, terms, Ranking(pool, sentence_scores).best(PHRASE_CANDIDATES))
         if bonus:
             final = fused.copy()
             for i, gain in bonus.items():

@@ -470,7 +470,7 @@ class Retriever:
         scored, asked = question_first(without_courtesies(text))  # the situation still narrows the search
         query = state.query_text(scored, spelling=self.ranking.spelling)
         encoded = self.embedder.encode_query(query)
-        ranking = rank(state, query, encoded, self.ranking)
+        ranking = rank(state, query, encoded, self.ranking, only)
         if only is not None:  # other articles' passages rank below every passage of this one
             masked = None if ranking.judged is None else np.where(only, ranking.judged, np.float32(-2.0))
             ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores, masked)
