@@ -603,6 +603,23 @@ def test_a_chapter_contents_without_leaders_is_dropped_not_made_a_heading():
     assert any(p.text.startswith("This chapter contains a copy") for p in passages)
 
 
+def test_a_document_set_in_a_typewriter_font_throughout_is_text_not_code():
+    lines = [
+        "Network Working Group                                    J. Postel",
+        "",
+        "The Transmission Control Protocol is intended for use as a highly",
+        "reliable host-to-host protocol between hosts in packet-switched",
+        "computer communication networks.",
+        "",
+        "This document describes the functions to be performed by the",
+        "protocol, the program that implements it, and its interface.",
+    ]
+    page = [Text(72, 80 + 12 * i, line, font="mono") for i, line in enumerate(lines) if line]
+    passages = passages_of(pdf_text(make_pdf([page]), "x").markdown)
+    assert not any(p.code for p in passages)
+    assert any(p.text.startswith("The Transmission Control Protocol is intended") for p in passages)
+
+
 def test_a_contents_line_whose_page_number_is_on_the_next_line_is_dropped():
     page = [
         Text(72, 60, "Documentation", 18),

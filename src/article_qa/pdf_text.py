@@ -30,7 +30,8 @@ those, and nothing else:
   a paragraph.
 - **Code.** Lines set in a typewriter font (Courier, TeX's CMTT, any "Mono") are code: a run of them is
   one fenced block, line by line and indented as set, never a heading, never joined to the prose, and
-  never dropped as a scrap however short its lines ("f();").
+  never dropped as a scrap however short its lines ("f();"). A document set mostly in such a font (an
+  RFC, a printout) is text throughout.
 - **Words.** A word broken by a hyphen at a line end is joined, unless the document writes it with
   the hyphen elsewhere ("dual-encoder"); text is NFKC-normalised, so ligatures become letters and
   accents written as combining marks, or as spacing accents set before their letter ("O˘guz"),
@@ -624,6 +625,11 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
     pages, sizes = _lines(raw)
     if sum(len(ln.text) for lines in pages for ln in lines) < 20:
         raise PdfError("no text layer (a scanned PDF?); run it through OCR first")
+    typed = sum(len(ln.text) for lines in pages for ln in lines if ln.mono)
+    if typed > 0.5 * sum(len(ln.text) for lines in pages for ln in lines):
+        for lines in pages:  # set in a typewriter font throughout (an RFC, a printout): text, not code
+            for ln in lines:
+                ln.mono = False
     furniture = _furniture(pages, sizes)
     kept = [[ln for i, ln in enumerate(lines) if (p, i) not in furniture] for p, lines in enumerate(pages)]
     chars: Counter[float] = Counter()
