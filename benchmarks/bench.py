@@ -427,14 +427,8 @@ def stage_times(retriever: Any, questions: list[str]) -> dict[str, dict[str, flo
         with timed("late interaction"):
             fused = ranking._with_late_interaction(state, first_stage.scores, encoded, settings)
         with timed("phrase bonus"):
-            fused = fused.astype("float32")
-            terms = ranking.tokenize(query)
-            candidates = ranking.Ranking(fused, first_stage.sentence_scores).best(ranking.PHRASE_CANDIDATES)
-            bonus = ranking.phrase_bonus(state, terms, candidates)
-            final = fused.copy()
-            for i, gain in bonus.items():
-                final[i] += settings.phrase_weight * gain
-        ranked = ranking.Ranking(final, first_stage.sentence_scores, judged=fused)
+            blended = ranking.Ranking(fused.astype("float32"), first_stage.sentence_scores)
+            ranked = ranking.with_phrases(state, blended, ranking.tokenize(query), settings.phrase_weight)
         with timed("answerability"):
             evidence = gather(state, text, query, encoded, ranked, asked_query)
         with timed("judge"):

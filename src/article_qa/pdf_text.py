@@ -471,11 +471,7 @@ def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set
     often = max(2, round(0.3 * len(pages)))
     frequent = sorted((k for k, found in on_pages.items() if len(found) >= often), key=len, reverse=True)
     running = {(k, p) for k, found in outermost.items() if len(on_pages.get(k, ())) < often for p in _near_runs(found)}
-    sized: Counter[float] = Counter()
-    for lines in pages:
-        for ln in lines:
-            sized[ln.size] += len(ln.text)
-    body = sized.most_common(1)[0][0] if sized else 0.0
+    body = _body_size(pages)
     drop = set()
     for p, lines in enumerate(pages):
         for i in in_margin[p]:
@@ -491,6 +487,15 @@ def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set
             if not re.sub(r"[#\W]", "", rest) or _PAGE_NUMBER.match(lines[i].text):
                 drop.add((p, i))
     return drop
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    """The type size most of the text is set in (by characters); 0 for no text."""
+    chars: Counter[float] = Counter()
+    for lines in pages:
+        for ln in lines:
+            chars[ln.size] += len(ln.text)
+    return chars.most_common(1)[0][0] if chars else 0.0
 
 
 def _near_runs(found: list[int]) -> list[int]:
@@ -623,20 +628,16 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
     """The article in a PDF's bytes as Markdown: ``# Title``, ``## Heading`` sections, ``<!-- page N -->``
     lines, paragraphs. Raises `PdfError` for a broken PDF or one without a text layer."""
     pages, sizes = _lines(raw)
-    if sum(len(ln.text) for lines in pages for ln in lines) < 20:
+    total = sum(len(ln.text) for lines in pages for ln in lines)
+    if total < 20:
         raise PdfError("no text layer (a scanned PDF?); run it through OCR first")
-    typed = sum(len(ln.text) for lines in pages for ln in lines if ln.mono)
-    if typed > 0.5 * sum(len(ln.text) for lines in pages for ln in lines):
+    if sum(len(ln.text) for lines in pages for ln in lines if ln.mono) > 0.5 * total:
         for lines in pages:  # set in a typewriter font throughout (an RFC, a printout): text, not code
             for ln in lines:
                 ln.mono = False
     furniture = _furniture(pages, sizes)
     kept = [[ln for i, ln in enumerate(lines) if (p, i) not in furniture] for p, lines in enumerate(pages)]
-    chars: Counter[float] = Counter()
-    for lines in kept:
-        for ln in lines:
-            chars[ln.size] += len(ln.text)
-    body = chars.most_common(1)[0][0]
+    body = _body_size(kept)
     kept = [[ln for ln in lines if not (ln.text.isdigit() and ln.size < 0.8 * body)] for lines in kept]
     title_lines = _title(kept[0], sizes[0][1]) if kept else []
     title = " ".join(ln.text for ln in title_lines)
@@ -677,11 +678,7 @@ def pdf_text(raw: bytes, fallback_title: str, metadata_title: str = "") -> PdfTe
                     and not _starts_paragraph(caption.lines[-1], ln, [caption], body)):  # fmt: skip
                 caption.lines.append(ln)  # the caption's next line
                 continue
-            in_sentence = (  # a typewriter line that ends a sentence of the text ("...or" / "ASN1_PRINT_ALL.")
-                previous is not None and blocks and blocks[-1].kind == "paragraph" and previous is blocks[-1].lines[-1]
-                and not _SENTENCE_END.search(previous.text) and not _starts_paragraph(previous, ln, blocks, body)
-            )  # fmt: skip
-            if ln.mono and not in_sentence:  # a line of code: with the code lines above it, or a block of its own
+            if ln.mono and not _in_sentence(previous, ln, blocks, body):  # code: with the code lines above, or anew
                 last = blocks[-1] if blocks else None
                 if not (
                     last is not None
@@ -843,6 +840,15 @@ def _close_under(upper: Line, lower: Line) -> bool:
     return (
         upper.column == lower.column and upper.y0 < lower.y0 and abs(lower.size - upper.size) <= 0.6
         and lower.y0 - upper.y1 < 0.7 * max(lower.height, upper.height)
+    )  # fmt: skip
+
+
+def _in_sentence(previous: Line | None, line: Line, blocks: list[Block], body: float) -> bool:
+    """Whether a typewriter line ends a sentence of the text ("...or" / "ASN1_PRINT_ALL."): it follows
+    the paragraph's last line, which stops short of a sentence's end, and opens no paragraph."""
+    return (
+        previous is not None and bool(blocks) and blocks[-1].kind == "paragraph" and previous is blocks[-1].lines[-1]
+        and not _SENTENCE_END.search(previous.text) and not _starts_paragraph(previous, line, blocks, body)
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ for a question already corrected, rewritten and encoded (`retrieval` does that):
    `token_candidates` passages of the first stage;
 5. `blend`: the weighted mix that joins them (`RankSettings` holds the weights);
 6. `phrase_bonus`: a small bonus to the best `PHRASE_CANDIDATES` passages for each pair of the
-   question's adjacent terms they also hold side by side ("step down" in "stepped down"), idf-weighted;
+   question's adjacent terms they also hold side by side ("future work"), idf-weighted;
 7. `mark_sentence`: the sentence of a passage to mark as the answer.
 
 `rank` chains 1-6 and returns every passage's score, and the scores before step 6, which the
@@ -440,8 +440,8 @@ def rank(
     state: RankingState, query: str, encoded: EncodedQuery, settings: RankSettings, only: np.ndarray | None = None
 ) -> Ranking:
     """Every passage's score for a question: `query` is its text as scored (corrected, rewritten) and
-    `encoded` its vector and tokens. With `only` (a mask: one article's passages), the phrase step looks
-    at the best passages among those."""
+    `encoded` its vector and tokens. With `only` (a mask: one article's passages), every other passage
+    scores -2, below any of these, and the phrase step looks at the best passages among them."""
     index, q = state.index, encoded.vector
     n = len(index.passages)
     if len(state.vectors):
@@ -462,15 +462,26 @@ def rank(
     if settings.token_weight > 0 and state.token_vectors is not None and len(encoded.tokens.ids):
         fused = _with_late_interaction(state, fused, encoded, settings)
     fused = fused.astype(np.float32)
-    if settings.phrase_weight > 0:
-        pool = fused if only is None else np.where(only, fused, np.float32(-2.0))
-        bonus = phrase_bonus(state, terms, Ranking(pool, sentence_scores).best(PHRASE_CANDIDATES))
-        if bonus:
-            final = fused.copy()
-            for i, gain in bonus.items():
-                final[i] += np.float32(settings.phrase_weight * gain)
-            return Ranking(final, sentence_scores, judged=fused)
-    return Ranking(fused, sentence_scores)
+    if only is not None:
+        fused = np.where(only, fused, np.float32(MASKED_SCORE))
+    return with_phrases(state, Ranking(fused, sentence_scores), terms, settings.phrase_weight)
+
+
+MASKED_SCORE = -2.0  # a passage outside the article asked: below every passage of it
+
+
+def with_phrases(state: RankingState, blended: Ranking, terms: list[str], weight: float) -> Ranking:
+    """`blended` with the phrase bonus (`phrase_bonus`, at most `weight`) added to its best
+    `PHRASE_CANDIDATES` passages; the scores before it kept as `judged` when it changed any."""
+    if weight <= 0:
+        return blended
+    bonus = phrase_bonus(state, terms, blended.best(PHRASE_CANDIDATES))
+    if not bonus:
+        return blended
+    final = blended.scores.copy()
+    for i, gain in bonus.items():
+        final[i] += np.float32(weight * gain)
+    return Ranking(final, blended.sentence_scores, judged=blended.scores)
 
 
 def phrase_bonus(state: RankingState, terms: list[str], candidates: np.ndarray) -> dict[int, float]:

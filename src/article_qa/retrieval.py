@@ -44,7 +44,7 @@ from .embedding import Embedder, load_embedder
 from .index import PassageIndex
 from .passages import Passage
 from .questions_log import Entry, QuestionLog
-from .ranking import QueryTerms, Ranking, RankingState, RankSettings, highlights, rank
+from .ranking import QueryTerms, RankingState, RankSettings, highlights, rank
 from .vocabulary import Vocabulary
 
 DEFAULT_MIN_SCORE = RankSettings.min_score
@@ -470,10 +470,8 @@ class Retriever:
         scored, asked = question_first(without_courtesies(text))  # the situation still narrows the search
         query = state.query_text(scored, spelling=self.ranking.spelling)
         encoded = self.embedder.encode_query(query)
-        ranking = rank(state, query, encoded, self.ranking, only)
-        if only is not None:  # other articles' passages rank below every passage of this one
-            masked = None if ranking.judged is None else np.where(only, ranking.judged, np.float32(-2.0))
-            ranking = Ranking(np.where(only, ranking.scores, np.float32(-2.0)), ranking.sentence_scores, masked)
+        ranking = rank(state, query, encoded, self.ranking, only)  # other articles' passages rank below
+        if only is not None:
             k = min(k, int(only.sum()))
         top = ranking.best(k)
         terms = QueryTerms.of(query, state)  # one tokenizing and one idf lookup for every hit

@@ -153,19 +153,16 @@ def _read_one(source: str, timeout: float) -> tuple[bytes, str, str]:
             raise SourceError(f"could not fetch {source}: {getattr(exc, 'reason', exc)}") from None
         raw = b"".join(chunks)
         name = Path(urlparse(source).path).name or urlparse(source).netloc
-        if raw.startswith(b"\x1f\x8b"):
-            raw, name, content_type = gunzipped(raw, source), re.sub(r"\.(gz|z)$", "", name, flags=re.I), None
-        kind = _kind(name, content_type) or _sniffed(raw, name)
     else:
         path = Path(source).expanduser()
         if not path.is_file():
             raise SourceError(f"{source} is not a file (or an http/https URL)")
         if path.stat().st_size > MAX_BYTES:
             raise SourceError(f"{source} is larger than {mb} MB")
-        raw, name = path.read_bytes(), path.name
-        if raw.startswith(b"\x1f\x8b"):
-            raw, name = gunzipped(raw, source), re.sub(r"\.(gz|z)$", "", name, flags=re.IGNORECASE)
-        kind = _kind(name, None) or _sniffed(raw, name)
+        raw, name, content_type = path.read_bytes(), path.name, None
+    if raw.startswith(b"\x1f\x8b"):  # gzip: the file inside, by its own name
+        raw, name, content_type = gunzipped(raw, source), re.sub(r"\.(gz|z)$", "", name, flags=re.I), None
+    kind = _kind(name, content_type) or _sniffed(raw, name)
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
