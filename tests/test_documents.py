@@ -839,6 +839,64 @@ def test_a_wide_heading_in_larger_bold_type_is_a_section_and_a_date_line_is_not(
     assert passages[0].text.startswith("The act implements two treaties")
 
 
+def test_a_wide_heading_in_bold_capitals_and_one_opening_with_a_label_word_are_sections():
+    body = [
+        "The act limits the liability of online service providers for copyright infringement when they",
+        "engage in certain types of activities, and it leaves the law on other activities as it was before.",
+    ]
+    more = [
+        "The act requires a transferee to make the residual payments that the producer would have made to",
+        "writers, directors and screen actors, when the transferee knew that the producer was bound to them.",
+    ]
+    first = [Text(72, 60, "The Copyright Act of 1998", 18), Text(72, 100, "INTRODUCTION", 10, bold=True),
+             *column(72, 120, body)]  # fmt: skip
+    page = [  # past the title page, whose bold lines may be its authors'
+        Text(72, 120, "TITLE II: ONLINE COPYRIGHT INFRINGEMENT LIABILITY LIMITATION", 10, bold=True),
+        *column(72, 140, body),
+        Text(100, 200, "Assumption of Contractual Obligations upon Transfers of Rights in", 11, bold=True),
+        Text(230, 213, "Motion Pictures", 11, bold=True),
+        *column(72, 240, more),
+        Text(72, 290, "Assumption 2.", 10, bold=True),
+        Text(150, 290, "Every producer is bound by a collective bargaining agreement.", 10),
+    ]
+    passages = passages_of(pdf_text(make_pdf([first, page]), "x").markdown)[1:]
+    heading = "Assumption of Contractual Obligations upon Transfers of Rights in Motion Pictures"
+    assert [p.section for p in passages] == [
+        "TITLE II: ONLINE COPYRIGHT INFRINGEMENT LIABILITY LIMITATION",
+        heading,
+        heading,
+    ]
+    assert passages[1].text.startswith("The act requires a transferee")
+    assert passages[2].text.startswith("Assumption 2. Every producer")  # a numbered label stays text
+
+
+def test_a_tables_header_row_is_no_section_but_a_number_set_a_quad_before_its_heading_is():
+    intro = [
+        "We use passages that match the gold contexts in the original data sets as positive examples,",
+        "and we compare them with the passages that a sparse retriever ranks first for each question.",
+    ]
+    after = [
+        "Gold passages help a little at every depth, and the sparse negatives help more than the random",
+        "ones do, which the rows of the table show for each of the settings that we tried in this work.",
+    ]
+    first = [Text(72, 60, "Dense Retrieval Notes", 18), Text(72, 100, "Abstract", 12, bold=True),
+             *column(72, 120, intro)]  # fmt: skip
+    page = [
+        Text(72, 100, "Impact of gold passages", 10, bold=True),
+        *column(72, 115, intro),
+        Text(300, 160, "Type", 8, bold=True), Text(330, 160, "Top-5", 8, bold=True),  # the table's smaller type
+        Text(362, 160, "Top-20", 8, bold=True),
+        Text(72, 180, "Sim", 10, bold=True), Text(97, 180, "Loss", 10, bold=True),  # cells set apart
+        *column(72, 200, after),
+        Text(72, 250, "5.2", 10, bold=True), Text(97, 250, "Ablation Study", 10, bold=True),  # a quad after "5.2"
+        *column(72, 265, intro),
+    ]  # fmt: skip
+    passages = passages_of(pdf_text(make_pdf([first, page]), "x").markdown)
+    sections = {p.section for p in passages if p.page == 2}
+    assert sections == {"Impact of gold passages", "5.2 Ablation Study"}
+    assert next(p for p in passages if p.text.startswith("Gold passages help")).section == "Impact of gold passages"
+
+
 def test_a_title_pages_authors_are_no_sections():
     body = ["Many programs use the MIME system to represent the types of files, and it is necessary to",
             "work out the correct type for a file by looking up its name or contents in a database."]  # fmt: skip

@@ -57,6 +57,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,12 @@ _NAMED = re.compile(
     r"appendix|summary|r[ée]sum[ée]|discussion|related work|background|methods?|results?)\b\W*$",
     re.IGNORECASE,
 )
-# Bold labels that open a paragraph in papers: text, not sections.
+# Bold labels that open a paragraph in papers ("Definition 2.", "Proof:", "Assumption A"): text, not
+# sections. The word alone does not make one: "Assumption of Contractual Obligations" is a heading.
 _LABEL = re.compile(
     r"^(proposition|example|definition|theorem|lemma|corollary|proof|remark|note|figure|fig\.|table|algorithm|step|"
     r"case|claim|assumption|problem|exercise|exemple|d[ée]finition|th[ée]or[èe]me|propri[ée]t[ée]|lemme|preuve|"
-    r"remarque)\b",
+    r"remarque)(?:\s*$|\s*[.:(\u2013\u2014-]|\s+(?:\d[\w.]*|[IVX]{1,4}\b|[A-Z]\b))",
     re.IGNORECASE,
 )
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
@@ -108,6 +110,7 @@ class Line:
     aside: bool = False  # belongs to a caption or a table: read after the page's text, never a footnote
     cells: bool = False  # a row of a table's numbers ("41.5 56.8 42.4"), never part of a paragraph
     mono: bool = False  # set in a typewriter font: a line of code
+    spread: bool = False  # words set apart as a table's cells are ("IB   Top-5   Top-20"): never a heading
 
     @property
     def height(self) -> float:
@@ -170,7 +173,10 @@ def _lines(raw: bytes) -> tuple[list[list[Line]], list[tuple[float, float]]]:
                         found.append(Line(number, line.x0, top, head_x1, bottom, head, size, True))
                         found.append(Line(number, rest_x0, top, line.x1, bottom, rest, size, False))
                         continue
-                    found.append(Line(number, line.x0, top, line.x1, bottom, text, size, bold, mono=mono))
+                    spread = _spread(inked, size)
+                    found.append(
+                        Line(number, line.x0, top, line.x1, bottom, text, size, bold, mono=mono, spread=spread)
+                    )
             pages.append(_without_contents(_code_alone(_without_margin_labels(_merge_row_starts(found)))))
     except PDFSyntaxError as exc:
         raise PdfError(f"not a readable PDF ({exc})") from None
@@ -380,6 +386,21 @@ def _underscore_rules(page: Any) -> list[tuple[float, float, float]]:
     ]
 
 
+_SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.?|[A-H](?:\.\d{1,2})*\.?)$")
+
+
+def _spread(inked: list[Any], size: float) -> bool:
+    """Whether a line's words stand apart as a table's cells do: a gap of 0.6 em or more between two
+    words, other than after a section's number ("3.1  Overview") or after a stop or a colon."""
+    chars = sorted(inked, key=lambda c: c.x0)
+    before = ""  # the line's text up to the gap
+    for a, b in pairwise(chars):
+        before += a.get_text()
+        if b.x0 - a.x1 >= 0.6 * size and not (_SECTION_NUMBER.match(before) or before[-1] in ".:;,"):
+            return True
+    return False
+
+
 def _line_text(line: Any, size: float, rules: list[tuple[float, float, float]]) -> str:
     """A text line's characters and spaces; where an underscore rule lies between two characters, near
     the line's foot, it is read as "_" in place of the space pdfminer put there."""
@@ -552,6 +573,8 @@ def _columns(lines: list[Line], width: float) -> list[Line]:
 def _is_heading(line: Line, body: float, full: float) -> bool:
     """Whether a line is a heading, `full` being the width of the column's full lines."""
     text = line.text
+    if line.spread or (line.size < 0.85 * body and not _NUMBERED.match(text)):
+        return False  # a table's header row, in the table's smaller type or its cells set apart
     short = line.x1 - line.x0 < 0.75 * full
     named = text.split(None, 1)[-1] if _NUMBERED.match(text) else text  # "7.2.1 AES": the name, not its number
     if named is not text and not (named[:1].isalnum() or named[:1] in "\"'“‘«"):
@@ -571,6 +594,8 @@ def _is_heading(line: Line, body: float, full: float) -> bool:
     words = re.findall(r"[^\W\d_]+", text)
     if line.bold and line.size > body * 1.05 and len(words) <= 10 and not _SENTENCE_END.search(text):
         return True  # larger bold type, however wide the line
+    if line.bold and text.isupper() and 2 <= len(words) <= 10 and not _SENTENCE_END.search(text):
+        return True  # bold capitals, however wide ("TITLE II: ONLINE COPYRIGHT ... LIMITATION", in small caps)
     if not short:
         return False
     if line.size >= body * 1.15 and not _SENTENCE_END.search(text) and len(text.split()) <= 14:
