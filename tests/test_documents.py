@@ -463,6 +463,42 @@ def test_a_texinfo_page_is_titled_by_its_node_or_its_manual_not_both():
     assert page_text(node.encode(), "x").title == "2.4 Multiple ABIs"
 
 
+def test_a_page_without_a_heading_that_names_it_takes_its_title_not_its_first_sections():
+    page = (
+        "<html><head><title>Underscore.js</title></head><body><div id='documentation'>"
+        '<h2>v1.13.4 Downloads (Right-click, and use "Save As")</h2>'
+        "<p>Underscore is a JavaScript library that provides a whole mess of useful functional programming "
+        "helpers without extending any built-in objects.</p>"
+        "<h2>Collection Functions (Arrays or Objects)</h2>"
+        "<p>Iterates over a list of elements, yielding each in turn to an iteratee function, which is bound "
+        "to the context object if one is passed, and is called with three arguments.</p>"
+        "<p>Produces a new array of values by mapping each value in list through a transformation function, "
+        "which is called with three arguments: the value, its index and the list.</p></div></body></html>"
+    )
+    text = page_text(page.encode(), "x")
+    assert text.title == "Underscore.js"
+    assert '## v1.13.4 Downloads (Right-click, and use "Save As")' in text.markdown  # a section, as it was
+
+
+def test_a_docbook_title_pages_authors_are_no_sections():
+    page = (
+        "<html><head><title>X Transport Interface</title></head><body><div class='book'>"
+        "<div class='titlepage'><h1 class='title'>X Transport Interface</h1>"
+        "<div class='author'><h3 class='author'>Stuart Anderson</h3></div>"
+        "<div class='author'><h3 class='author'>Alan Coopersmith</h3></div>"
+        "<p>Copyright 1993, 1994 NCR Corporation. Permission to use, copy, modify, and distribute this "
+        "software and its documentation for any purpose and without fee is hereby granted.</p></div>"
+        "<h2 class='title'>Chapter 1. Purposes and Goals</h2>"
+        "<p>The X Transport Interface is intended to combine all system and transport specific code into a "
+        "single place in the source tree, so that the transports are used the same way everywhere.</p>"
+        "<p>This API should be used by the X server, libX11, libICE and any other library that needs to "
+        "talk over a transport.</p></div></body></html>"
+    )
+    passages = passages_of(page_text(page.encode(), "x").markdown)
+    assert {p.section for p in passages} == {None, "Chapter 1. Purposes and Goals"}
+    assert next(p for p in passages if p.text.startswith("Copyright 1993")).section is None
+
+
 def test_the_byline_stays_out_of_the_first_paragraph():
     passages = passages_of(page_text(BYLINE.encode("utf-8"), "x").markdown)
     assert passages[0].text.startswith("Night trains are coming back")

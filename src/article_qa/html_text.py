@@ -60,6 +60,9 @@ _FURNITURE_CLASS = re.compile(
     r"social(-.*)?|newsletter(-.*)?|related(-.*)?|breadcrumbs?|cookie(-.*)?|advert(isement)?|promo(-.*)?|"
     r"rightside|hideme)$"  # an API page's "1.0.0 · Source" beside a signature, its "Expand description"
 )
+# A DocBook title page's credits, set as headings ("<h3 class="author">Alan Coopersmith</h3>"): a
+# person's name, not a section of the text.
+_CREDIT_CLASS = re.compile(r"^(author|editor|othercredit|corpauthor)$")
 # A block of navigation by its class: a manual's "Next: ..., Up: ..." rows (on a div only: an mdBook
 # heading's link is an <a class="header">).
 _NAVIGATION_CLASS = re.compile(r"^(header|nav-panel|navheader|navfooter)$")
@@ -194,7 +197,8 @@ def _clean_tree(html: str) -> str:
         dropped = _DROP_CLASSES.search(" ".join(classes))
         if dropped and el.tag == "a" and dropped.group(1).lower() == "reference":
             dropped = None  # Sphinx marks every link "reference": its text is the sentence's
-        if (furniture or dropped) and el.getparent() is not None:
+        credit = el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and any(_CREDIT_CLASS.match(c) for c in classes)
+        if (furniture or dropped or credit) and el.getparent() is not None:
             _drop(el)
     for el in tree.xpath("//a[starts-with(@href, '#')]"):  # a heading's own link mark: "§", "¶", "#"
         if "".join(el.itertext()).strip() in ("§", "¶", "#", "\U0001f517") and el.getparent() is not None:
@@ -619,6 +623,8 @@ def page_text(raw: bytes, fallback_title: str, whole: bool = False) -> PageText:
         title = next((t for h in page_blocks().iter("head") if _names_the_page(t := _text(h), parts)), "")
     if not title and several_h1:  # the extractor's title is then one of them; the page's <title> is its own
         title = _page_title(decoded)
+    if not title and _folded(metadata_title) in {_folded(b[3:]) for b in blocks if b.startswith("## ")}:
+        title = _page_title(decoded)  # the extractor named the page by a section's heading, not by its <title>
     title = title or metadata_title or fallback_title
     return PageText(title, f"# {title}\n\n" + "\n\n".join(_no_empty_sections(blocks)) + "\n")
 
@@ -859,6 +865,11 @@ def _title_part(heading: str, parts: list[str]) -> int | None:
         if len(part) >= 4 and len(folded.split()) <= 12 and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", folded):
             return 2 * i + 1
     return None
+
+
+def _folded(text: str) -> str:
+    """Text compared as a reader reads it: spaces collapsed, case folded."""
+    return " ".join(text.split()).casefold()
 
 
 def _page_title(html: str) -> str:
