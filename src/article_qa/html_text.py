@@ -62,7 +62,7 @@ _FURNITURE_CLASS = re.compile(
 )
 # A DocBook title page's credits, set as headings ("<h3 class="author">Alan Coopersmith</h3>"): a
 # person's name, not a section of the text.
-_CREDIT_CLASS = re.compile(r"^(author|editor|othercredit|corpauthor)$")
+_CREDIT_CLASS = re.compile(r"^(author|editor|othercredit|corpauthor)$", re.IGNORECASE)  # old DocBook: "AUTHOR"
 # A block of navigation by its class: a manual's "Next: ..., Up: ..." rows (on a div only: an mdBook
 # heading's link is an <a class="header">).
 _NAVIGATION_CLASS = re.compile(r"^(header|nav-panel|navheader|navfooter)$")
