@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from article_qa import Retriever, cli, sources
-from article_qa.html_text import decode_html, page_text
+from article_qa.html_text import _clean_tree, decode_html, page_text
 from article_qa.passages import (
     MAX_PASSAGE_PIECES,
     SPLITTER_VERSION,
@@ -461,6 +461,30 @@ def test_a_texinfo_page_is_titled_by_its_node_or_its_manual_not_both():
     )
     assert page_text(top.encode(), "x").title == "libffi: the portable library"
     assert page_text(node.encode(), "x").title == "2.4 Multiple ABIs"
+
+
+def test_a_texinfo_nodes_menu_is_no_passage():
+    menu = "".join(
+        f'<tr><td>&bull; <a href="#{n}" accesskey="{i}">{n}</a></td><td>&nbsp;&nbsp;</td><td></td></tr>'
+        for i, n in enumerate(("Numbers", "Variables", "Comments"), 1)
+    )
+    page = (
+        "<html><head><title>bc Command Manual</title></head><body>"
+        '<h3 class="section">1.1 Description</h3>'
+        "<p>bc is a language that supports arbitrary precision numbers with interactive execution of "
+        "statements, with some similarities in its syntax to the C programming language.</p>"
+        '<h2 class="chapter">2 Basic Elements</h2>'
+        f'<table class="menu" border="0" cellspacing="0">{menu}</table>'
+        '<h3 class="section">2.1 Numbers</h3>'
+        "<p>The most basic element in bc is the number. Numbers are arbitrary precision numbers, both in the "
+        "integer part and the fractional part, and all numbers are represented internally in decimal.</p>"
+        "<p>There are two attributes of numbers, the length and the scale, and the length is the total "
+        "number of decimal digits used by bc to represent a number.</p></body></html>"
+    )
+    passages = passages_of(page_text(page.encode(), "x").markdown)
+    assert [p.section for p in passages] == ["1.1 Description", "2.1 Numbers", "2.1 Numbers"]
+    # The extractor keeps such a menu on some pages (bc's manual, Nettle's), so it goes before extraction.
+    assert "Variables" not in _clean_tree(page) and "2.1 Numbers" in _clean_tree(page)
 
 
 def test_a_page_without_a_heading_that_names_it_takes_its_title_not_its_first_sections():

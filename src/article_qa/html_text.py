@@ -198,6 +198,7 @@ def _clean_tree(html: str) -> str:
         if dropped and el.tag == "a" and dropped.group(1).lower() == "reference":
             dropped = None  # Sphinx marks every link "reference": its text is the sentence's
         credit = el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and any(_CREDIT_CLASS.match(c) for c in classes)
+        furniture = furniture or (el.tag == "table" and "menu" in classes)  # a texinfo node's menu of its nodes
         if (furniture or dropped or credit) and el.getparent() is not None:
             _drop(el)
     for el in tree.xpath("//a[starts-with(@href, '#')]"):  # a heading's own link mark: "§", "¶", "#"
