@@ -1016,6 +1016,57 @@ def test_markdown_front_matter_gives_the_title_and_is_never_a_passage(tmp_path):
     assert passages[0].title == "Sleep Notes" and path.name == "sleep-notes.md"
 
 
+MAN_PAGE = """\
+GZIP(1)                     General Commands Manual                    GZIP(1)
+
+
+
+N\bNA\bAM\bME\bE
+       gzip, gunzip, zcat - compress or expand files
+
+SYNOPSIS
+       gzip [ -acdfhklLnNrtvV19 ] [--rsyncable] [-S suffix] [ name ...  ]
+
+DESCRIPTION
+       Gzip  reduces  the size of the named files using Lempel-Ziv coding (LZ77).  Whenever possi\u2010
+       ble, each file is replaced by one with the extension .gz, while keeping the same ownership
+       modes, access and modification times.
+
+   Compressed file names
+       If  the  compressed file name is too long for its file system, gzip truncates it.
+
+OPTIONS
+       -c --stdout --to-stdout
+              Write  output  on  standard  output;  keep original files unchanged.  If there
+              are several input files, the output consists of a sequence of members.
+
+       -k --keep
+              Keep (don't delete) input files during compression or decompression.
+       -t     Test. Check the compressed file integrity
+              then quit.
+
+
+
+                                     local                             GZIP(1)
+"""
+
+
+def test_a_manual_page_saved_as_text_reads_as_its_sections_and_options(tmp_path):
+    source = tmp_path / "gzip.txt"
+    source.write_text(MAN_PAGE, "utf-8")  # as `man gzip > gzip.txt` writes it, a bold NAME struck over
+    passages = split_document(read_document(add(str(source), tmp_path / "mine")))
+    assert passages[0].title == "gzip, gunzip, zcat - compress or expand files"
+    by_text = {p.text: p.section for p in passages}
+    assert by_text["-k --keep: Keep (don't delete) input files during compression or decompression."] == "OPTIONS"
+    assert by_text["-t Test. Check the compressed file integrity then quit."] == "OPTIONS"
+    assert by_text["If the compressed file name is too long for its file system, gzip truncates it."] == (
+        "Compressed file names"
+    )
+    description = next(t for t in by_text if t.startswith("Gzip reduces"))
+    assert "Whenever possible, each file" in description and by_text[description] == "DESCRIPTION"
+    assert not any("GZIP(1)" in t or "local" == t.split()[0] for t in by_text)  # no header or footer
+
+
 README = """# rustfmt [![linux](https://ci/badge.svg)](https://ci) [![crates.io](https://img/v.svg)](https://crates)
 
 A tool for formatting **Rust** code according to [style guidelines](https://style).

@@ -54,6 +54,7 @@ FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
 KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "text", "docx", "epub", "odt", "pptx")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_OVERSTRIKE = re.compile("[^\x08\n]\x08")  # a character struck over by the one after the backspace
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _SHA_LINE = re.compile(r"^sha256\s*:\s*([0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -432,7 +433,8 @@ def _decoded(raw: bytes, origin: str) -> str:
                 f"{origin} is neither UTF-8 nor Western text in another code page; save it as UTF-8"
             ) from None
         text = legacy
-    return _CONTROL.sub("", text.replace("\r\n", "\n"))
+    text = _OVERSTRIKE.sub("", text.replace("\r\n", "\n"))  # a terminal's bold and underline: "N\bN", "_\bN"
+    return _CONTROL.sub("", text)
 
 
 # Letters and signs a Western European text holds beyond ASCII (Windows-1252's and Latin-1's).
@@ -474,6 +476,9 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     body = text[front.end() :] if front else text
     if not body.strip():
         raise SourceError(f"{origin} is empty")
+    manual = manual_page(body) if plain else None
+    if manual is not None:  # "man tar > tar.txt": its sections, options and title as a reader reads them
+        return manual[0], f"# {manual[0]}\n\n{manual[1]}"
     if plain:
         body = text_headings(body)
         if body.lstrip().startswith("## "):  # an underlined first line is the title
@@ -490,6 +495,90 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
+
+
+# A manual page as `man` prints it: its header line names the page twice ("TAR(1)   GNU TAR Manual   TAR(1)").
+_MAN_HEADER = re.compile(r"^([\w.:+@-]+)\(([0-9][\w]*)\)(?:\s{2,}.*)?\s{2,}\1\(\2\)$")
+
+
+def manual_page(text: str) -> tuple[str, str] | None:
+    """A manual page saved as `man` prints it (``man tar > tar.txt``), as Markdown: its title from its
+    NAME line ("tar - an archiving utility"), a section for each heading at the margin ("DESCRIPTION")
+    or just in from it ("Traditional usage"), each paragraph on one line with words hyphenated at a line
+    end mended, an option and its description one paragraph ("-A, --catenate: Append archive to ..."),
+    and the header and footer lines left out; None for any other text.
+
+    >>> page = "LS(1)      User Commands      LS(1)\\n\\nNAME\\n       ls - list directory\\n       contents\\n\\n"
+    >>> page += "OPTIONS\\n       -a, --all\\n              do not ignore entries starting\\n              with .\\n"
+    >>> page += "       -C     list entries by\\n              columns\\n\\n"
+    >>> page += "GNU coreutils 9.1      March 2023      LS(1)\\n"
+    >>> title, markdown = manual_page(page)
+    >>> title
+    'ls - list directory contents'
+    >>> markdown.split("\\n\\n")[2:]
+    ['## OPTIONS', '-a, --all: do not ignore entries starting with .', '-C list entries by columns']
+    """
+    lines = [line.rstrip() for line in text.split("\n")]
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if not filled:
+        return None
+    header = lines[filled[0]].strip()
+    named = _MAN_HEADER.match(header)
+    if named is None or not any(lines[i] == "NAME" for i in filled[1:6]):
+        return None
+    footer = lines[filled[-1]].strip()
+    furniture = {header} | ({footer} if footer.endswith(f"{named.group(1)}({named.group(2)})") else set())
+    body = [line for line in lines if line.strip() not in furniture]
+    after_name = body[body.index("NAME") + 1 :]
+    first = next((x for x in after_name if x.strip()), "")
+    base = len(first) - len(first.lstrip())  # the text's margin, as the NAME line is set (7 spaces)
+    words = " ".join(body).replace("\u2010", "-")
+    hyphenated = {w.lower() for w in re.findall(r"\w+-\w+", words)}
+
+    def joined(parts: list[str]) -> str:
+        out = ""
+        for part in parts:
+            part = " ".join(part.replace("\u2010", "-").split())
+            end = re.search(r"(\w+)-$", out)
+            word = f"{end.group(1)}-{part.split()[0]}".lower().rstrip(".,;:") if end else ""
+            if end and part[:1].islower() and word not in hyphenated:
+                out = out[:-1] + part  # "discus-" / "sion": a word the page broke at the margin
+            else:
+                out = f"{out} {part}" if out else part
+        return out
+
+    blocks: list[str] = []
+    unit: tuple[list[str], list[str]] = ([], [])  # a paragraph's lines at the margin of the text, and deeper
+
+    def flush() -> None:
+        term, deeper = (joined(unit[0]), joined(unit[1]))
+        # A tag alone on its line ("-A, --catenate") is an option its description follows; a tag with its
+        # description beside it ("-X      Enables X11 forwarding. ...") goes on as one paragraph, and
+        # so does a sentence with an example under it.
+        alone = bool(unit[0]) and not re.search(r"\S\s{2,}\S", unit[0][0].strip())
+        if term and deeper:
+            blocks.append(f"{term}: {deeper}" if alone and not term.endswith((".", ":", "?")) else f"{term} {deeper}")
+        elif term or deeper:
+            blocks.append(term or deeper)
+        unit[0].clear(), unit[1].clear()
+
+    for line in body:
+        indent = len(line) - len(line.lstrip())
+        if not line.strip():
+            flush()
+        elif indent < base and (indent == 0 or len(line.split()) <= 8):  # "DESCRIPTION", "   Traditional usage"
+            flush()
+            blocks.append(f"## {line.strip()}")
+        elif indent <= base:
+            if unit[1]:
+                flush()  # a new entry after an option's description, with no blank line between
+            unit[0].append(line)
+        else:
+            unit[1].append(line)
+    flush()
+    name_at = blocks.index("## NAME") if "## NAME" in blocks else -1
+    title = blocks[name_at + 1] if 0 <= name_at < len(blocks) - 1 and not blocks[name_at + 1].startswith("## ") else ""
+    return title or f"{named.group(1).lower()}({named.group(2)})", "\n\n".join(blocks)
 
 
 _UNDERLINE = re.compile(r"^[ \t]*([=\-~^*+#])\1{2,}[ \t]*$")  # "=====", "-----": a heading's rule
