@@ -93,3 +93,23 @@ def test_restructuredtext_and_markdown_files_are_read_or_refused_never_raise(tex
         except SourceError:
             continue
         assert article.markdown.startswith("# ") and "\x08" not in article.markdown
+
+
+RTF_PIECES = [
+    "{\\rtf1 ", "{", "}", "\\par ", "\\u-10179?", "\\u-8704?", "\\u99999999999 ", "\\'e9", "\\'zz", "\\*", "\\fonttbl ",
+    "\\s1 ", "\\intbl ", "\\cell ", "\\row ", "\\ansicpg99999 ", "\\uc2 ", "\\u233 ", "\\", "{\\info{\\title X\\'e9}}",
+    "{\\stylesheet{\\s1 heading 1;}}", "\\outlinelevel0 ", "\\pard ", "\\line ", "\\tab ", "{\\pict 89504e}", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(RTF_PIECES)), max_size=40).map("".join))
+def test_rich_text_files_are_read_or_refused_never_raise(text):
+    from article_qa.sources import SourceError, convert
+
+    try:
+        article = convert(text.encode("utf-8", "surrogatepass"), "notes.rtf", "rtf", "notes.rtf")
+    except SourceError:
+        return
+    assert article.markdown.startswith("# ")
+    article.markdown.encode("utf-8")  # writable: no lone surrogate

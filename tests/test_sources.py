@@ -311,6 +311,45 @@ def test_a_word_document_without_a_title_style_takes_its_properties_or_its_name(
     assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "b"
 
 
+WORD_RTF = r"""{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fnil\fcharset0 Calibri;}}{\colortbl ;\red0\green0\blue255;}
+{\stylesheet{ Normal;}{\s1\b\fs32 heading 1;}{\s15\fs56 Title;}}{\*\generator Riched20 10.0.19041}
+{\info{\title Brewing Tea at Home}{\author Ann Example}}\viewkind4\uc1
+\pard\s15\fs56 Brewing Tea at Home\par
+\pard\s1\b\fs32 Water temperature\b0\fs22\par
+\pard Green tea wants water at 80\'b0C. Boiling water makes it bitter.{\super\chftn{\footnote\pard A dial helps.}}\par
+Steep for three minutes \endash  no more \emdash  then remove the leaves.\par
+\pard\s1\b\fs32 Times\b0\fs22\par
+\trowd\cellx3000\cellx6000\pard\intbl Green\cell 2 minutes\cell\row
+\trowd\cellx3000\cellx6000\pard\intbl Black\cell 4 minutes\cell\row
+\pard See {\field{\*\fldinst{HYPERLINK "https://example.org/tea"}}{\fldrslt{\ul\cf1 the tea guide}}} for more.\par
+{\pict\pngblip\picw100\pich100 89504e470d0a1a0a0000000d49484452}\u8364?5 a box, na\u239?ve price.\par
+}"""
+
+
+def test_a_rich_text_document_keeps_its_title_headings_tables_and_characters(tmp_path, corpus):
+    source = tmp_path / "tea.rtf"
+    source.write_text(WORD_RTF, "latin-1")
+    passages = split_document(read_document(add(str(source), corpus)))
+    where = {p.text: p.section for p in passages}
+    assert {p.title for p in passages} == {"Brewing Tea at Home"}
+    assert where["Green tea wants water at 80°C. Boiling water makes it bitter."] == "Water temperature"
+    assert where["Steep for three minutes – no more — then remove the leaves."] == "Water temperature"
+    assert where["Green: 2 minutes\nBlack: 4 minutes"] == "Times"  # a table as readable lines
+    assert where["See the tea guide for more."] == "Times"  # a link's words, not its address
+    assert where["€5 a box, naïve price."] == "Times"  # Unicode, without its fallback "?"
+    assert not any(w in p.text for p in passages for w in ("dial", "Calibri", "89504e", "rtf", "Ann Example"))
+    unnamed = tmp_path / "notes"  # no suffix: known by its opening
+    unnamed.write_text(WORD_RTF.replace("Brewing Tea at Home}", "Tea Notes}"), "latin-1")
+    assert split_document(read_document(add(str(unnamed), corpus)))[0].title == "Tea Notes"
+
+
+def test_a_file_named_rtf_that_is_not_one_is_refused_with_the_reason(tmp_path, corpus):
+    source = tmp_path / "tea.rtf"
+    source.write_text("Just some words, not rich text.")
+    with pytest.raises(SourceError, match="not a Rich Text Format document"):
+        add(str(source), corpus)
+
+
 def test_an_epub_book_is_read_in_reading_order_without_its_page_numbers(tmp_path, corpus):
     source = tmp_path / "tea.epub"
     source.write_bytes(make_epub("The Book of Tea", [

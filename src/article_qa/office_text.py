@@ -1,5 +1,6 @@
-"""Office documents and e-books as Markdown: Word (.docx), OpenDocument text (.odt), PowerPoint (.pptx)
-and EPUB, each turned into plain semantic HTML and read whole by `html_text.page_text`.
+"""Office documents and e-books as Markdown: Word (.docx), OpenDocument text (.odt), PowerPoint (.pptx),
+EPUB and Rich Text Format (.rtf), each turned into plain semantic HTML and read whole by
+`html_text.page_text`.
 
 - Word: mammoth maps the document's paragraph styles to headings (Title, Heading 1-6), its numbering to
   lists and its tables to tables; footnotes go under "Notes"; pictures are left out.
@@ -9,6 +10,9 @@ and EPUB, each turned into plain semantic HTML and read whole by `html_text.page
   in the deck's order; slide numbers, dates and footers left out.
 - EPUB: the chapters in the package's reading order, without the table of contents page or a printed
   edition's page numbers.
+- Rich Text Format (TextEdit's, WordPad's and Word's): read by hand from its control words: paragraphs,
+  heading styles, tables, the document's code page and Unicode; fonts, pictures, headers, footers,
+  footnotes and fields' instructions left out.
 
 Each reader returns a `PageText` (title, Markdown) or raises `OfficeError` with the reason, worded to
 follow the source's name ("is not a Word document it can read ..."). Nothing here fetches, writes,
@@ -354,3 +358,182 @@ def pptx_text(raw: bytes, name: str) -> PageText:
         f"<h2>{escape(f'Slide {n}: {t}' if t else f'Slide {n}')}</h2>{''.join(html)}" for n, t, html in slides
     )
     return _read_whole(title, body, heading=True)
+
+
+# RTF: a control word and its number, a hex-escaped byte, an escaped symbol, a group's brace, or text.
+_RTF_TOKEN = re.compile(
+    r"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}\r\n]+)|[\r\n]+", re.S
+)
+# Groups whose text is never the document's: tables of fonts, colours and lists, pictures, embedded
+# objects, page headers and footers, fields' instructions (their results are read), revision marks.
+_RTF_SKIPPED = frozenset(
+    """fonttbl colortbl stylesheet info pict object header headerl headerr headerf footer footerl footerr
+    footerf footnote annotation fldinst listtable listoverridetable rsidtbl generator themedata colorschememapping
+    datastore latentstyles xmlnstbl pgdsctbl filetbl revtbl bkmkstart bkmkend""".split()
+)
+_RTF_SYMBOLS = {"emdash": "\u2014", "endash": "\u2013", "bullet": "\u2022", "lquote": "\u2018", "rquote": "\u2019",
+                "ldblquote": "\u201c", "rdblquote": "\u201d", "tab": "\t", "line": "\n", "~": "\u00a0", "_": "-",
+                "-": "", "emspace": " ", "enspace": " "}  # fmt: skip
+
+
+def rtf_text(raw: bytes, name: str) -> PageText:
+    """A Rich Text Format document (.rtf, as TextEdit, WordPad and Word save it) as Markdown, read by hand
+    (a few dozen rules; no RTF library is needed for text): its paragraphs, a paragraph styled as a
+    heading (or given an outline level) as a section, table rows as readable lines, characters in the
+    document's code page or as Unicode; fonts, colours, pictures, page headers and footers, footnotes and
+    fields' instructions left out. The title is the one in the document's information, else its first
+    heading, else the file's name.
+
+    >>> rtf = rb"{\\rtf1\\ansi\\ansicpg1252{\\fonttbl\\f0 Helvetica;}{\\info{\\title Tea}}\\f0 Caf\\'e9 au lait\\par "
+    >>> rtf += rb"\\b\\u8220?Strong\\u8221?\\b0  tea.\\par}"
+    >>> rtf_text(rtf, "tea.rtf").markdown
+    '# Tea\\n\\nCafé au lait\\n\\n“Strong” tea.\\n'
+    """
+    text = raw.decode("latin-1")
+    if not text.lstrip().startswith("{\\rtf"):
+        raise OfficeError("is not a Rich Text Format document (it does not open with {\\rtf)")
+    codepage = "cp1252"
+    if (m := re.search(r"\\ansicpg(\d+)", text[:2000])) and _known_codec(f"cp{m.group(1)}"):
+        codepage = f"cp{m.group(1)}"
+    styles: dict[int, str] = {}  # a paragraph style's number -> its name ("heading 1")
+    for number, style_name in re.findall(r"\{[^{}]*?\\s(\d+)\b[^{}]*?\s([^\\{};][^{};]*);\}", text[:200_000]):
+        styles[int(number)] = style_name.strip().lower()
+    info_title = re.search(r"\{\\title\s+([^{}]*)\}", text[:200_000])
+    # Each group: whether its text is skipped, and how many fallback characters follow a \u character.
+    stack: list[tuple[bool, int]] = []
+    skip, uc, pending_skip = False, 1, 0
+    destination_next = False  # after "\*": the group is a destination a reader may ignore
+    paragraph: list[str] = []
+    blocks: list[tuple[str, str]] = []  # ("heading" | "paragraph" | "row", text)
+    cells: list[str] = []
+    heading = in_table = False
+    raw_bytes: list[int] = []  # \'hh bytes, decoded together in the document's code page
+
+    def flush_bytes() -> None:
+        if raw_bytes:
+            if not skip:
+                paragraph.append(bytes(raw_bytes).decode(codepage, "replace"))
+            raw_bytes.clear()
+
+    def end_paragraph() -> None:
+        flush_bytes()
+        if in_table:  # a paragraph break inside a table's cell: the cell goes on
+            paragraph.append(" ")
+            return
+        line = _paired(" ".join("".join(paragraph).split()))
+        paragraph.clear()
+        if line:
+            blocks.append(("heading" if heading else "paragraph", line))
+
+    for m in _RTF_TOKEN.finditer(text):
+        word, number, hexbyte, symbol, brace, plain = m.groups()
+        if hexbyte is None:
+            flush_bytes()
+        if pending_skip and (hexbyte is not None or plain is not None or symbol is not None):
+            if plain is not None and len(plain) > pending_skip:  # the fallback is the first characters
+                plain, pending_skip = plain[pending_skip:], 0
+            else:
+                pending_skip -= 1 if plain is None else len(plain)
+                pending_skip = max(pending_skip, 0)
+                continue
+        if brace == "{":
+            stack.append((skip, uc))
+            destination_next = False
+        elif brace == "}":
+            if stack:
+                skip, uc = stack.pop()
+        elif word is not None:
+            n = int(number) if number is not None else None
+            if destination_next or word in _RTF_SKIPPED:
+                skip, destination_next = True, False
+            elif word == "uc" and n is not None:
+                uc = n
+            elif word == "u" and n is not None:
+                if not skip and -65536 <= n <= 0x10FFFF:
+                    paragraph.append(chr(n + 65536 if n < 0 else n))
+                pending_skip = uc
+            elif word in ("par", "sect", "page"):
+                if not skip:
+                    end_paragraph()
+            elif word == "pard":
+                heading = in_table = False
+            elif word == "intbl":
+                in_table = True
+            elif word == "s" and n is not None:
+                heading = bool(re.match(r"(heading \d|title)\b", styles.get(n, "")))
+            elif word == "outlinelevel" and n is not None:
+                heading = n < 9
+            elif word == "cell" and not skip:
+                flush_bytes()
+                cells.append(_paired(" ".join("".join(paragraph).split())))
+                paragraph.clear()
+            elif word == "row" and not skip:
+                if any(cells):
+                    blocks.append(("row", "\t".join(cells)))
+                cells.clear()
+                paragraph.clear()
+            elif word in _RTF_SYMBOLS and not skip:
+                paragraph.append(_RTF_SYMBOLS[word])
+        elif symbol is not None:
+            if symbol == "*":
+                destination_next = True
+            elif not skip:
+                paragraph.append(_RTF_SYMBOLS.get(symbol, symbol if symbol in "\\{}" else ""))
+        elif hexbyte is not None:
+            raw_bytes.append(int(hexbyte, 16))
+        elif plain is not None and not skip:
+            paragraph.append(plain)
+    end_paragraph()
+    title = _rtf_plain(info_title.group(1), codepage) if info_title else ""
+    if not title:
+        title = next((t for kind, t in blocks if kind == "heading"), "") or Path(name).stem
+    parts: list[str] = []
+    rows: list[list[str]] = []  # a table's rows, read as a table is on any page ("Green: 2 minutes")
+    for kind, line in blocks:
+        if kind == "row":
+            rows.append(line.split("\t"))
+            continue
+        if rows:
+            parts.append(_table_html(rows))
+            rows = []
+        if kind == "heading" and line == title and not parts:
+            continue  # the title set as the document's first heading
+        parts.append(f"<h2>{escape(line)}</h2>" if kind == "heading" else f"<p>{escape(line)}</p>")
+    parts += [_table_html(rows)] if rows else []
+    return _read_whole(title, "".join(parts))
+
+
+def _rtf_plain(text: str, codepage: str) -> str:
+    """A short run of RTF (the information's title) as text: escaped bytes in the code page, \\u
+    characters, other control words dropped.
+
+    >>> _rtf_plain(r"Caf\\'e9 \\u8220?Noir\\u8221?\\b", "cp1252")
+    'Café “Noir”'
+    """
+    text = re.sub(
+        r"(?:\\'[0-9a-fA-F]{2})+",
+        lambda m: bytes.fromhex(m.group(0).replace("\\'", "")).decode(codepage, "replace"),
+        text,
+    )
+    text = re.sub(
+        r"\\u(-?\d{1,6}) ?\??",
+        lambda m: chr(int(m.group(1)) % 65536) if -65536 <= int(m.group(1)) <= 65535 else "",
+        text,
+    )
+    return _paired(" ".join(re.sub(r"\\[a-zA-Z]+-?\d* ?|\\.", "", text).split()))
+
+
+def _paired(text: str) -> str:
+    """Text with each UTF-16 surrogate pair (RTF writes an emoji as two \\u characters) as its one
+    character, and a lone surrogate as U+FFFD, so the text can be written as UTF-8."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _known_codec(name: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True

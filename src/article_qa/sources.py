@@ -1,6 +1,7 @@
-"""Bring an article in: a saved web page (HTML or MHTML), a URL, a PDF, a Word or OpenDocument text, a
-PowerPoint deck, an EPUB book, an e-mail, a Markdown, reStructuredText or text file -> a file in a corpus
-folder; `document_files` says which files of a folder are documents.
+"""Bring an article in: a saved web page (HTML or MHTML), a URL, a PDF, a Word, OpenDocument or Rich Text
+document, a PowerPoint deck, an EPUB book, an e-mail, a Markdown, reStructuredText or text file (a manual
+page saved as text among them) -> a file in a corpus folder; `document_files` says which files of a
+folder are documents.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
@@ -15,7 +16,7 @@ that says where it came from::
 so every citation stays a verbatim slice of a file the reader can open. Web pages go through `html_text`
 (main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages, paragraphs
 rebuilt from the layout), office documents and e-books through `office_text` (Word, OpenDocument text,
-PowerPoint, EPUB). A Markdown file's own front matter gives the title and is never indexed, and the file
+PowerPoint, EPUB, Rich Text). A Markdown file's own front matter gives the title and is never indexed, and the file
 is read as it shows rendered (`html_text.markdown_page`: link words without their targets, no badges, no
 ``**``, tables as readable lines), and a reStructuredText file as its reader sees it too (`rst_text`,
 then the same rendering). A plain-text file keeps its own headings (`text_headings`:
@@ -52,7 +53,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "text", "docx", "epub", "odt", "pptx")
+KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "text", "docx", "epub", "odt", "pptx", "rtf")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _OVERSTRIKE = re.compile("[^\x08\n]\x08")  # a character struck over by the one after the backspace
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -167,7 +168,7 @@ def _read_one(source: str, timeout: float) -> tuple[bytes, str, str]:
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
-            "(.docx, .odt, .pptx, .epub), an e-mail (.eml), or a text file (.md, .txt, .rst)"
+            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), or a text file (.md, .txt, .rst)"
         )
     return raw, name, kind
 
@@ -196,11 +197,11 @@ def _kind(name: str, content_type: str | None) -> str | None:
                "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt",
                "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
                "multipart/related": "mhtml", "application/x-mimearchive": "mhtml",
-               "message/rfc822": "email"}  # fmt: skip
+               "message/rfc822": "email", "application/rtf": "rtf", "text/rtf": "rtf"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "rst", ".rest": "rst",
                  ".adoc": "text", ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
-                 ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email"}  # fmt: skip
+                 ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email", ".rtf": "rtf"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -274,6 +275,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
     head = raw[:8192]
     if head.startswith(b"%PDF-"):
         return "pdf"
+    if head.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
     if head.startswith(b"PK\x03\x04"):  # a zip: an office document or e-book by its first entries, else none
         if b"word/" in raw[:65536]:
             return "docx"
@@ -339,10 +342,11 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         except PdfError as exc:
             raise SourceError(f"{origin}: {exc}") from None
         title, markdown = pdf.title, pdf.markdown
-    elif kind in ("docx", "epub", "odt", "pptx"):
-        from .office_text import OfficeError, docx_text, epub_text, odt_text, pptx_text
+    elif kind in ("docx", "epub", "odt", "pptx", "rtf"):
+        from .office_text import OfficeError, docx_text, epub_text, odt_text, pptx_text, rtf_text
 
-        reader = {"docx": docx_text, "epub": epub_text, "odt": odt_text, "pptx": pptx_text}[kind]
+        readers = {"docx": docx_text, "epub": epub_text, "odt": odt_text, "pptx": pptx_text, "rtf": rtf_text}
+        reader = readers[kind]
         try:
             page = reader(raw, name)
         except OfficeError as exc:
