@@ -113,3 +113,23 @@ def test_rich_text_files_are_read_or_refused_never_raise(text):
         return
     assert article.markdown.startswith("# ")
     article.markdown.encode("utf-8")  # writable: no lone surrogate
+
+
+LATEX_PIECES = [
+    "\\documentclass{article}\n", "\\begin{document}\n", "\\end{document}", "\\title{", "}", "{", "\\section{",
+    "\\section*[s]{", "$", "$$", "\\[", "\\]", "\\begin{equation}", "\\end{equation}", "\\begin{verbatim}",
+    "\\end{verbatim}", "\\begin{figure}", "\\caption{", "\\end{figure}", "\\item[", "]", "\\cite{x}", "\\emph{",
+    "\\href{u}{", "%", "\\%", "``", "''", "---", "~", "\\\\", "\\", "\n\n", "\x00", "\x01", "#", "```",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(LATEX_PIECES)), max_size=40).map("".join))
+def test_latex_files_are_read_or_refused_never_raise(text):
+    from article_qa.sources import SourceError, convert
+
+    try:
+        article = convert(text.encode("utf-8", "surrogatepass"), "paper.tex", "latex", "paper.tex")
+    except SourceError:
+        return
+    assert article.markdown.startswith("# ")

@@ -73,7 +73,7 @@ _TEX_SYMBOLS = {
     "alpha": "α", "beta": "β", "pi": "π", "theta": "θ", "langle": "⟨", "rangle": "⟩", "pm": "±", "approx": "≈",
     "dots": "…", "ldots": "…", "cdots": "⋯", "Rightarrow": "⇒", "Leftrightarrow": "⇔", "forall": "∀",
     "exists": "∃", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩", "le": "≤", "ge": "≥", "ne": "≠",
-    "prod": "∏", "int": "∫", "partial": "∂", "nabla": "∇", "equiv": "≡", "oplus": "⊕", "otimes": "⊗",
+    "top": "⊤", "prod": "∏", "int": "∫", "partial": "∂", "nabla": "∇", "equiv": "≡", "oplus": "⊕", "otimes": "⊗",
 }  # fmt: skip
 _BLACKBOARD = {"R": "ℝ", "C": "ℂ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "F": "𝔽", "H": "ℍ", "P": "ℙ"}
 _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit|mathcal|text|mbox|hbox|operatorname|"

@@ -1,7 +1,7 @@
 """Bring an article in: a saved web page (HTML or MHTML), a URL, a PDF, a Word, OpenDocument or Rich Text
-document, a PowerPoint deck, an EPUB book, an e-mail, a Markdown, reStructuredText or text file (a manual
-page saved as text among them) -> a file in a corpus folder; `document_files` says which files of a
-folder are documents.
+document, a PowerPoint deck, an EPUB book, an e-mail, a LaTeX source, a Markdown, reStructuredText or text
+file (a manual page saved as text among them) -> a file in a corpus folder; `document_files` says which
+files of a folder are documents.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
@@ -14,19 +14,19 @@ that says where it came from::
     ---
 
 so every citation stays a verbatim slice of a file the reader can open. Web pages go through `html_text`
-(main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages, paragraphs
-rebuilt from the layout), office documents and e-books through `office_text` (Word, OpenDocument text,
-PowerPoint, EPUB, Rich Text). A Markdown file's own front matter gives the title and is never indexed, and the file
-is read as it shows rendered (`html_text.markdown_page`: link words without their targets, no badges, no
-``**``, tables as readable lines), and a reStructuredText file as its reader sees it too (`rst_text`,
-then the same rendering). A plain-text file keeps its own headings (`text_headings`:
-underlined, numbered, in capitals or standing alone), its text unchanged. Every failure (a URL that does
-not answer, a source over the size cap, a scanned PDF without a text layer, a page with no main text, a
-file type it cannot read) raises `SourceError` with one clear sentence, and nothing is written. The
-folder is created on the first `add`; a file is written atomically, never replaces another, and the same
-source is recognised by its hash. A gzip-compressed file (a manual as a system ships it,
-``valgrind_manual.pdf.gz``) is read as the file inside it, up to the same size cap. Nothing here
-splits or embeds.
+(main text only, no markup a reader would see), PDFs through `pdf_text` (sections, pages, paragraphs rebuilt
+from the layout), office documents and e-books through `office_text` (Word, OpenDocument text, PowerPoint,
+EPUB, Rich Text). A Markdown file's own front matter gives the title and is never indexed, and the file is
+read as it shows rendered (`html_text.markdown_page`: link words without their targets, no badges, no
+``**``, tables as readable lines), and a reStructuredText file as its reader sees it too (`rst_text`, then
+the same rendering), a LaTeX source as it reads typeset (`latex_text`). A plain-text file keeps its own
+headings (`text_headings`: underlined, numbered, in capitals or standing alone), its text unchanged. Every
+failure (a URL that does not answer, a source over the size cap, a scanned PDF without a text layer, a page
+with no main text, a file type it cannot read) raises `SourceError` with one clear sentence, and nothing is
+written. The folder is created on the first `add`; a file is written atomically, never replaces another, and
+the same source is recognised by its hash. A gzip-compressed file (a manual as a system ships it,
+``valgrind_manual.pdf.gz``) is read as the file inside it, up to the same size cap. Nothing here splits or
+embeds.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "text", "docx", "epub", "odt", "pptx", "rtf")
+KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "latex", "text", "docx", "epub", "odt", "pptx", "rtf")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _OVERSTRIKE = re.compile("[^\x08\n]\x08")  # a character struck over by the one after the backspace
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -168,7 +168,7 @@ def _read_one(source: str, timeout: float) -> tuple[bytes, str, str]:
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
-            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), or a text file (.md, .txt, .rst)"
+            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), or a text file (.md, .txt, .rst, .tex)"
         )
     return raw, name, kind
 
@@ -197,11 +197,13 @@ def _kind(name: str, content_type: str | None) -> str | None:
                "application/epub+zip": "epub", "application/vnd.oasis.opendocument.text": "odt",
                "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
                "multipart/related": "mhtml", "application/x-mimearchive": "mhtml",
-               "message/rfc822": "email", "application/rtf": "rtf", "text/rtf": "rtf"}  # fmt: skip
+               "message/rfc822": "email", "application/rtf": "rtf", "text/rtf": "rtf",
+               "application/x-tex": "latex", "text/x-tex": "latex"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "rst", ".rest": "rst",
                  ".adoc": "text", ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
-                 ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email", ".rtf": "rtf"}  # fmt: skip
+                 ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email", ".rtf": "rtf", ".tex": "latex",
+                 ".latex": "latex", ".ltx": "latex"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -361,6 +363,16 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         except PageError:
             raise SourceError(f"{origin} has no text to quote") from None
         title, markdown = page.title, page.markdown
+    elif kind == "latex":  # a paper's LaTeX source, as it reads typeset: sections, words, formulas as text
+        from .latex_text import latex_markdown
+
+        try:
+            title, body = latex_markdown(_decoded(raw, origin), Path(name).stem)
+        except RecursionError:  # commands nested past reading ("\\emph{\\emph{..." a thousand deep)
+            raise SourceError(f"{origin}: its commands are nested too deeply to read") from None
+        if len(body) < 20:
+            raise SourceError(f"{origin} has no text to quote")
+        markdown = f"# {title}\n\n{body}\n"
     elif kind == "rst":  # reStructuredText: its blocks as Markdown, then rendered as a Markdown file is
         from .html_text import PageError, markdown_page
         from .rst_text import rst_markdown
