@@ -1016,6 +1016,65 @@ def test_markdown_front_matter_gives_the_title_and_is_never_a_passage(tmp_path):
     assert passages[0].title == "Sleep Notes" and path.name == "sleep-notes.md"
 
 
+GUTENBERG = """\ufeffThe Project Gutenberg eBook of The Book of Tea, by Okakura Kakuzo
+
+This eBook is for the use of anyone anywhere in the United States and most other parts of the world at no
+cost and with almost no restrictions whatsoever.
+
+Title: The Book of Tea
+
+Author: Okakura Kakuzo
+
+*** START OF THE PROJECT GUTENBERG EBOOK THE BOOK OF TEA ***
+
+
+
+
+THE BOOK OF TEA
+
+by Okakura Kakuzo
+
+
+CONTENTS
+
+     I. The Cup of Humanity
+    II. The Schools of Tea
+
+
+I. The Cup of Humanity
+
+Tea began as a medicine and grew into a beverage. In China, in the
+eighth century, it entered the realm of poetry as one of the polite amusements.
+
+
+II. The Schools of Tea
+
+Tea is a work of art and needs a master hand to bring out its noblest qualities.
+
+
+*** END OF THE PROJECT GUTENBERG EBOOK THE BOOK OF TEA ***
+
+Updated editions will replace the previous one--the old editions will be renamed.
+
+THE FULL PROJECT GUTENBERG LICENSE
+PLEASE READ THIS BEFORE YOU DISTRIBUTE OR USE THIS WORK
+"""
+
+
+def test_a_project_gutenberg_book_is_the_book_without_the_projects_header_licence_or_contents(tmp_path):
+    source = tmp_path / "pg769.txt"
+    source.write_text(GUTENBERG, "utf-8")
+    passages = split_document(read_document(add(str(source), tmp_path / "mine")))
+    assert {p.title for p in passages} == {"The Book of Tea"}
+    assert [p.section for p in passages if p.text.startswith("Tea ")] == [
+        "I. The Cup of Humanity",
+        "II. The Schools of Tea",
+    ]
+    words = " ".join(p.text + " " + (p.section or "") for p in passages)
+    assert "Gutenberg" not in words and "LICENSE" not in words and "eBook" not in words
+    assert "CONTENTS" not in words and not any(p.text.startswith("I. The Cup") for p in passages)
+
+
 MAN_PAGE = """\
 GZIP(1)                     General Commands Manual                    GZIP(1)
 

@@ -489,19 +489,28 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     text = _decoded(raw, origin)
     front = _FRONT_MATTER.match(text)
     declared = _TITLE_LINE.search(front.group(0)) if front else None
+    given = declared.group(1).strip("\"' ") if declared else ""
     body = text[front.end() :] if front else text
+    book = gutenberg_book(body) if plain else None
+    if book is not None:  # a Project Gutenberg book: the book, without the project's header and licence
+        given, body = book[0] or given, book[1]
     if not body.strip():
         raise SourceError(f"{origin} is empty")
     manual = manual_page(body) if plain else None
     if manual is not None:  # "man tar > tar.txt": its sections, options and title as a reader reads them
         return manual[0], f"# {manual[0]}\n\n{manual[1]}"
     if plain:
-        body = text_headings(body)
-        if body.lstrip().startswith("## "):  # an underlined first line is the title
+        body = _without_contents(text_headings(body))
+        opening = body.lstrip().split("\n", 1)
+        if given and opening[0].startswith("## ") and opening[0][3:].casefold() == given.casefold():
+            body = opening[1] if len(opening) > 1 else ""  # the book's title over its text, once is enough
+        elif body.lstrip().startswith("## "):  # an underlined first line is the title
             body = body.lstrip()[1:]
+        if not body.strip():
+            raise SourceError(f"{origin} has no text to quote")
     first = body.strip().splitlines()[0]
-    if declared:
-        title = declared.group(1).strip("\"' ")
+    if given:
+        title = given
     elif first.startswith("# ") or (len(first) <= 120 and not plain):
         title = first.lstrip("# ").strip()
     elif plain and _is_text_heading(first.strip()):
@@ -511,6 +520,52 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
+
+
+def _without_contents(marked: str) -> str:
+    """A text (its headings marked by `text_headings`) without its table of contents: a "Contents"
+    heading and the lines under it, when most of those lines name headings that follow.
+
+    >>> _without_contents("## CONTENTS\\n\\n  I. Tea\\n II. Cups\\n\\n## I. Tea\\n\\nText.\\n\\n## II. Cups\\n\\nMore.")
+    '## I. Tea\\n\\nText.\\n\\n## II. Cups\\n\\nMore.'
+    """
+    m = re.search(r"^## (?:table of )?contents\.?[ \t]*\n(.*?)(?=^## |\Z)", marked, re.I | re.M | re.S)
+    if m is None:
+        return marked
+
+    def folded(line: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]|\s\d+$", " ", line.casefold()).split())
+
+    entries = [folded(x) for x in m.group(1).splitlines() if x.strip()]
+    later = {folded(h) for h in re.findall(r"^## (.+)$", marked[m.end() :], re.M)}
+    if len(entries) < 2 or sum(e in later for e in entries) < 0.5 * len(entries):
+        return marked
+    return marked[: m.start()] + marked[m.end() :]
+
+
+# A Project Gutenberg book's markers around the book itself (the project's header before, its licence after).
+_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK\b.*$", re.I | re.M)
+_GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK\b.*$", re.I | re.M)
+
+
+def gutenberg_book(text: str) -> tuple[str, str] | None:
+    """A Project Gutenberg plain-text book's title (its header's "Title:" line, "" when it has none) and
+    the book itself: the text between the project's START and END lines, without the header about the
+    eBook and the licence after it, which are no part of the book. None for any other text.
+
+    >>> page = "The Project Gutenberg eBook of Tea\\n\\nTitle: The Book of Tea\\n\\n*** START OF THE PROJECT "
+    >>> page += "GUTENBERG EBOOK TEA ***\\n\\nTea began as a medicine.\\n\\n*** END OF THE PROJECT GUTENBERG "
+    >>> page += "EBOOK TEA ***"
+    >>> gutenberg_book(page + "\\n\\nTHE FULL PROJECT GUTENBERG LICENSE")
+    ('The Book of Tea', 'Tea began as a medicine.')
+    """
+    start = _GUTENBERG_START.search(text)
+    if start is None:
+        return None
+    end = _GUTENBERG_END.search(text, start.end())
+    book = text[start.end() : end.start() if end else len(text)].strip()
+    title = re.search(r"^Title:[ \t]*(.+(?:\n[ \t]+\S.*)*)", text[: start.start()], re.MULTILINE)
+    return (" ".join(title.group(1).split()) if title else ""), book
 
 
 # A manual page as `man` prints it: its header line names the page twice ("TAR(1)   GNU TAR Manual   TAR(1)").
