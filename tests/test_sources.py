@@ -5,6 +5,7 @@ HTTP server for URLs. No test reaches the internet.
 """
 
 import http.server
+import json
 import threading
 from pathlib import Path
 
@@ -395,6 +396,28 @@ def test_a_latex_source_reads_as_typeset(tmp_path, corpus):
     assert where["Top-20 accuracy against training size."] == "Our approach"  # a figure: its caption
     assert next(p for p in passages if p.code).text == "python train.py --batch 128"
     assert not any("\\" in p.text or "comment" in p.text or "example.org" in p.text for p in passages)
+
+
+def test_a_jupyter_notebook_reads_as_its_cells_and_printed_output(tmp_path, corpus):
+    cells = [
+        {"cell_type": "markdown", "source": ["# Tea analysis\n", "\n", "How long **green tea** steeps."]},
+        {"cell_type": "code", "execution_count": 1, "source": ["import numpy as np\n", "np.mean([1, 3])"],
+         "outputs": [{"output_type": "execute_result", "data": {"text/plain": ["2.0"], "image/png": "iVBOR"}}]},
+        {"cell_type": "markdown", "metadata": {}, "source": "## Results\nTwo minutes at 80 degrees is best."},
+    ]  # fmt: skip
+    source = tmp_path / "tea.ipynb"
+    source.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    passages = split_document(read_document(add(str(source), corpus)))
+    where = {p.text: (p.section, p.code) for p in passages}
+    assert {p.title for p in passages} == {"Tea analysis"}
+    assert where["How long green tea steeps."] == (None, False)  # rendered: no "**"
+    assert where["import numpy as np\nnp.mean([1, 3])"] == (None, True) and where["2.0"] == (None, True)
+    assert where["Two minutes at 80 degrees is best."] == ("Results", False)
+    assert not any("cell_type" in p.text or "iVBOR" in p.text for p in passages)
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text('{"cells": [')
+    with pytest.raises(SourceError, match="not a Jupyter notebook"):
+        add(str(broken), corpus)
 
 
 def test_an_epub_book_is_read_in_reading_order_without_its_page_numbers(tmp_path, corpus):

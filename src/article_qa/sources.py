@@ -35,6 +35,7 @@ import datetime
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import tempfile
@@ -53,7 +54,8 @@ from .passages import _BULLET, _FRONT_MATTER, _is_heading_line
 MAX_BYTES = 50 * 1024 * 1024  # a source larger than this is refused
 FETCH_SECONDS = 60.0  # a URL download is given this long in all
 USER_AGENT = f"article-qa/{__version__} (+local question answering over your own documents)"
-KINDS = ("html", "mhtml", "email", "pdf", "markdown", "rst", "latex", "text", "docx", "epub", "odt", "pptx", "rtf")
+KINDS = ("html", "mhtml", "email", "pdf", "markdown", "notebook", "rst", "latex", "text", "docx", "epub", "odt", "pptx",
+         "rtf")  # fmt: skip
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _OVERSTRIKE = re.compile("[^\x08\n]\x08")  # a character struck over by the one after the backspace
 _TITLE_LINE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -168,7 +170,8 @@ def _read_one(source: str, timeout: float) -> tuple[bytes, str, str]:
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
-            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), or a text file (.md, .txt, .rst, .tex)"
+            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), a notebook (.ipynb), or a text file (.md, .txt, "
+            ".rst, .tex)"
         )
     return raw, name, kind
 
@@ -203,7 +206,7 @@ def _kind(name: str, content_type: str | None) -> str | None:
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "rst", ".rest": "rst",
                  ".adoc": "text", ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
                  ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email", ".rtf": "rtf", ".tex": "latex",
-                 ".latex": "latex", ".ltx": "latex"}  # fmt: skip
+                 ".latex": "latex", ".ltx": "latex", ".ipynb": "notebook"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -354,9 +357,11 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
         except OfficeError as exc:
             raise SourceError(f"{origin} {exc}") from None
         title, markdown = page.title, page.markdown
-    elif kind == "markdown":  # as its reader sees it rendered: no link targets, badges or ** in a passage
+    elif kind in ("markdown", "notebook"):  # as its reader sees it rendered: no link targets, badges or **
         from .html_text import PageError, markdown_page
 
+        if kind == "notebook":
+            raw = notebook_markdown(raw, origin).encode("utf-8")
         title, body = _from_text(raw, name, origin)
         try:
             page = markdown_page(body, title)
@@ -520,6 +525,55 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
+
+
+NOTEBOOK_OUTPUT_LINES = 20  # of a code cell's printed output, the first this many lines are kept
+
+
+def notebook_markdown(raw: bytes, origin: str) -> str:
+    """A Jupyter notebook (.ipynb) as the Markdown its reader sees: its Markdown cells as they are, each
+    code cell as a fenced listing in the notebook's language, and what a cell printed (its text output,
+    the first `NOTEBOOK_OUTPUT_LINES` lines) as a listing after it; pictures and HTML outputs left out.
+
+    >>> cells = [{"cell_type": "markdown", "source": ["# Tea\\n", "Steep it."]},
+    ...          {"cell_type": "code", "source": "print(2)", "outputs": [{"output_type": "stream", "text": "2"}]}]
+    >>> notebook_markdown(json.dumps({"cells": cells, "nbformat": 4}).encode(), "t.ipynb")
+    '# Tea\\nSteep it.\\n\\n```python\\nprint(2)\\n```\\n\\n```\\n2\\n```\\n'
+    """
+    try:
+        notebook = json.loads(_decoded(raw, origin))
+        cells = notebook["cells"]
+        language = (notebook.get("metadata", {}).get("language_info", {}) or {}).get("name") or "python"
+        if not isinstance(cells, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SourceError(f"{origin} is not a Jupyter notebook it can read") from None
+
+    def text_of(value: object) -> str:
+        return "".join(value) if isinstance(value, list) else value if isinstance(value, str) else ""
+
+    blocks: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        source = text_of(cell.get("source")).strip("\n")
+        if cell.get("cell_type") == "markdown" and source.strip():
+            blocks.append(source)
+        elif cell.get("cell_type") == "code" and source.strip():
+            blocks.append(_fence(source, str(language)))
+            for output in cell.get("outputs") or []:
+                data = output.get("data", {}) if isinstance(output, dict) else {}
+                printed = text_of(output.get("text")) if isinstance(output, dict) else ""
+                printed = printed or text_of(data.get("text/plain") if isinstance(data, dict) else "")
+                lines = printed.strip("\n").splitlines()[:NOTEBOOK_OUTPUT_LINES]
+                if any(x.strip() for x in lines):
+                    blocks.append(_fence("\n".join(lines), ""))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _fence(code: str, language: str) -> str:
+    fence = "````" if "```" in code else "```"
+    return f"{fence}{language}\n{code}\n{fence}"
 
 
 def _without_contents(marked: str) -> str:
