@@ -133,3 +133,22 @@ def test_latex_files_are_read_or_refused_never_raise(text):
     except SourceError:
         return
     assert article.markdown.startswith("# ")
+
+
+ORG_PIECES = [
+    "#+TITLE: ", "* ", "** TODO ", "[#A] ", ":tag:", "\n", ":PROPERTIES:\n", ":END:\n", "SCHEDULED: <x>\n",
+    "#+BEGIN_SRC python\n", "#+END_SRC\n", "#+BEGIN_QUOTE\n", "#+END_QUOTE\n", "[[u][d]]", "[[u]]", "*b*", "/i/",
+    "=v=", "# c\n", "#+begin_example\n",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(ORG_PIECES)), max_size=40).map("".join))
+def test_org_files_are_read_or_refused_never_raise(text):
+    from article_qa.sources import SourceError, convert
+
+    try:
+        article = convert(text.encode("utf-8", "surrogatepass"), "notes.org", "text", "notes.org")
+    except SourceError:
+        return
+    assert article.markdown.startswith("# ")

@@ -1016,6 +1016,40 @@ def test_markdown_front_matter_gives_the_title_and_is_never_a_passage(tmp_path):
     assert passages[0].title == "Sleep Notes" and path.name == "sleep-notes.md"
 
 
+ORG_NOTES = """#+TITLE: Tea notes
+#+STARTUP: overview
+
+* Brewing                                                         :kitchen:
+  :PROPERTIES:
+  :CREATED:  [2026-11-02 Mon]
+  :END:
+Steep *green* tea for two minutes at /eighty/ degrees; see [[https://example.org/tea][the tea guide]].
+# a private comment
+
+** TODO [#A] Buy a kettle with a dial
+   SCHEDULED: <2026-12-10 Thu>
+A dial keeps the water at =80 C=.
+
+#+BEGIN_SRC python
+def steep(minutes):
+    return minutes * 60
+#+END_SRC
+"""
+
+
+def test_an_org_file_reads_as_its_headings_text_and_code(tmp_path):
+    source = tmp_path / "notes.org"
+    source.write_text(ORG_NOTES, "utf-8")
+    passages = split_document(read_document(add(str(source), tmp_path / "mine")))
+    where = {p.text: p.section for p in passages}
+    assert {p.title for p in passages} == {"Tea notes"}
+    assert where["Steep green tea for two minutes at eighty degrees; see the tea guide."] == "Brewing"
+    assert where["A dial keeps the water at 80 C."] == "Buy a kettle with a dial"  # no TODO, priority or tags
+    assert where["def steep(minutes):\n    return minutes * 60"] == "Buy a kettle with a dial"
+    words = " ".join(where)
+    assert not any(w in words for w in ("#+", ":PROPERTIES:", "SCHEDULED", "private comment", "[["))
+
+
 GUTENBERG = """\ufeffThe Project Gutenberg eBook of The Book of Tea, by Okakura Kakuzo
 
 This eBook is for the use of anyone anywhere in the United States and most other parts of the world at no

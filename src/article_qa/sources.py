@@ -501,6 +501,12 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
         given, body = book[0] or given, book[1]
     if not body.strip():
         raise SourceError(f"{origin} is empty")
+    if plain and (Path(name).suffix.lower() == ".org" or _ORG_KEYWORD.search(body[:2000])):
+        org_title, body = org_markdown(body)  # Emacs Org: its headings, blocks and links as Markdown's
+        given = given or org_title
+        plain = False
+        if not body.strip():
+            raise SourceError(f"{origin} has no text to quote")
     manual = manual_page(body) if plain else None
     if manual is not None:  # "man tar > tar.txt": its sections, options and title as a reader reads them
         return manual[0], f"# {manual[0]}\n\n{manual[1]}"
@@ -525,6 +531,63 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
+
+
+_ORG_KEYWORD = re.compile(r"^#\+(?:TITLE|STARTUP|OPTIONS|AUTHOR):", re.IGNORECASE | re.MULTILINE)
+_ORG_EMPHASIS = re.compile(r"(?<![\w*/=~+])([*/=~+])(?=\S)([^*/=~+\n]*?\S)\1(?![\w*/=~+])")
+
+
+def org_markdown(text: str) -> tuple[str, str]:
+    """An Emacs Org file as Markdown: its ``#+TITLE:``, its ``*`` headings as sections (without TODO
+    keywords, priorities or tags), source and example blocks as fenced code, links as their words,
+    emphasis markers off; settings lines, comments, property drawers and planning lines left out.
+
+    >>> org_markdown("#+TITLE: Tea\\n* TODO Brewing :kitchen:\\nSteep *green* tea, see [[https://t.org][the guide]].")
+    ('Tea', '## Brewing\\n\\nSteep green tea, see the guide.')
+    """
+    title = ""
+    out: list[str] = []
+    block: str | None = None  # the kind of the #+BEGIN_ block being read
+    drawer = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if block is not None:
+            if re.match(rf"#\+end_{block}\b", stripped, re.IGNORECASE):
+                out += ["```", ""] if block in ("src", "example") else [""]
+                block = None
+            else:
+                out.append(line if block in ("src", "example") else _org_inline(line))
+            continue
+        if begin := re.match(r"#\+begin_(\w+)", stripped, re.IGNORECASE):
+            block = begin.group(1).lower()
+            out += ["", "```"] if block in ("src", "example") else [""]
+            continue
+        if m := re.match(r"#\+title:\s*(.*)", stripped, re.IGNORECASE):
+            title = title or _org_inline(m.group(1))
+            continue
+        if stripped.startswith(("#+", "# ")) or stripped == "#":
+            continue  # settings and comments
+        if re.fullmatch(r":[A-Za-z_]+:", stripped):
+            drawer = stripped.upper() != ":END:"
+            continue
+        if drawer or re.match(r"(?:CLOSED|SCHEDULED|DEADLINE):", stripped):
+            continue
+        if heading := re.match(r"\*+\s+(.*)", line):
+            words = re.sub(r"^(?:TODO|DONE|NEXT|WAITING|CANCELL?ED)\s+|^\[#[A-C]\]\s*|\s+:[\w@#%:]+:\s*$", "",
+                           heading.group(1).strip())  # fmt: skip
+            words = re.sub(r"^\[#[A-C]\]\s*", "", words)
+            out += ["", f"## {_org_inline(words)}", ""]
+            continue
+        out.append(_org_inline(line))
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+    return title, body
+
+
+def _org_inline(text: str) -> str:
+    """A line of Org text as its words: links as their descriptions, emphasis markers off."""
+    text = re.sub(r"\[\[([^\]]+)\]\[([^\]]+)\]\]", r"\2", text)
+    text = re.sub(r"\[\[([^\]]+)\]\]", r"\1", text)
+    return _ORG_EMPHASIS.sub(r"\2", text)
 
 
 NOTEBOOK_OUTPUT_LINES = 20  # of a code cell's printed output, the first this many lines are kept
