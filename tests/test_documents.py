@@ -463,6 +463,28 @@ def test_a_texinfo_page_is_titled_by_its_node_or_its_manual_not_both():
     assert page_text(node.encode(), "x").title == "2.4 Multiple ABIs"
 
 
+def test_a_project_gutenberg_pages_header_and_licence_are_no_passages():
+    book = (
+        "<p>Tea began as a medicine and grew into a beverage. In China, in the eighth century, it entered the "
+        "realm of poetry as one of the polite amusements.</p><p>The fifteenth century saw Japan ennoble it "
+        "into a religion of aestheticism, and the tea-master became a figure of the arts.</p>"
+    )
+    page = (
+        "<html><head><title>The Book of Tea | Project Gutenberg</title></head><body>"
+        '<section class="pg-boilerplate pgheader" id="pg-header"><h2>The Project Gutenberg eBook of The Book '
+        "of Tea</h2><p>This ebook is for the use of anyone anywhere in the United States and most other parts "
+        "of the world at no cost and with almost no restrictions whatsoever.</p></section>"
+        f"<h1>The Book of Tea</h1><h2>I. The Cup of Humanity</h2>{book}"
+        '<section class="pg-boilerplate pgheader" id="pg-footer"><h2>THE FULL PROJECT GUTENBERG LICENSE</h2>'
+        "<p>To protect the Project Gutenberg mission of promoting the free distribution of electronic works, "
+        "you agree to comply with all the terms of the Full Project Gutenberg License.</p></section>"
+        "</body></html>"
+    )
+    text = page_text(page.encode(), "x")
+    assert "Gutenberg" not in text.markdown and "Tea began as a medicine" in text.markdown
+    assert text.title == "The Book of Tea"
+
+
 def test_a_texinfo_nodes_menu_is_no_passage():
     menu = "".join(
         f'<tr><td>&bull; <a href="#{n}" accesskey="{i}">{n}</a></td><td>&nbsp;&nbsp;</td><td></td></tr>'

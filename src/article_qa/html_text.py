@@ -45,9 +45,10 @@ _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+
 _MARKERS = re.compile(r"\s?\[(?:\d{1,3}|[a-z]|[ivx]{1,4}|edit|citation needed|note \d+|nb \d+)\]", re.IGNORECASE)
 _DROP_CLASSES = re.compile(
     r"\b(mw-editsection|reference|noprint|navbox|vertical-navbox|infobox|sidebar|toc|mw-jump-link|headerlink|"
-    r"mw-cite-backlink|hatnote|metadata|ambox|reflist|mwe-math-fallback-image-(inline|display))\b",
+    r"mw-cite-backlink|hatnote|metadata|ambox|reflist|mwe-math-fallback-image-(inline|display)|pg-boilerplate)\b",
     re.IGNORECASE,
-)  # an old DocBook page writes "TOC"; Sphinx marks a heading's "¶" link "headerlink"
+)  # an old DocBook page writes "TOC"; Sphinx marks a heading's "¶" link "headerlink"; Project Gutenberg
+# sets its header about the eBook and its licence, around the book, as "pg-boilerplate" sections.
 # A paragraph opening as a Markdown heading or code fence would ("# a shell comment", "```"): the Markdown
 # written here would read it as one, so it opens with a word joiner (U+2060) the reader does not see.
 _READS_AS_MARKUP = re.compile(r"^(?:#{1,6}(?:\s|$)|```|~~~)")
