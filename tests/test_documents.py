@@ -1038,6 +1038,40 @@ def test_markdown_front_matter_gives_the_title_and_is_never_a_passage(tmp_path):
     assert passages[0].title == "Sleep Notes" and path.name == "sleep-notes.md"
 
 
+ROLLING_CAPTIONS = """WEBVTT
+Kind: captions
+Language: en
+
+00:00:00.500 --> 00:00:03.000 align:start position:0%
+welcome<00:00:01.000><c> everyone</c><00:00:01.500><c> to</c><00:00:02.500><c> this</c><c> talk</c>
+
+00:00:03.000 --> 00:00:03.010 align:start position:0%
+welcome everyone to this talk
+
+00:00:03.010 --> 00:00:06.000 align:start position:0%
+welcome everyone to this talk
+today we look at how green tea is brewed.
+
+00:02:10.000 --> 00:02:14.000
+The water should be at about eighty degrees.
+"""
+
+
+def test_captions_and_subtitles_read_as_what_was_said_by_the_minute(tmp_path):
+    vtt = tmp_path / "tea-talk.vtt"
+    vtt.write_text(ROLLING_CAPTIONS, "utf-8")
+    passages = split_document(read_document(add(str(vtt), tmp_path / "mine")))
+    assert [(p.section, p.text) for p in passages] == [
+        ("00:00", "welcome everyone to this talk today we look at how green tea is brewed."),  # said once
+        ("02:10", "The water should be at about eighty degrees."),
+    ]
+    assert passages[0].title == "tea-talk"
+    srt = tmp_path / "lecture.srt"
+    srt.write_text("1\n01:02:03,000 --> 01:02:05,000\nTea began as a <i>medicine</i>.\n\n", "utf-8")
+    passages = split_document(read_document(add(str(srt), tmp_path / "mine")))
+    assert [(p.section, p.text) for p in passages] == [("1:02:03", "Tea began as a medicine.")]
+
+
 ORG_NOTES = """#+TITLE: Tea notes
 #+STARTUP: overview
 

@@ -201,12 +201,12 @@ def _kind(name: str, content_type: str | None) -> str | None:
                "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
                "multipart/related": "mhtml", "application/x-mimearchive": "mhtml",
                "message/rfc822": "email", "application/rtf": "rtf", "text/rtf": "rtf",
-               "application/x-tex": "latex", "text/x-tex": "latex"}  # fmt: skip
+               "application/x-tex": "latex", "text/x-tex": "latex", "text/vtt": "text"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "rst", ".rest": "rst",
                  ".adoc": "text", ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
                  ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email", ".rtf": "rtf", ".tex": "latex",
-                 ".latex": "latex", ".ltx": "latex", ".ipynb": "notebook"}  # fmt: skip
+                 ".latex": "latex", ".ltx": "latex", ".ipynb": "notebook", ".srt": "text", ".vtt": "text"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -501,6 +501,12 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
         given, body = book[0] or given, book[1]
     if not body.strip():
         raise SourceError(f"{origin} is empty")
+    if plain and (Path(name).suffix.lower() in (".srt", ".vtt") or body.lstrip().startswith("WEBVTT")):
+        captions = transcript_markdown(body)  # subtitles or captions: what was said, by the minute
+        if captions is not None:
+            named = re.match(r"\s*WEBVTT[ \t]+-?[ \t]*(\S.*)", body)  # "WEBVTT - Lecture 3"
+            given = given or (named.group(1).strip() if named else Path(name).stem)
+            body, plain = captions, False
     if plain and (Path(name).suffix.lower() == ".org" or _ORG_KEYWORD.search(body[:2000])):
         org_title, body = org_markdown(body)  # Emacs Org: its headings, blocks and links as Markdown's
         given = given or org_title
@@ -531,6 +537,59 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
+
+
+_CUE_TIME = re.compile(r"^\s*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
+TRANSCRIPT_SECTION_SECONDS = 120  # a transcript's section: what was said in about this many seconds
+
+
+def transcript_markdown(text: str) -> str | None:
+    """Subtitles or captions (SubRip .srt, WebVTT .vtt, as a video site or a meeting tool saves them) as
+    what was said: the cues' text without their numbers, times and tags, a line repeated by rolling
+    captions said once, in paragraphs of a few sentences under a section named by the time it starts
+    ("## 02:00"), so a citation says where in the recording to listen. None when no cue has a time.
+
+    >>> srt = "1\\n00:00:01,000 --> 00:00:04,000\\nWelcome to the <i>lecture</i>.\\n\\n2\\n"
+    >>> srt += "00:02:05,000 --> 00:02:08,000\\nTea began as a medicine.\\n"
+    >>> transcript_markdown(srt)
+    '## 00:01\\n\\nWelcome to the lecture.\\n\\n## 02:05\\n\\nTea began as a medicine.'
+    """
+    cues: list[tuple[int, str]] = []  # (seconds from the start, words)
+    start: int | None = None
+    words: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        time = _CUE_TIME.match(line)
+        if time:
+            start = int(time.group(1) or 0) * 3600 + int(time.group(2)) * 60 + int(time.group(3))
+            words = []
+        elif not line.strip():
+            if start is not None and words:
+                cues.append((start, " ".join(words)))
+            start, words = None, []
+        elif start is not None:
+            said = " ".join(re.sub(r"<[^>]*>|\{\\[^}]*\}", "", line).split())  # tags, karaoke times, styles
+            if said and (not words or said != words[-1]) and (not cues or said not in cues[-1][1]):
+                words.append(said)
+    if not cues:
+        return None
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    section_start = -TRANSCRIPT_SECTION_SECONDS
+    for at, said in cues:
+        if at - section_start >= TRANSCRIPT_SECTION_SECONDS:
+            if paragraph:
+                blocks.append(" ".join(paragraph))
+                paragraph = []
+            section_start = at
+            hours, minutes, seconds = at // 3600, at % 3600 // 60, at % 60
+            blocks.append(f"## {hours}:{minutes:02d}:{seconds:02d}" if hours else f"## {minutes:02d}:{seconds:02d}")
+        paragraph.append(said)
+        if len(" ".join(paragraph)) > 400 and re.search(r"[.!?][\"')\]]*$", said):
+            blocks.append(" ".join(paragraph))  # a paragraph ends at a sentence's end past 400 characters
+            paragraph = []
+    if paragraph:
+        blocks.append(" ".join(paragraph))
+    return "\n\n".join(blocks)
 
 
 _ORG_KEYWORD = re.compile(r"^#\+(?:TITLE|STARTUP|OPTIONS|AUTHOR):", re.IGNORECASE | re.MULTILINE)
