@@ -592,16 +592,18 @@ def test_columns_pages_hyphens_and_ligatures_are_mended(paper_passages):
     assert "coun-" not in all_text(paper_passages)
 
 
-def _manual(chapters: int = 5, pages_each: int = 3) -> bytes:
+def _manual(chapters: int = 5, pages_each: int = 3, texinfo: bool = False) -> bytes:
     """A manual of a few chapters, each over several pages with the chapter's title as the running
     header of its pages (too few pages for the header to stand on most of the document's), the
     chapter's title set large and bold on its first page, and a paragraph that runs over each page
-    break."""
+    break. A `texinfo` manual's header names the chapter as texinfo sets it: "Chapter 2: Topic number 2"."""
     out = []
+    topics = ["Introduction", "Copyright", "Conventions", "Example", "Linking", "Compatibility", "Reference"]
     for c in range(1, chapters + 1):
-        name = f"Chapter {c}: Topic number {c}"
+        name = f"Chapter {c}: {topics[c - 1]}" if texinfo else f"Chapter {c}: Topic number {c}"
         for n in range(pages_each):
-            texts = [Text(380, 30, f"Topic number {c}", 9), Text(300, 760, str(len(out) + 1), 9)]
+            header = name if texinfo else f"Topic number {c}"
+            texts = [Text(72, 30, header, 9), Text(300, 760, str(len(out) + 1), 9)]
             if n == 0:
                 texts.append(Text(72, 70, name, 20, bold=True))
             texts += column(72, 130, [
@@ -626,6 +628,13 @@ def test_a_running_header_per_chapter_is_dropped_and_the_chapter_title_kept():
         "It then starts another that runs on past the end of the page and into the next one, where it ends"
         in "".join(f"{t} " for t in texts)
     )
+
+
+def test_a_texinfo_header_naming_each_pages_chapter_is_dropped_however_short_the_chapters():
+    markdown = pdf_text(_manual(chapters=6, pages_each=1, texinfo=True), "x").markdown
+    passages = passages_of(markdown)
+    assert not any(p.text.startswith("Chapter ") for p in passages)  # chapters of a page: no run to see
+    assert "## Chapter 2: Copyright" in markdown  # the chapter's own title is its heading
 
 
 def test_code_set_in_a_typewriter_font_is_a_code_block_line_by_line():

@@ -491,6 +491,11 @@ def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set
             outermost.setdefault(k, []).append(p)
     often = max(2, round(0.3 * len(pages)))
     frequent = sorted((k for k, found in on_pages.items() if len(found) >= often), key=len, reverse=True)
+    # A manual's header names the chapter each page is in ("Chapter 2: ASN.1 structure handling"): its
+    # text changes with the chapter, its form stands on most pages (a texinfo manual's chapters may be
+    # a page long, too short for the runs below).
+    chaptered = [p for p in range(len(pages)) if any(_CHAPTER_HEADER.match(pages[p][i].text) for i in in_margin[p])]
+    by_chapter = len(chaptered) >= often
     running = {(k, p) for k, found in outermost.items() if len(on_pages.get(k, ())) < often for p in _near_runs(found)}
     body = _body_size(pages)
     drop = set()
@@ -507,7 +512,12 @@ def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set
                 continue  # a listing's brace, not a rule or an ornament
             if not re.sub(r"[#\W]", "", rest) or _PAGE_NUMBER.match(lines[i].text):
                 drop.add((p, i))
+            elif by_chapter and _CHAPTER_HEADER.match(lines[i].text):
+                drop.add((p, i))
     return drop
+
+
+_CHAPTER_HEADER = re.compile(r"^(?:chapter|appendix)\s+[\w.]{1,6}\s*:\s+\S", re.IGNORECASE)
 
 
 def _body_size(pages: list[list[Line]]) -> float:
