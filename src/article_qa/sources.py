@@ -1,7 +1,7 @@
 """Bring an article in: a saved web page (HTML or MHTML), a URL, a PDF, a Word, OpenDocument or Rich Text
-document, a PowerPoint deck, an EPUB book, an e-mail, a LaTeX source, a Markdown, reStructuredText or text
-file (a manual page saved as text among them) -> a file in a corpus folder; `document_files` says which
-files of a folder are documents.
+document, a PowerPoint deck, an EPUB book, an e-mail, a LaTeX source, a Jupyter notebook, a Markdown,
+reStructuredText, Org or text file (a manual page saved as text, a Project Gutenberg book, subtitles
+among them) -> a file in a corpus folder; `document_files` says which files of a folder are documents.
 
 The article becomes a Markdown file the splitter reads (``# Title``, ``## Section`` headings, blank
 lines between paragraphs, ``<!-- page N -->`` lines for a PDF's pages), opened by a front-matter block
