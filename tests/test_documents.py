@@ -1076,9 +1076,10 @@ def test_captions_and_subtitles_read_as_what_was_said_by_the_minute(tmp_path):
     ]
     assert passages[0].title == "tea-talk"
     srt = tmp_path / "lecture.srt"
-    srt.write_text("1\n01:02:03,000 --> 01:02:05,000\nTea began as a <i>medicine</i>.\n\n", "utf-8")
+    srt.write_text("1\n01:02:03,000 --> 01:02:05,000\nTea began as a <i>medicine</i>. Yes.\n\n"
+                   "2\n01:02:06,000 --> 01:02:07,000\nYes.\n", "utf-8")  # fmt: skip
     passages = split_document(read_document(add(str(srt), tmp_path / "mine")))
-    assert [(p.section, p.text) for p in passages] == [("1:02:03", "Tea began as a medicine.")]
+    assert [(p.section, p.text) for p in passages] == [("1:02:03", "Tea began as a medicine. Yes. Yes.")]
 
 
 ORG_NOTES = """#+TITLE: Tea notes

@@ -557,6 +557,7 @@ def transcript_markdown(text: str) -> str | None:
     cues: list[tuple[int, str]] = []  # (seconds from the start, words)
     start: int | None = None
     words: list[str] = []
+    shown: list[str] = []  # the lines the cue before showed: rolling captions show the last one again
     for line in [*text.split("\n"), ""]:
         time = _CUE_TIME.match(line)
         if time:
@@ -568,8 +569,9 @@ def transcript_markdown(text: str) -> str | None:
             start, words = None, []
         elif start is not None:
             said = " ".join(re.sub(r"<[^>]*>|\{\\[^}]*\}", "", line).split())  # tags, karaoke times, styles
-            if said and (not words or said != words[-1]) and (not cues or said not in cues[-1][1]):
+            if said and said not in words and said not in shown[-1:]:
                 words.append(said)
+            shown = [*shown, said][-2:] if said else shown
     if not cues:
         return None
     blocks: list[str] = []
