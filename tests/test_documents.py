@@ -1173,6 +1173,7 @@ def test_a_project_gutenberg_book_is_the_book_without_the_projects_header_licenc
     words = " ".join(p.text + " " + (p.section or "") for p in passages)
     assert "Gutenberg" not in words and "LICENSE" not in words and "eBook" not in words
     assert "CONTENTS" not in words and not any(p.text.startswith("I. The Cup") for p in passages)
+    assert "by Okakura Kakuzo" not in words  # the title page's byline
 
 
 MAN_PAGE = """\

@@ -743,6 +743,8 @@ def gutenberg_book(text: str) -> tuple[str, str] | None:
     end = _GUTENBERG_END.search(text, start.end())
     book = text[start.end() : end.start() if end else len(text)].strip()
     title = re.search(r"^Title:[ \t]*(.+(?:\n[ \t]+\S.*)*)", text[: start.start()], re.MULTILINE)
+    # The title page's "by Okakura Kakuzo" (or "By JANE AUSTEN"), among the book's first lines: a byline.
+    book = re.sub(r"\A((?:[^\n]*\n){0,8}?)[ \t]*by[ \t]+[^\n]{2,80}\n(?=[ \t]*\n)", r"\1", book, count=1, flags=re.I)
     return (" ".join(title.group(1).split()) if title else ""), book
 
 
