@@ -1080,6 +1080,10 @@ def test_captions_and_subtitles_read_as_what_was_said_by_the_minute(tmp_path):
                    "2\n01:02:06,000 --> 01:02:07,000\nYes.\n", "utf-8")  # fmt: skip
     passages = split_document(read_document(add(str(srt), tmp_path / "mine")))
     assert [(p.section, p.text) for p in passages] == [("1:02:03", "Tea began as a medicine. Yes. Yes.")]
+    empty = tmp_path / "empty.vtt"
+    empty.write_text("WEBVTT\nKind: captions\nLanguage: en\n", "utf-8")
+    with pytest.raises(SourceError, match="no timed captions"):
+        add(str(empty), tmp_path / "mine")
 
 
 ORG_NOTES = """#+TITLE: Tea notes

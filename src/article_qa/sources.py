@@ -503,10 +503,11 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
         raise SourceError(f"{origin} is empty")
     if plain and (Path(name).suffix.lower() in (".srt", ".vtt") or body.lstrip().startswith("WEBVTT")):
         captions = transcript_markdown(body)  # subtitles or captions: what was said, by the minute
-        if captions is not None:
-            named = re.match(r"\s*WEBVTT[ \t]+-?[ \t]*(\S.*)", body)  # "WEBVTT - Lecture 3"
-            given = given or (named.group(1).strip() if named else Path(name).stem)
-            body, plain = captions, False
+        if captions is None:
+            raise SourceError(f"{origin} has no timed captions to quote")
+        named = re.match(r"\s*WEBVTT[ \t]+-?[ \t]*(\S.*)", body)  # "WEBVTT - Lecture 3"
+        given = given or (named.group(1).strip() if named else Path(name).stem)
+        body, plain = captions, False
     if plain and (Path(name).suffix.lower() == ".org" or _ORG_KEYWORD.search(body[:2000])):
         org_title, body = org_markdown(body)  # Emacs Org: its headings, blocks and links as Markdown's
         given = given or org_title
