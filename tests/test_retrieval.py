@@ -324,3 +324,15 @@ def test_a_greeting_and_thanks_around_a_question_change_nothing(fake_retriever):
             (h.passage_id, h.score) for h in plain
         ]
     assert fake_retriever.ask("Thanks!", 3).question == "Thanks!"  # nothing else: read as it is
+
+
+def test_a_message_of_several_questions_gets_each_ones_first_passage_in_turn(fake_retriever):
+    first = "How is ketamine given to patients, orally or by injection?"
+    second = "Does ketamine help people with alcohol use disorder?"
+    alone = [fake_retriever.search(q, 3, min_score=None) for q in (first, second)]
+    assert alone[0][0].passage_id != alone[1][0].passage_id  # two questions with answers of their own
+    both = fake_retriever.search(f"{first} {second}", 3, min_score=None)
+    assert [h.passage_id for h in both[:2]] == [alone[0][0].passage_id, alone[1][0].passage_id]  # as asked
+    assert [h.rank for h in both] == [1, 2, 3] and len({h.passage_id for h in both}) == 3
+    answer = fake_retriever.ask(f"{first} {second}", 3)
+    assert {h.passage_id for h in answer.hits[:2]} == {alone[0][0].passage_id, alone[1][0].passage_id}

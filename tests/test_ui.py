@@ -33,6 +33,17 @@ def test_more_sources_are_folded_under_the_answer():
     assert "a weak match" in format_answer(answer([make_hit()], confidence=0.35))
 
 
+def test_a_message_of_several_questions_shows_each_ones_first_passage():
+    hits = [make_hit(text=f"Passage number {n} says something.", rank=n, passage_id=f"a:{n}", highlight_start=10)
+            for n in (1, 2, 3)]  # fmt: skip
+    asked = "How is ketamine given to patients? Does ketamine help with alcohol use disorder?"
+    reply = format_answer(Answer(asked, True, 0.93, [], hits))
+    folded = reply.index("<details><summary>More sources (1)</summary>")
+    assert reply.index("Passage number 1") < reply.index("Passage number 2") < folded < reply.index("Passage number 3")
+    one = format_answer(Answer("How is ketamine given to patients?", True, 0.93, [], hits))
+    assert one.index("<details><summary>More sources (2)</summary>") < one.index("Passage number 2")
+
+
 def test_no_answer_says_what_is_missing_first_and_folds_related_passages():
     reply = format_answer(answer([make_hit(), make_hit(rank=2)], answered=False, confidence=0.1, missing=["PTSD"]))
     assert reply.startswith("**The article doesn't mention PTSD**")

@@ -24,7 +24,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +215,37 @@ def situation_and_question(text: str) -> tuple[str, str]:
         first = asking - 1  # the sentence before says what
     situation = " ".join(part for part in (text[: bounds[first]].strip(), text[bounds[asking + 1] :].strip()) if part)
     return situation, text[bounds[first] : bounds[asking + 1]].strip()
+
+
+def separate_questions(text: str) -> list[str]:
+    """The questions of a message that asks several, each about a subject of its own ("How is ketamine
+    given? Does it help with alcohol addiction?"), to be searched one by one; [] for a message that asks
+    one question, describes a situation too, or asks a follow-up that needs the question before it
+    ("What about alcohol?"). At most three.
+
+    >>> separate_questions("What is ketamine? How is it given to patients?")
+    ['What is ketamine?', 'How is it given to patients?']
+    >>> separate_questions("Does ketamine help with cocaine addiction? What about alcohol?")
+    []
+    >>> separate_questions("My son drinks. Does ketamine help with addiction? Is it safe for teenagers?")
+    []
+    """
+    starts = _sentence_starts(text)
+    if not 2 <= len(starts) <= 3:
+        return []
+    parts = [text[a:b].strip() for a, b in itertools.pairwise([*starts, len(text)])]
+    for part in parts:
+        if not part.rstrip("\"'”’)").endswith("?") or _FOLLOW_UP.match(part):
+            return []
+        if not any(is_key(w.lower()) for w in _KEY.findall(part)):
+            return []  # "Is that so?": about the question before it
+    return parts
+
+
+# A question that leans on the one before it: "What about alcohol?", "And for PTSD?", "How about teens?"
+_FOLLOW_UP = re.compile(
+    r"(?:and|or|but)?\s*(?:(?:what|how)\s+about\b|(?:and|or|but)\s+(?:for|with|in|on|of)?\s*\S+\?)", re.IGNORECASE
+)
 
 
 def what_is_asked(asked: str) -> str:
@@ -440,7 +471,8 @@ class Retriever:
         """
         text, k, only = clean_question(question), check_k(k), self._only(article)
         if min_score is None:  # ranked only: the answerability signals are not read
-            return self._ranked(text, k, only)[0]
+            parts = separate_questions(without_courtesies(text)) or [text]
+            return interleaved([self._ranked(part, k, only)[0] for part in parts], k)
         if min_score is _DEFAULT:
             min_score = self.ranking.min_score
         if not isinstance(min_score, (int, float)):
@@ -449,6 +481,9 @@ class Retriever:
         return answer.hits if answer.answered else []
 
     def _answer(self, text: str, k: int, cut: float, only: np.ndarray | None = None) -> Answer:
+        parts = separate_questions(without_courtesies(text))
+        if parts:  # several questions: each searched and judged alone, their passages taken in turn
+            return merged_answer(text, [self._answer(part, k, cut, only) for part in parts], k)
         hits, evidence = self._rank(text, k, only)
         judged = self.ranking.answerability
         confidence = self.judge.probability(evidence) if judged else 1.0
@@ -488,6 +523,34 @@ class Retriever:
             return gather(state, text, query, encoded, ranking, asked_query)
 
         return hits, evidence
+
+
+def interleaved(lists: list[list[Hit]], k: int) -> list[Hit]:
+    """The hits of several questions' lists taken in turn (each one's first, then each one's second),
+    each passage once, ranked anew, at most `k`; one list comes back as it is."""
+    if len(lists) == 1:
+        return lists[0][:k]
+    out: list[Hit] = []
+    seen: set[str] = set()
+    for place in range(max((len(hits) for hits in lists), default=0)):
+        for hits in lists:
+            if place < len(hits) and hits[place].passage_id not in seen:
+                seen.add(hits[place].passage_id)
+                out.append(replace(hits[place], rank=len(out) + 1))
+    return out[:k]
+
+
+def merged_answer(question: str, answers: list[Answer], k: int) -> Answer:
+    """One answer to a message of several questions, from each question's own: answered when the
+    article answers any of them, with the passages of those it answers taken in turn in the order they
+    were asked (the confidence is the first one's); what the others lack is named as missing, so the
+    reply can say which part the article does not answer. When it answers none, the nearest passages
+    of each, in turn."""
+    answered = [a for a in answers if a.answered]
+    chosen = answered or answers
+    lacking = [w for a in answers if not a.answered for w in a.missing]
+    hits = interleaved([a.hits for a in chosen], k)
+    return Answer(question, bool(answered), chosen[0].confidence, list(dict.fromkeys(lacking)), hits)
 
 
 _default: Retriever | None = None

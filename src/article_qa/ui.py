@@ -38,7 +38,7 @@ from .language import language_of
 from .lexical import tokenize
 from .passages import Passage
 from .questions_log import Entry, QuestionLog, open_log
-from .retrieval import Answer, Hit, Retriever, check_k, clean_question
+from .retrieval import Answer, Hit, Retriever, check_k, clean_question, separate_questions, without_courtesies
 
 log = logging.getLogger(__name__)
 
@@ -228,9 +228,13 @@ def format_answer(
                 "part of the question.\n\n"
             )
         reply = note + format_hit(hits[0], label, titled)
-        if len(hits) > 1:
-            more = "\n\n".join(format_hit(h, titled=titled) for h in hits[1:])
-            reply += f"\n\n<details><summary>More sources ({len(hits) - 1})</summary>\n\n{more}\n\n</details>"
+        # A message of several questions: the first passage of each in view, taken in turn.
+        shown = max(1, len(separate_questions(without_courtesies(answer.question))))
+        for hit in hits[1:shown]:
+            reply += "\n\n" + format_hit(hit, titled=titled)
+        if len(hits) > shown:
+            more = "\n\n".join(format_hit(h, titled=titled) for h in hits[shown:])
+            reply += f"\n\n<details><summary>More sources ({len(hits) - shown})</summary>\n\n{more}\n\n</details>"
         return reply
     if nearest is not None or not hits:
         reply = "**The article doesn't cover that**, so there is nothing to quote."
