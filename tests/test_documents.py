@@ -932,17 +932,29 @@ def test_a_wide_heading_in_larger_bold_type_is_a_section_and_a_date_line_is_not(
     assert passages[0].text.startswith("The act implements two treaties")
 
 
+def _title_page(title: str, heading: str, text: list[str]) -> list[Text]:
+    """A first page: the title, one section's heading and its text; the pages after it are past the
+    title page, whose bold lines may be its authors' and no sections."""
+    return [Text(72, 60, title, 18), Text(72, 100, heading, 10, bold=True), *column(72, 120, text)]
+
+
+ACT = [
+    "The act limits the liability of online service providers for copyright infringement when they",
+    "engage in certain types of activities, and it leaves the law on other activities as it was before.",
+    "The act requires a transferee to make the residual payments that the producer would have made to",
+    "writers, directors and screen actors, when the transferee knew that the producer was bound to them.",
+]
+GOLD = [
+    "We use passages that match the gold contexts in the original data sets as positive examples,",
+    "and we compare them with the passages that a sparse retriever ranks first for each question.",
+    "Gold passages help a little at every depth, and the sparse negatives help more than the random",
+    "ones do, which the rows of the table show for each of the settings that we tried in this work.",
+]
+
+
 def test_a_wide_heading_in_bold_capitals_and_one_opening_with_a_label_word_are_sections():
-    body = [
-        "The act limits the liability of online service providers for copyright infringement when they",
-        "engage in certain types of activities, and it leaves the law on other activities as it was before.",
-    ]
-    more = [
-        "The act requires a transferee to make the residual payments that the producer would have made to",
-        "writers, directors and screen actors, when the transferee knew that the producer was bound to them.",
-    ]
-    first = [Text(72, 60, "The Copyright Act of 1998", 18), Text(72, 100, "INTRODUCTION", 10, bold=True),
-             *column(72, 120, body)]  # fmt: skip
+    body, more = ACT[:2], ACT[2:]
+    first = _title_page("The Copyright Act of 1998", "INTRODUCTION", body)
     page = [  # past the title page, whose bold lines may be its authors'
         Text(72, 120, "TITLE II: ONLINE COPYRIGHT INFRINGEMENT LIABILITY LIMITATION", 10, bold=True),
         *column(72, 140, body),
@@ -964,16 +976,8 @@ def test_a_wide_heading_in_bold_capitals_and_one_opening_with_a_label_word_are_s
 
 
 def test_a_tables_header_row_is_no_section_but_a_number_set_a_quad_before_its_heading_is():
-    intro = [
-        "We use passages that match the gold contexts in the original data sets as positive examples,",
-        "and we compare them with the passages that a sparse retriever ranks first for each question.",
-    ]
-    after = [
-        "Gold passages help a little at every depth, and the sparse negatives help more than the random",
-        "ones do, which the rows of the table show for each of the settings that we tried in this work.",
-    ]
-    first = [Text(72, 60, "Dense Retrieval Notes", 18), Text(72, 100, "Abstract", 12, bold=True),
-             *column(72, 120, intro)]  # fmt: skip
+    intro, after = GOLD[:2], GOLD[2:]
+    first = _title_page("Dense Retrieval Notes", "Abstract", intro)
     page = [
         Text(72, 100, "Impact of gold passages", 10, bold=True),
         *column(72, 115, intro),
