@@ -42,6 +42,9 @@ def test_a_message_of_several_questions_shows_each_ones_first_passage():
     assert reply.index("Passage number 1") < reply.index("Passage number 2") < folded < reply.index("Passage number 3")
     one = format_answer(Answer("How is ketamine given to patients?", True, 0.93, [], hits))
     assert one.index("<details><summary>More sources (2)</summary>") < one.index("Passage number 2")
+    two = "Does ketamine help with alcohol? Is it approved for PTSD?"
+    partly = format_answer(Answer(two, True, 0.9, ["PTSD"], hits))  # the second question declined alone
+    assert partly.startswith("**The article doesn't mention PTSD**, so this may answer only part of the question.")
 
 
 def test_no_answer_says_what_is_missing_first_and_folds_related_passages():

@@ -221,7 +221,9 @@ def format_answer(
     hits = answer.hits
     if answer.answered and hits:
         label = confidence_label(answer.confidence)
-        lacking = unanswered_part(answer.question, answer.missing)
+        several = separate_questions(without_courtesies(answer.question))
+        # Of several questions, what is missing is what the unanswered ones lack (`merged_answer`).
+        lacking = answer.missing if several else unanswered_part(answer.question, answer.missing)
         if lacking:
             note += (
                 f"**The article doesn't mention {escape_markdown(plain_list(lacking))}**, so this may answer only "
@@ -229,7 +231,7 @@ def format_answer(
             )
         reply = note + format_hit(hits[0], label, titled)
         # A message of several questions: the first passage of each in view, taken in turn.
-        shown = max(1, len(separate_questions(without_courtesies(answer.question))))
+        shown = max(1, len(several))
         for hit in hits[1:shown]:
             reply += "\n\n" + format_hit(hit, titled=titled)
         if len(hits) > shown:
