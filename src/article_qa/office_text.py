@@ -415,13 +415,18 @@ def rtf_text(raw: bytes, name: str) -> PageText:
                 paragraph.append(bytes(raw_bytes).decode(codepage, "replace"))
             raw_bytes.clear()
 
-    def end_paragraph() -> None:
+    def taken() -> str:  # the text gathered since the last paragraph or cell ended, as one line
         flush_bytes()
-        if in_table:  # a paragraph break inside a table's cell: the cell goes on
-            paragraph.append(" ")
-            return
         line = _paired(" ".join("".join(paragraph).split()))
         paragraph.clear()
+        return line
+
+    def end_paragraph() -> None:
+        if in_table:  # a paragraph break inside a table's cell: the cell goes on
+            flush_bytes()
+            paragraph.append(" ")
+            return
+        line = taken()
         if line:
             blocks.append(("heading" if heading else "paragraph", line))
 
@@ -464,9 +469,7 @@ def rtf_text(raw: bytes, name: str) -> PageText:
             elif word == "outlinelevel" and n is not None:
                 heading = n < 9
             elif word == "cell" and not skip:
-                flush_bytes()
-                cells.append(_paired(" ".join("".join(paragraph).split())))
-                paragraph.clear()
+                cells.append(taken())
             elif word == "row" and not skip:
                 if any(cells):
                     blocks.append(("row", "\t".join(cells)))

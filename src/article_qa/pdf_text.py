@@ -494,8 +494,8 @@ def _furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) -> set
     # A manual's header names the chapter each page is in ("Chapter 2: ASN.1 structure handling"): its
     # text changes with the chapter, its form stands on most pages (a texinfo manual's chapters may be
     # a page long, too short for the runs below).
-    chaptered = [p for p in range(len(pages)) if any(_CHAPTER_HEADER.match(pages[p][i].text) for i in in_margin[p])]
-    by_chapter = len(chaptered) >= often
+    chaptered = sum(any(_CHAPTER_HEADER.match(pages[p][i].text) for i in in_margin[p]) for p in range(len(pages)))
+    by_chapter = chaptered >= often
     running = {(k, p) for k, found in outermost.items() if len(on_pages.get(k, ())) < often for p in _near_runs(found)}
     body = _body_size(pages)
     drop = set()

@@ -221,7 +221,7 @@ def separate_questions(text: str) -> list[str]:
     """The questions of a message that asks several, each about a subject of its own ("How is ketamine
     given? Does it help with alcohol addiction?"), to be searched one by one; [] for a message that asks
     one question, describes a situation too, or asks a follow-up that needs the question before it
-    ("What about alcohol?"). At most three.
+    ("What about alcohol?"). Greetings and thanks around the questions are left out first. At most three.
 
     >>> separate_questions("What is ketamine? How is it given to patients?")
     ['What is ketamine?', 'How is it given to patients?']
@@ -230,6 +230,7 @@ def separate_questions(text: str) -> list[str]:
     >>> separate_questions("My son drinks. Does ketamine help with addiction? Is it safe for teenagers?")
     []
     """
+    text = without_courtesies(text)
     starts = _sentence_starts(text)
     if not 2 <= len(starts) <= 3:
         return []
@@ -471,7 +472,7 @@ class Retriever:
         """
         text, k, only = clean_question(question), check_k(k), self._only(article)
         if min_score is None:  # ranked only: the answerability signals are not read
-            parts = separate_questions(without_courtesies(text)) or [text]
+            parts = separate_questions(text) or [text]
             return interleaved([self._ranked(part, k, only)[0] for part in parts], k)
         if min_score is _DEFAULT:
             min_score = self.ranking.min_score
@@ -481,7 +482,7 @@ class Retriever:
         return answer.hits if answer.answered else []
 
     def _answer(self, text: str, k: int, cut: float, only: np.ndarray | None = None) -> Answer:
-        parts = separate_questions(without_courtesies(text))
+        parts = separate_questions(text)
         if parts:  # several questions: each searched and judged alone, their passages taken in turn
             return merged_answer(text, [self._answer(part, k, cut, only) for part in parts], k)
         hits, evidence = self._rank(text, k, only)

@@ -558,7 +558,7 @@ def transcript_markdown(text: str) -> str | None:
     cues: list[tuple[int, str]] = []  # (seconds from the start, words)
     start: int | None = None
     words: list[str] = []
-    shown: list[str] = []  # the lines the cue before showed: rolling captions show the last one again
+    last = ""  # the line shown last: rolling captions show it again at the top of the next cue
     for line in [*text.split("\n"), ""]:
         time = _CUE_TIME.match(line)
         if time:
@@ -570,9 +570,9 @@ def transcript_markdown(text: str) -> str | None:
             start, words = None, []
         elif start is not None:
             said = " ".join(re.sub(r"<[^>]*>|\{\\[^}]*\}", "", line).split())  # tags, karaoke times, styles
-            if said and said not in words and said not in shown[-1:]:
+            if said and said not in words and said != last:
                 words.append(said)
-            shown = [*shown, said][-2:] if said else shown
+            last = said or last
     if not cues:
         return None
     blocks: list[str] = []
@@ -596,6 +596,8 @@ def transcript_markdown(text: str) -> str | None:
 
 
 _ORG_KEYWORD = re.compile(r"^#\+(?:TITLE|STARTUP|OPTIONS|AUTHOR):", re.IGNORECASE | re.MULTILINE)
+_ORG_STATE = re.compile(r"^(?:(?:TODO|DONE|NEXT|WAITING|CANCELL?ED)\s+)?(?:\[#[A-C]\]\s*)?")  # "TODO [#A] "
+_ORG_TAGS = re.compile(r"\s+:[\w@#%:]+:\s*$")  # a heading's tags, ":kitchen:"
 _ORG_EMPHASIS = re.compile(r"(?<![\w*/=~+])([*/=~+])(?=\S)([^*/=~+\n]*?\S)\1(?![\w*/=~+])")
 
 
@@ -635,9 +637,7 @@ def org_markdown(text: str) -> tuple[str, str]:
         if drawer or re.match(r"(?:CLOSED|SCHEDULED|DEADLINE):", stripped):
             continue
         if heading := re.match(r"\*+\s+(.*)", line):
-            words = re.sub(r"^(?:TODO|DONE|NEXT|WAITING|CANCELL?ED)\s+|^\[#[A-C]\]\s*|\s+:[\w@#%:]+:\s*$", "",
-                           heading.group(1).strip())  # fmt: skip
-            words = re.sub(r"^\[#[A-C]\]\s*", "", words)
+            words = _ORG_TAGS.sub("", _ORG_STATE.sub("", heading.group(1).strip()))
             out += ["", f"## {_org_inline(words)}", ""]
             continue
         out.append(_org_inline(line))

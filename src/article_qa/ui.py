@@ -38,7 +38,7 @@ from .language import language_of
 from .lexical import tokenize
 from .passages import Passage
 from .questions_log import Entry, QuestionLog, open_log
-from .retrieval import Answer, Hit, Retriever, check_k, clean_question, separate_questions, without_courtesies
+from .retrieval import Answer, Hit, Retriever, check_k, clean_question, separate_questions
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ def format_answer(
     hits = answer.hits
     if answer.answered and hits:
         label = confidence_label(answer.confidence)
-        several = separate_questions(without_courtesies(answer.question))
+        several = separate_questions(answer.question)
         # Of several questions, what is missing is what the unanswered ones lack (`merged_answer`).
         lacking = answer.missing if several else unanswered_part(answer.question, answer.missing)
         if lacking:
