@@ -1235,6 +1235,21 @@ def test_a_manual_page_saved_as_text_reads_as_its_sections_and_options(tmp_path)
     assert not any("GZIP(1)" in t or "local" == t.split()[0] for t in by_text)  # no header or footer
 
 
+def test_a_manual_page_saved_through_col_with_tabs_keeps_its_sections(tmp_path):
+    """`man gzip | col -b > gzip.txt` sets runs of spaces as tabs: a tab is still eight columns, so a
+    field list deep in an option's description is no heading."""
+    page = MAN_PAGE.replace("       ", "\t").replace("              ", "\t\t")
+    page = page.replace("\t\tWrite", "\t\tWrite").replace("quit.\n", "quit.\n\n\t\t  crc: the 32-bit CRC\n")
+    source = tmp_path / "gzip.txt"
+    source.write_text(page, "utf-8")
+    passages = split_document(read_document(add(str(source), tmp_path / "mine")))
+    assert passages[0].title == "gzip, gunzip, zcat - compress or expand files"
+    sections = {p.section for p in passages}
+    assert sections == {"NAME", "SYNOPSIS", "DESCRIPTION", "Compressed file names", "OPTIONS"}, sections
+    by_text = {p.text: p.section for p in passages}
+    assert by_text["-k --keep: Keep (don't delete) input files during compression or decompression."] == "OPTIONS"
+
+
 README = """# rustfmt [![linux](https://ci/badge.svg)](https://ci) [![crates.io](https://img/v.svg)](https://crates)
 
 A tool for formatting **Rust** code according to [style guidelines](https://style).

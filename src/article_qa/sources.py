@@ -770,7 +770,7 @@ def manual_page(text: str) -> tuple[str, str] | None:
     >>> markdown.split("\\n\\n")[2:]
     ['## OPTIONS', '-a, --all: do not ignore entries starting with .', '-C list entries by columns']
     """
-    lines = [line.rstrip() for line in text.split("\n")]
+    lines = [line.rstrip().expandtabs() for line in text.split("\n")]  # `man x | col -b` sets tabs
     filled = [i for i, line in enumerate(lines) if line.strip()]
     if not filled:
         return None
