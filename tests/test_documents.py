@@ -1250,6 +1250,50 @@ def test_a_manual_page_saved_through_col_with_tabs_keeps_its_sections(tmp_path):
     assert by_text["-k --keep: Keep (don't delete) input files during compression or decompression."] == "OPTIONS"
 
 
+SED_PAGE = """SED(1)                           User Commands                          SED(1)
+
+NAME
+       sed - stream editor for filtering and transforming text
+
+OPTIONS
+       -n, --quiet, --silent
+
+              suppress automatic printing of pattern space
+
+       -H, --header <header/@file>
+              Extra header to include in the request.  The header file is
+              read as is, and each line may be folded.  The ASCII and MS-
+              DOS line ends are both read.  Here is an example of a header file:
+
+                # This file contains two headers.
+                X-header-1: this is a header
+
+              Then send it along.
+
+EXAMPLES
+       To print a file's first lines:
+
+           sed 10q file.txt
+
+GNU sed 4.9                       November 2022                          SED(1)
+"""
+
+
+def test_a_manual_page_keeps_its_examples_as_listings_and_its_options_whole(tmp_path):
+    source = tmp_path / "sed.txt"
+    source.write_text(SED_PAGE, "utf-8")
+    passages = split_document(read_document(add(str(source), tmp_path / "mine")))
+    by_text = {p.text: p for p in passages}
+    assert by_text["-n, --quiet, --silent: suppress automatic printing of pattern space"].section == "OPTIONS"
+    listing = by_text["# This file contains two headers.\nX-header-1: this is a header"]
+    assert listing.code and listing.section == "OPTIONS"  # an example, not a heading "This file contains ..."
+    assert by_text["sed 10q file.txt"].code and by_text["sed 10q file.txt"].section == "EXAMPLES"
+    header = next(t for t in by_text if t.startswith("-H, --header"))
+    assert "The ASCII and MS-DOS line ends" in header and not by_text[header].code
+    assert by_text["Then send it along."].section == "OPTIONS" and not by_text["Then send it along."].code
+    assert {p.section for p in passages} == {"NAME", "OPTIONS", "EXAMPLES"}
+
+
 README = """# rustfmt [![linux](https://ci/badge.svg)](https://ci) [![crates.io](https://img/v.svg)](https://crates)
 
 A tool for formatting **Rust** code according to [style guidelines](https://style).

@@ -758,7 +758,8 @@ def manual_page(text: str) -> tuple[str, str] | None:
     NAME line ("tar - an archiving utility"), a section for each heading at the margin ("DESCRIPTION")
     or just in from it ("Traditional usage"), each paragraph on one line with words hyphenated at a line
     end mended, an option and its description one paragraph ("-A, --catenate: Append archive to ..."),
-    and the header and footer lines left out; None for any other text.
+    an example set in from the text around it a listing of its own (``# a comment`` there is no
+    heading), and the header and footer lines left out; None for any other text.
 
     >>> page = "LS(1)      User Commands      LS(1)\\n\\nNAME\\n       ls - list directory\\n       contents\\n\\n"
     >>> page += "OPTIONS\\n       -a, --all\\n              do not ignore entries starting\\n              with .\\n"
@@ -795,19 +796,45 @@ def manual_page(text: str) -> tuple[str, str] | None:
             word = f"{end.group(1)}-{part.split()[0]}".lower().rstrip(".,;:") if end else ""
             if end and part[:1].islower() and word not in hyphenated:
                 out = out[:-1] + part  # "discus-" / "sion": a word the page broke at the margin
+            elif end:
+                out += part  # "MS-" / "DOS", "non-" / "empty": a hyphenated word broken at its hyphen
             else:
                 out = f"{out} {part}" if out else part
         return out
 
     blocks: list[str] = []
     unit: tuple[list[str], list[str]] = ([], [])  # a paragraph's lines at the margin of the text, and deeper
+    width = max(len(line) for line in body)
+    # Where the text under way is set (the margin, or the last option's description), and whether the
+    # last block is an option's tag whose description comes after a blank line ("-n, --quiet" / "" / "...").
+    margin, tag = [base], [False]
+
+    def indent_of(lines: list[str]) -> int:
+        return min(len(x) - len(x.lstrip()) for x in lines)
 
     def flush() -> None:
+        if not unit[0] and unit[1]:
+            indent = indent_of(unit[1])
+            if tag[0]:  # the description of the tag above it
+                margin[0] = indent
+                blocks[-1] = f"{blocks[-1]}: {joined(unit[1])}"
+                unit[1].clear(), tag.clear(), tag.append(False)
+                return
+            lines = unit[1][:-1] or unit[1]
+            filled = sum(len(x) >= width - 10 for x in lines)  # a justified paragraph's lines reach the edge
+            sentence = len(unit[1]) == 1 and re.fullmatch(r"[A-Z]\w*(?: \S+){3,}[.!?]", unit[1][0].strip())
+            if indent > margin[0] and 2 * filled < len(lines) and not sentence:  # set in: an example
+                blocks.append(_fence("\n".join(x[indent:] for x in unit[1]), ""))
+                unit[1].clear()
+                return
+        elif unit[0]:
+            margin[0] = indent_of(unit[1]) if unit[1] else base
         term, deeper = (joined(unit[0]), joined(unit[1]))
         # A tag alone on its line ("-A, --catenate") is an option its description follows; a tag with its
         # description beside it ("-X      Enables X11 forwarding. ...") goes on as one paragraph, and
         # so does a sentence with an example under it.
         alone = bool(unit[0]) and not re.search(r"\S\s{2,}\S", unit[0][0].strip())
+        tag[0] = alone and not deeper and len(unit[0]) == 1 and term.startswith("-")
         if term and deeper:
             blocks.append(f"{term}: {deeper}" if alone and not term.endswith((".", ":", "?")) else f"{term} {deeper}")
         elif term or deeper:
@@ -820,6 +847,7 @@ def manual_page(text: str) -> tuple[str, str] | None:
             flush()
         elif indent < base and (indent == 0 or len(line.split()) <= 8):  # "DESCRIPTION", "   Traditional usage"
             flush()
+            margin[0], tag[0] = base, False
             blocks.append(f"## {line.strip()}")
         elif indent <= base:
             if unit[1]:
