@@ -5,6 +5,8 @@ CODE   := src tests benchmarks app.py
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Manual pages saved as text (`man tar > tar.txt`) for the option questions of `make eval-manuals`.
+MAN_PAGES := tar ssh grep ls cp sed curl find less ps sort cut du df chmod ln rm xargs diff wc head tail uniq date mkdir ssh-keygen git-commit tr
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -41,11 +43,14 @@ eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: pass
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-situations.jsonl --out bench/real-docs-situations.json
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-question-first.jsonl --out bench/real-docs-question-first.json
 
-eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and FAQ pages installed on this machine (Debian's docs and licences, rustup's docs)
+eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and FAQ pages installed on this machine (Debian's docs and licences, rustup's docs), manual pages saved as text
 	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
 	$(PY) -m benchmarks.documents / eval/text-docs.jsonl --out bench/text-docs.json
 	$(PY) -m benchmarks.documents / eval/faq-docs.jsonl --out bench/faq-docs.json
 	$(PY) -m benchmarks.documents / eval/rst-docs.jsonl --out bench/rst-docs.json
+	mkdir -p build/man && for page in $(MAN_PAGES); do MANWIDTH=80 man $$page > build/man/$$page.txt; done
+	$(PY) -m benchmarks.documents build/man eval/man-options.jsonl --out bench/man-options.json
+	$(PY) -m benchmarks.documents build/man eval/man-options-heldout.jsonl --out bench/man-options-heldout.json
 
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl

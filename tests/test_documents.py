@@ -1294,6 +1294,16 @@ def test_a_manual_page_keeps_its_examples_as_listings_and_its_options_whole(tmp_
     assert {p.section for p in passages} == {"NAME", "OPTIONS", "EXAMPLES"}
 
 
+def test_a_question_naming_an_option_gets_its_entry_first(tmp_path, fake_embedder):
+    source = tmp_path / "sed.txt"
+    source.write_text(SED_PAGE, "utf-8")
+    add(str(source), tmp_path / "mine")
+    r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
+    for question, entry in [("what does sed -n do", "-n, --quiet"), ("sed -H", "-H, --header"),
+                            ("what is --silent for?", "-n, --quiet")]:  # fmt: skip
+        assert r.search(question, 1, min_score=None)[0].text.startswith(entry), question
+
+
 README = """# rustfmt [![linux](https://ci/badge.svg)](https://ci) [![crates.io](https://img/v.svg)](https://crates)
 
 A tool for formatting **Rust** code according to [style guidelines](https://style).

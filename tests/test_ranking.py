@@ -208,6 +208,29 @@ def test_a_phrase_held_side_by_side_lifts_its_passage_and_the_judge_reads_the_sc
     assert evidence.margin == 0.0  # put first by the bonus alone: no lead of its own over the second
 
 
+def test_the_entry_of_an_option_the_question_names_comes_first_and_the_judge_reads_the_scores_before():
+    texts = ["gzip reduces the size of the named files.", "-k --keep: Keep input files.",
+             "-K --known: Another option.", "Use -k to keep files."]  # fmt: skip
+    passages, start = [], 0
+    for i, text in enumerate(texts):
+        spans = ((start, start + len(text)),)
+        passages.append(Passage(f"p:{i + 1}", text, "p.txt", None, i + 1, start, start + len(text), sentences=spans))
+        start += len(text) + 2
+    vectors = unit([1, 0, 0], [0.9, 0.3, 0], [0.9, 0.3, 0], [0.9, 0.3, 0])  # the model reads "gzip", not "-k"
+    index = PassageIndex(passages, VectorIndex.fit(vectors), vectors, {}, None)
+    state = RankingState.prepare(index, Vocabulary())
+    q = query([1, 0, 0], [[1, 0, 0]], [0])
+    question = "what does gzip -k do"
+    plain = rank(state, question, q, RankSettings(option_weight=0.0, token_weight=0.0))
+    got = rank(state, question, q, RankSettings(option_weight=0.3, token_weight=0.0))
+    assert int(np.argmax(plain.scores)) == 0 and int(np.argmax(got.scores)) == 1
+    assert got.scores[1] == pytest.approx(plain.scores[1] + 0.3)
+    np.testing.assert_allclose(got.scores[[0, 2, 3]], plain.scores[[0, 2, 3]])  # "-K" is another option
+    np.testing.assert_allclose(got.signal_scores, plain.scores)  # what the answerability signals read
+    asked = rank(state, "what does gzip do", q, RankSettings(option_weight=0.3, token_weight=0.0))
+    assert asked.judged is None and int(np.argmax(asked.scores)) == 0  # no option named, nothing moves
+
+
 def test_the_phrase_step_looks_among_the_asked_articles_passages(monkeypatch):
     from article_qa import ranking
 

@@ -13,9 +13,11 @@ for a question already corrected, rewritten and encoded (`retrieval` does that):
 5. `blend`: the weighted mix that joins them (`RankSettings` holds the weights);
 6. `phrase_bonus`: a small bonus to the best `PHRASE_CANDIDATES` passages for each pair of the
    question's adjacent terms they also hold side by side ("future work"), idf-weighted;
-7. `mark_sentence`: the sentence of a passage to mark as the answer.
+7. `with_options`: when the question names a command-line option ("what does gzip -k do"), the
+   passages that are that option's entry ("-k --keep: Keep ...") gain `option_weight`;
+8. `mark_sentence`: the sentence of a passage to mark as the answer.
 
-`rank` chains 1-6 and returns every passage's score, and the scores before step 6, which the
+`rank` chains 1-7 and returns every passage's score, and the scores before steps 6 and 7, which the
 answerability signals read (they were fitted on them). `RankSettings` are query-time settings: changing
 them never makes an index stale. Nothing here embeds, reads files or knows about `Hit`s.
 """
@@ -23,6 +25,7 @@ them never makes an index stale. Nothing here embeds, reads files or knows about
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -64,13 +67,14 @@ class RankSettings:
     token_weight: float = 0.4  # share of late interaction in the final score
     token_candidates: int = 100  # first-stage passages given a late-interaction score
     phrase_weight: float = 0.05  # the most a passage gains for holding all the question's adjacent term pairs
+    option_weight: float = 0.3  # what a passage gains for being the entry of an option the question names
     spelling: bool = True  # correct a question's typos to corpus words one edit away
     answerability: bool = True  # judge whether the first passage answers (else: the score cut alone)
     # Calibrated on the development questions (eval/dev.jsonl): see the README's evaluation table.
     min_score: float = 0.22  # a hit must reach this score to be returned
 
     def __post_init__(self) -> None:
-        for name in ("lexical_weight", "sentence_weight", "token_weight", "phrase_weight"):
+        for name in ("lexical_weight", "sentence_weight", "token_weight", "phrase_weight", "option_weight"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1]")
         if self.token_candidates < 1:
@@ -143,6 +147,11 @@ class RankingState:
             terms = tokenize(self.vocabulary.rewrite_passage(self.passages[i].text))
             pairs = self._pairs[i] = frozenset(itertools.pairwise(terms))
         return pairs
+
+    @cached_property
+    def defined_options(self) -> list[frozenset[str]]:
+        """The command-line options each passage is the entry of (`entry_options`), made on first use."""
+        return [entry_options(p.text) for p in self.passages]
 
     @cached_property
     def speller(self) -> Speller:
@@ -464,7 +473,8 @@ def rank(
     fused = fused.astype(np.float32)
     if only is not None:
         fused = np.where(only, fused, np.float32(MASKED_SCORE))
-    return with_phrases(state, Ranking(fused, sentence_scores), terms, settings.phrase_weight)
+    ranking = with_phrases(state, Ranking(fused, sentence_scores), terms, settings.phrase_weight)
+    return with_options(state, ranking, query, settings.option_weight)
 
 
 MASKED_SCORE = -2.0  # a passage outside the article asked: below every passage of it
@@ -482,6 +492,55 @@ def with_phrases(state: RankingState, blended: Ranking, terms: list[str], weight
     for i, gain in bonus.items():
         final[i] += np.float32(weight * gain)
     return Ranking(final, blended.sentence_scores, judged=blended.scores)
+
+
+# A command-line option as a question names it: "-k", "--keep", "-maxdepth", "-9" (not "COVID-19", "x - y").
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9][\w-]*")
+# An entry's tag: "-k --keep: Keep ...", "-i[SUFFIX], --in-place[=SUFFIX]: edit ...", "-L port:host:port ..."
+_ENTRY_TAG = re.compile(r"\A(-[^\n]{0,200}?)(?::\s|\s{2}|\s(?=[A-Z][a-z])|$)")
+
+
+def question_options(query: str) -> frozenset[str]:
+    """The command-line options a question names, as written (case counts: "-L" is not "-l").
+
+    >>> sorted(question_options("what does gzip -k do, or --keep? not COVID-19, x - y"))
+    ['--keep', '-k']
+    """
+    return frozenset(m.group(0).rstrip("-") for m in _OPTION.finditer(query))
+
+
+def entry_options(text: str) -> frozenset[str]:
+    """The options a passage is the entry of: those its opening tag names, before its description.
+
+    >>> sorted(entry_options("-k --keep: Keep (don't delete) input files."))
+    ['--keep', '-k']
+    >>> sorted(entry_options("-i[SUFFIX], --in-place[=SUFFIX]: edit files in place"))
+    ['--in-place', '-i']
+    >>> sorted(entry_options("-A Select all processes. Identical to -e."))
+    ['-A']
+    >>> sorted(entry_options("Use -k to keep files."))
+    []
+    """
+    tag = _ENTRY_TAG.match(text)
+    if tag is None:
+        return frozenset()
+    return frozenset(re.split(r"[=\[]", t)[0] for t in _OPTION.findall(tag.group(1)))
+
+
+def with_options(state: RankingState, ranked: Ranking, query: str, weight: float) -> Ranking:
+    """`ranked` with `weight` added to each passage that is the entry of an option the question names
+    ("what does gzip -k do" and the entry "-k --keep: Keep ..."): in a manual the entry is the answer,
+    while the model and BM25 read "-k" as a letter. The scores before it are kept as `judged`."""
+    named = question_options(query) if weight > 0 else frozenset()
+    if not named:
+        return ranked
+    entries = [i for i, defined in enumerate(state.defined_options) if named & defined]
+    if not entries:
+        return ranked
+    final = ranked.scores.copy()
+    final[entries] += np.float32(weight)
+    judged = ranked.judged if ranked.judged is not None else ranked.scores
+    return Ranking(final, ranked.sentence_scores, judged=judged)
 
 
 def phrase_bonus(state: RankingState, terms: list[str], candidates: np.ndarray) -> dict[int, float]:
