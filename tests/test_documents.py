@@ -1634,6 +1634,7 @@ def _splitter_digest() -> str:
         Document("paper.md", SPLIT_FIXTURE, "0"),
         Document("code.md", "# G\n\n```\n# not a heading\n```\n\n" + "A sentence of words here. " * 80, "0"),
         Document("lang.md", "# L\n\n## Comments\n\nA # starts a comment.\n\n## Loops\n\nUse break.\n", "0"),
+        Document("install.md", "# I\n\nAs root:\n\n    # make install\n\n## After\n\nDone.\n", "0"),
     ]
     split = [
         [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end, p.code]

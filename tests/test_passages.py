@@ -116,6 +116,14 @@ def test_markdown_sections():
     assert [(p.section, p.text) for p in passages] == [(None, "Text one."), ("Part Two", "Text two.")]
 
 
+def test_an_indented_listing_line_is_no_heading():
+    text = "# Install\n\nRun as root:\n\n    # make install\n\tmake check\n\n## After\n\nDone.\n"
+    passages = split_document(doc(text, name="install.md"))
+    assert [(p.section, p.text) for p in passages] == [
+        (None, "Run as root:"), (None, "# make install\n\tmake check"), ("After", "Done.")
+    ]
+
+
 def test_sentence_spans_keep_abbreviations():
     text = "Saline was the control (Grabski et al., 2022), which matters. At 14 days, 48 p.c stayed."
     spans = sentence_spans(text)

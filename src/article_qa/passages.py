@@ -41,7 +41,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
-SPLITTER_VERSION = "paragraph-v5"
+SPLITTER_VERSION = "paragraph-v6"
 # A paragraph longer than this many estimated word pieces is cut at sentence boundaries into pieces of
 # about PIECE_TARGET, so that the model (256 pieces with the title and section) reads every word.
 MAX_PASSAGE_PIECES = 250
@@ -347,7 +347,9 @@ def split_document(doc: Document) -> list[Passage]:
             continue
         prev_blank = i == 0 or text.count("\n", lines[i - 1][1], a) >= 2
         next_blank = i + 1 == len(lines) or text.count("\n", b, lines[i + 1][0]) >= 2
-        md = _MD_HEADING.match(line)
+        # A line set in four columns or more is an indented listing's ("    # make install"), no heading.
+        indent = len(text[text.rfind("\n", 0, a) + 1 : a].expandtabs(4))
+        md = _MD_HEADING.match(line) if indent < 4 else None
         if md or (not markdown and prev_blank and next_blank and _is_heading_line(line)):
             flush()
             heading = md.group(2).strip() if md else line
