@@ -43,7 +43,7 @@ eval-docs: $(STAMP) ## real web pages and PDFs, each added as a user would: pass
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-situations.jsonl --out bench/real-docs-situations.json
 	$(PY) -m benchmarks.documents ../shared/benchmarks/real-docs eval/real-docs-question-first.jsonl --out bench/real-docs-question-first.json
 
-eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and FAQ pages installed on this machine (Debian's docs and licences, rustup's docs), manual pages saved as text
+eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and FAQ pages installed on this machine (Debian's docs and licences, rustup's docs), manual pages and --help texts saved as text
 	$(PY) -m benchmarks.documents / eval/system-docs.jsonl --out bench/system-docs.json
 	$(PY) -m benchmarks.documents / eval/text-docs.jsonl --out bench/text-docs.json
 	$(PY) -m benchmarks.documents / eval/faq-docs.jsonl --out bench/faq-docs.json
@@ -51,6 +51,10 @@ eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and
 	mkdir -p build/man && for page in $(MAN_PAGES); do MANWIDTH=80 man $$page > build/man/$$page.txt; done
 	$(PY) -m benchmarks.documents build/man eval/man-options.jsonl --out bench/man-options.json
 	$(PY) -m benchmarks.documents build/man eval/man-options-heldout.jsonl --out bench/man-options-heldout.json
+	mkdir -p build/help && for c in cp du sort head date; do $$c --help > build/help/$$c.txt; done
+	python3 -m venv --help > build/help/venv.txt && python3 -m json.tool --help > build/help/json-tool.txt
+	python3 -m pip install --help > build/help/pip-install.txt
+	$(PY) -m benchmarks.documents build/help eval/help-options.jsonl --out bench/help-options.json
 
 answerability: $(STAMP) ## refit the answerability judge on the development question sets (deterministic)
 	$(PY) -m article_qa fit-answerability eval/dev.jsonl eval/dev-absent.jsonl eval/readers-a.jsonl eval/readers-b.jsonl

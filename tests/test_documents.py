@@ -1304,6 +1304,46 @@ def test_a_question_naming_an_option_gets_its_entry_first(tmp_path, fake_embedde
         assert r.search(question, 1, min_score=None)[0].text.startswith(entry), question
 
 
+HELP_TEXT = """Usage: ls [OPTION]... [FILE]...
+List information about the FILEs (the current directory by default).
+
+Mandatory arguments to long options are mandatory for short options too.
+  -a, --all                  do not ignore entries starting with .
+      --block-size=SIZE      with -l, scale sizes by SIZE when printing them;
+                             e.g., '--block-size=M'; see SIZE format below
+
+  -S                         sort by file size, largest first
+  -t                         sort by time, newest first; see --time
+  -b ADDRESS, --bind ADDRESS
+                             bind to this address
+
+Exit status:
+ 0  if OK,
+ 1  if minor problems.
+"""
+
+
+def test_a_help_text_reads_as_one_passage_an_option(tmp_path, fake_embedder):
+    source = tmp_path / "ls-help.txt"
+    source.write_text(HELP_TEXT, "utf-8")
+    passages = split_document(read_document(add(str(source), tmp_path / "mine")))
+    texts = [p.text for p in passages]
+    assert "-a, --all: do not ignore entries starting with ." in texts
+    assert "--block-size=SIZE: with -l, scale sizes by SIZE when printing them; e.g., '--block-size=M'; see " \
+        "SIZE format below" in texts  # fmt: skip
+    assert "-S: sort by file size, largest first" in texts
+    assert "-b ADDRESS, --bind ADDRESS: bind to this address" in texts
+    assert texts[0].startswith("Usage: ls [OPTION]... [FILE]...")
+    r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
+    assert r.search("ls -S", 1, min_score=None)[0].text.startswith("-S: sort by file size")
+
+
+def test_prose_that_opens_a_line_with_an_option_is_no_option_list():
+    news = "* Noteworthy changes\n\n  ls now warns about\n  --indicator-style=slash.  Use --file-type or\n" \
+        "  --indicator-style=file-type to get the old behavior.\n"  # fmt: skip
+    assert sources.option_list(news) == news
+
+
 README = """# rustfmt [![linux](https://ci/badge.svg)](https://ci) [![crates.io](https://img/v.svg)](https://crates)
 
 A tool for formatting **Rust** code according to [style guidelines](https://style).

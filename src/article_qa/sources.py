@@ -518,7 +518,7 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     if manual is not None:  # "man tar > tar.txt": its sections, options and title as a reader reads them
         return manual[0], f"# {manual[0]}\n\n{manual[1]}"
     if plain:
-        body = _without_contents(text_headings(body))
+        body = _without_contents(text_headings(option_list(body)))
         opening = body.lstrip().split("\n", 1)
         if given and opening[0].startswith("## ") and opening[0][3:].casefold() == given.casefold():
             body = opening[1] if len(opening) > 1 else ""  # the book's title over its text, once is enough
@@ -699,6 +699,69 @@ def notebook_markdown(raw: bytes, origin: str) -> str:
 def _fence(code: str, language: str) -> str:
     fence = "````" if "```" in code else "```"
     return f"{fence}{language}\n{code}\n{fence}"
+
+
+# A command's option as its --help lists it: "-a, --all", "--block-size=SIZE", "-b ADDRESS, --bind ADDRESS",
+# "--color[=WHEN]", "--alt-svc <file name>"; then two spaces (one after "<...>") and what it does.
+_OPTION_ARG = r"(?:[ =](?:<[^>\n]*>|\[[^\]\n]*\]|[A-Z][A-Z0-9_.-]*)|\[=[^\]\n]*\]|=\S+)"
+_OPTION_TAG = rf"--?[A-Za-z0-9?#][\w-]*{_OPTION_ARG}*"
+_OPTION_LINE = re.compile(
+    rf"^([ \t]{{0,12}})({_OPTION_TAG}(?:,[ \t]*{_OPTION_TAG})*)(?:(?:[ \t]{{2,}}|(?<=[>\]]) )(\S.*))?$"
+)
+
+
+def option_list(text: str, least: int = 3) -> str:
+    """A text's option list, as a command's ``--help`` prints it, one paragraph an option: its tag and
+    what it does ("-a, --all: do not ignore entries starting with ."), the description's lines under
+    the tag joined; every other line kept as it is. Only a run of `least` options or more, one after
+    another, is a list: a line of prose that opens with an option ("--indicator-style=slash.  Use ...")
+    is left as it is.
+
+    >>> help = "Usage: ls [OPTION]...\\n  -a, --all         do not ignore entries\\n"
+    >>> help += "                    starting with .\\n  -C                list by columns\\n"
+    >>> help += "      --color[=WHEN]  color the output\\n"
+    >>> for paragraph in option_list(help).strip().split("\\n\\n"):
+    ...     print(paragraph)
+    Usage: ls [OPTION]...
+    -a, --all: do not ignore entries starting with .
+    -C: list by columns
+    --color[=WHEN]: color the output
+    """
+    lines = text.split("\n")
+    entries: list[tuple[int, int, str]] = []  # (first line, line after its description, paragraph)
+    i = 0
+    while i < len(lines):
+        m = _OPTION_LINE.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        indent, described = len(m.group(1).expandtabs()), [m.group(3)] if m.group(3) else []
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and not _OPTION_LINE.match(lines[j]):
+            if len(lines[j]) - len(lines[j].lstrip()) <= indent:
+                break
+            described.append(lines[j].strip())
+            j += 1
+        table = "\t" in " ".join(described) or re.search(r"\S {3,}\S", m.group(3) or "")  # a table's row
+        if described and not m.group(2).endswith((".", ",")) and not table:  # nor prose
+            entries.append((i, j, f"{m.group(2)}: {' '.join(described)}"))
+        i = j
+    runs: list[list[tuple[int, int, str]]] = []  # options listed one after another (blank lines between)
+    for entry in entries:
+        if runs and not any(x.strip() for x in lines[runs[-1][-1][1] : entry[0]]):
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    listed = [entry for run in runs if len(run) >= least for entry in run]
+    if not listed:
+        return text
+    out, at = [], 0
+    for first, after, paragraph in listed:
+        out += lines[at:first]
+        out += ["", paragraph, ""]
+        at = after
+    out += lines[at:]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
 
 
 def _without_contents(marked: str) -> str:
