@@ -1344,6 +1344,28 @@ def test_prose_that_opens_a_line_with_an_option_is_no_option_list():
     assert sources.option_list(news) == news
 
 
+def test_a_table_saved_as_csv_reads_a_row_a_passage_and_a_question_a_section(tmp_path, fake_embedder):
+    faq = tmp_path / "faq.csv"
+    faq.write_text('Question,Answer\nHow do I reset my password?,"Go to Settings, then Security."\n'
+                   'Can I change my username?,"No, usernames\nare permanent."\n,\n', "utf-8")  # fmt: skip
+    passages = split_document(read_document(add(str(faq), tmp_path / "mine")))
+    assert [(p.section, p.text) for p in passages] == [
+        ("How do I reset my password?", "Go to Settings, then Security."),
+        ("Can I change my username?", "No, usernames are permanent."),
+    ]
+    glossary = tmp_path / "glossary.tsv"
+    glossary.write_text("term\tmeaning\nBM25\tA ranking function.\nFAISS\tVector search.\n", "utf-8")
+    passages = split_document(read_document(add(str(glossary), tmp_path / "mine")))
+    rows = ["term: BM25\nmeaning: A ranking function.", "term: FAISS\nmeaning: Vector search."]
+    assert [p.text for p in passages] == rows
+    r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
+    assert r.search("what is FAISS", 1, min_score=None)[0].text.startswith("term: FAISS")
+    lonely = tmp_path / "one.csv"
+    lonely.write_text("just one cell\n", "utf-8")
+    with pytest.raises(sources.SourceError, match="no table of rows and columns"):
+        add(str(lonely), tmp_path / "mine")
+
+
 README = """# rustfmt [![linux](https://ci/badge.svg)](https://ci) [![crates.io](https://img/v.svg)](https://crates)
 
 A tool for formatting **Rust** code according to [style guidelines](https://style).
@@ -1743,6 +1765,7 @@ def test_adding_a_folder_takes_its_documents_and_passes_over_code_settings_and_p
         "Makefile": "html:\n\tsphinx-build -b html . _build\n",
         "requirements.txt": "sphinx>=7\n",
         "conf.py": "project = 'x'\n",
+        "data/prices.csv": "item,price\ntea,3\n",
         "images/logo.png": "not really a picture",
         "_build/html/guide.html": "<html><body><p>Built copy.</p></body></html>",
         ".git/HEAD": "ref: refs/heads/main\n",
@@ -1753,7 +1776,7 @@ def test_adding_a_folder_takes_its_documents_and_passes_over_code_settings_and_p
     assert cli.main(["add", str(docs), "--corpus", str(tmp_path / "mine")]) == 0
     assert sorted(p.name for p in (tmp_path / "mine").glob("*.md")) == ["api.md", "guide.md"]
     said = capsys.readouterr().out
-    assert "passed over 4 file(s) that are code, settings or pictures" in said and "Makefile" in said
+    assert "passed over 5 file(s) that are code, settings or pictures" in said and "Makefile" in said
 
 
 def test_add_needs_a_folder_and_never_writes_the_shipped_corpus(tmp_path, monkeypatch, capsys):

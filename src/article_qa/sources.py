@@ -170,8 +170,8 @@ def _read_one(source: str, timeout: float) -> tuple[bytes, str, str]:
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
-            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), a notebook (.ipynb), or a text file (.md, .txt, "
-            ".rst, .tex)"
+            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), a notebook (.ipynb), a table (.csv, .tsv), or a text "
+            "file (.md, .txt, .rst, .tex)"
         )
     return raw, name, kind
 
@@ -201,12 +201,14 @@ def _kind(name: str, content_type: str | None) -> str | None:
                "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
                "multipart/related": "mhtml", "application/x-mimearchive": "mhtml",
                "message/rfc822": "email", "application/rtf": "rtf", "text/rtf": "rtf",
-               "application/x-tex": "latex", "text/x-tex": "latex", "text/vtt": "text"}  # fmt: skip
+               "application/x-tex": "latex", "text/x-tex": "latex", "text/vtt": "text", "text/csv": "table",
+               "text/tab-separated-values": "table"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "rst", ".rest": "rst",
                  ".adoc": "text", ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
                  ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email", ".rtf": "rtf", ".tex": "latex",
-                 ".latex": "latex", ".ltx": "latex", ".ipynb": "notebook", ".srt": "text", ".vtt": "text"}  # fmt: skip
+                 ".latex": "latex", ".ltx": "latex", ".ipynb": "notebook", ".srt": "text", ".vtt": "text",
+                 ".csv": "table", ".tsv": "table"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -391,6 +393,9 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
             why = f" (its text comes from elsewhere: .. {elsewhere.group(1)}::)" if elsewhere else ""
             raise SourceError(f"{origin} has no text to quote{why}") from None
         title, markdown = page.title, page.markdown
+    elif kind == "table":  # a spreadsheet saved as CSV: a row a passage, a question's answer under it
+        title = Path(name).stem
+        markdown = f"# {title}\n\n{table_markdown(_decoded(raw, origin), name, origin)}"
     else:
         title, markdown = _from_text(raw, name, origin, plain=True)
     return Article(title, markdown.strip() + "\n", origin, digest)
@@ -542,6 +547,56 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
 
 _CUE_TIME = re.compile(r"^\s*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
 TRANSCRIPT_SECTION_SECONDS = 120  # a transcript's section: what was said in about this many seconds
+
+
+_QUESTION_HEADER = re.compile(r"^(?:q|questions?|faq|frage|pregunta|question posée)$", re.IGNORECASE)
+
+
+def table_markdown(text: str, name: str = "", origin: str = "") -> str:
+    """A table saved as CSV or TSV (a spreadsheet's FAQ, glossary or catalogue), as Markdown: a row a
+    paragraph of "Header: value" lines (its cells alone when the first row is no header); a table of
+    two columns whose first asks questions (a "Question" header, or most cells ending in "?") as a
+    heading a question, its answer under it. Empty cells, rows and columns are left out; a table of
+    fewer than two rows or one column is refused (`SourceError`).
+
+    >>> print(table_markdown("Question,Answer\\nCan I pay later?,Yes: within 30 days.\\n"))
+    ## Can I pay later?
+    <BLANKLINE>
+    Yes: within 30 days.
+    >>> print(table_markdown("Name;Price;Notes\\nTea;3;Green\\nCake;4;\\n"))
+    Name: Tea
+    Price: 3
+    Notes: Green
+    <BLANKLINE>
+    Name: Cake
+    Price: 4
+    """
+    import csv
+
+    sample = text[:8192]
+    delimiter = "\t" if Path(name).suffix.lower() == ".tsv" else ","
+    if not name.lower().endswith(".tsv"):
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            pass
+    rows = [[" ".join(cell.split()) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = [row for row in rows if any(row)]
+    used = [i for i in range(max(map(len, rows), default=0)) if any(i < len(r) and r[i] for r in rows)]
+    rows = [[row[i] if i < len(row) else "" for i in used] for row in rows]
+    if len(rows) < 2 or len(used) < 2:
+        raise SourceError(f"{origin or name} has no table of rows and columns to quote")
+    first = rows[0]
+    header = all(first) and len(set(first)) == len(first) and not any(
+        re.fullmatch(r"[\d.,%$€£ -]+", c) or len(c) > 60 for c in first
+    )  # fmt: skip
+    body = rows[1:] if header else rows
+    asks = sum(r[0].endswith("?") for r in body) > len(body) / 2
+    if len(used) == 2 and ((header and _QUESTION_HEADER.match(first[0])) or asks):
+        return "\n\n".join(f"## {q}\n\n{a}" for q, a in body if q and a)
+    if header:
+        return "\n\n".join("\n".join(f"{h}: {c}" for h, c in zip(first, row, strict=True) if c) for row in body)
+    return "\n\n".join("\n".join(c for c in row if c) for row in body)
 
 
 def transcript_markdown(text: str) -> str | None:
