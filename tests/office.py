@@ -1,7 +1,8 @@
-"""Small Word documents (.docx) and EPUB books written for the tests with zipfile: paragraphs in Word's
-own styles (Title, headings, list paragraphs with numbering) and tables; an EPUB's chapters in their
-reading order with a table of contents page and printed page numbers. Reading either can be tried
-without Word, an e-book library or the shared documents."""
+"""Small Word documents (.docx), Excel workbooks (.xlsx) and EPUB books written for the tests with
+zipfile: paragraphs in Word's own styles (Title, headings, list paragraphs with numbering) and tables; a
+workbook's sheets of strings, numbers and dates; an EPUB's chapters in their reading order with a table
+of contents page and printed page numbers. Reading them can be tried without Word, Excel, an e-book
+library or the shared documents."""
 
 from __future__ import annotations
 
@@ -200,4 +201,60 @@ def make_pptx(
             f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{escape(properties_title)}</dc:title>'
             "</cp:coreProperties>",
         )
+    return out.getvalue()
+
+
+def make_xlsx(sheets: list[tuple[str, list[list[object]]]], title: str = "") -> bytes:
+    """An Excel workbook: each sheet (name, rows), a string cell a shared string (every third an inline
+    string), a number as a number, a `datetime.date` as its serial number in the built-in date format,
+    the sheets' files numbered backwards (the order comes from the workbook)."""
+    import datetime
+
+    sml = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    shared: list[str] = []
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        listed, targets = [], []
+        for n, (name, rows) in enumerate(sheets, 1):
+            part = f"sheet{len(sheets) + 1 - n}.xml"
+            listed.append(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>')
+            targets.append(f'<Relationship Id="rId{n}" Type="{R}/worksheet" Target="worksheets/{part}"/>')
+            xml_rows = []
+            for r, row in enumerate(rows, 1):
+                cells = []
+                for c, value in enumerate(row):
+                    ref = f"{chr(65 + c)}{r}"
+                    if value is None or value == "":
+                        continue
+                    if isinstance(value, datetime.date):
+                        days = (value - datetime.date(1899, 12, 30)).days
+                        cells.append(f'<c r="{ref}" s="1"><v>{days}</v></c>')
+                    elif isinstance(value, (int, float)):
+                        cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+                    elif (r + c) % 3 == 0:
+                        cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+                    else:
+                        shared.append(str(value))
+                        cells.append(f'<c r="{ref}" t="s"><v>{len(shared) - 1}</v></c>')
+                xml_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+            z.writestr(
+                f"xl/worksheets/{part}",
+                f'<worksheet xmlns="{sml}"><sheetData>{"".join(xml_rows)}</sheetData></worksheet>',
+            )
+        z.writestr(
+            "xl/workbook.xml", f'<workbook xmlns="{sml}" xmlns:r="{R}"><sheets>{"".join(listed)}</sheets></workbook>'
+        )
+        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{REL}">{"".join(targets)}</Relationships>')
+        strings = "".join(f"<si><t>{escape(x)}</t></si>" for x in shared)
+        z.writestr("xl/sharedStrings.xml", f'<sst xmlns="{sml}">{strings}</sst>')
+        z.writestr(
+            "xl/styles.xml",
+            f'<styleSheet xmlns="{sml}"><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>',
+        )
+        if title:
+            z.writestr(
+                "docProps/core.xml",
+                '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+                f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{escape(title)}</dc:title></cp:coreProperties>',
+            )
     return out.getvalue()

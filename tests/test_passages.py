@@ -120,7 +120,9 @@ def test_an_indented_listing_line_is_no_heading():
     text = "# Install\n\nRun as root:\n\n    # make install\n\tmake check\n\n## After\n\nDone.\n"
     passages = split_document(doc(text, name="install.md"))
     assert [(p.section, p.text) for p in passages] == [
-        (None, "Run as root:"), (None, "# make install\n\tmake check"), ("After", "Done.")
+        (None, "Run as root:"),
+        (None, "# make install\n\tmake check"),
+        ("After", "Done."),
     ]
 
 

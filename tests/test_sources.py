@@ -16,7 +16,7 @@ from article_qa.passages import read_document, split_document
 from article_qa.sources import SourceError, add
 
 from .conftest import FakeEmbedder
-from .office import make_docx, make_epub, make_odt, make_pptx
+from .office import make_docx, make_epub, make_odt, make_pptx, make_xlsx
 from .pdfs import Text, column, make_pdf
 
 PAGE = """<html><head><title>Coffee and Sleep | Health Site</title></head><body>
@@ -487,6 +487,30 @@ def test_a_slide_deck_is_a_section_a_slide_with_its_notes(tmp_path, corpus):
     assert where["Green tea has about half the caffeine."] == "Slide 2: Why tea?"  # the speaker's notes
     assert where["Questions welcome"] == "Slide 3"
     assert not any(p.text.strip() in {"1", "2", "3"} for p in passages)  # slide numbers are furniture
+
+
+def test_a_workbook_is_its_sheets_rows_with_questions_as_sections_and_dates_as_days(tmp_path, corpus):
+    import datetime
+
+    source = tmp_path / "desk.xlsx"
+    source.write_bytes(make_xlsx([
+        ("FAQ", [["Question", "Answer"], ["How do I reset my password?", "Go to Settings, then Security."],
+                 ["Can I change my username?", "No, usernames are permanent."]]),
+        ("Prices", [["Plan", "Price", "Since"], ["Basic", 5, datetime.date(2024, 1, 1)], ["Team", 20, None]]),
+        ("Empty", [["just one cell"]]),
+    ], title="Help desk"))  # fmt: skip
+    passages = split_document(read_document(add(str(source), corpus)))
+    assert {p.title for p in passages} == {"Help desk"}
+    assert [(p.section, p.text) for p in passages] == [
+        ("How do I reset my password?", "Go to Settings, then Security."),
+        ("Can I change my username?", "No, usernames are permanent."),
+        ("Prices", "Plan: Basic\nPrice: 5\nSince: 2024-01-01"),
+        ("Prices", "Plan: Team\nPrice: 20"),
+    ]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(SourceError, match="is not an Excel workbook it can read"):
+        add(str(broken), corpus)
 
 
 def test_a_document_opening_with_a_table_keeps_it(tmp_path, corpus):

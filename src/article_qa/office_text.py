@@ -10,17 +10,20 @@ EPUB and Rich Text Format (.rtf), each turned into plain semantic HTML and read 
   in the deck's order; slide numbers, dates and footers left out.
 - EPUB: the chapters in the package's reading order, without the table of contents page or a printed
   edition's page numbers.
+- Excel workbooks (.xlsx): each sheet's cell texts, row by row (shared strings, inline strings, numbers
+  and booleans as written, a date in a date format as its day: 2024-01-01), for `sources.rows_markdown`.
 - Rich Text Format (TextEdit's, WordPad's and Word's): read by hand from its control words: paragraphs,
   heading styles, tables, the document's code page and Unicode; fonts, pictures, headers, footers,
   footnotes and fields' instructions left out.
 
-Each reader returns a `PageText` (title, Markdown) or raises `OfficeError` with the reason, worded to
-follow the source's name ("is not a Word document it can read ..."). Nothing here fetches, writes,
-splits or embeds: `sources` does the bringing in.
+Each reader returns a `PageText` (title, Markdown), the workbook reader its sheets' rows, or raises
+`OfficeError` with the reason, worded to follow the source's name ("is not a Word document it can read
+..."). Nothing here fetches, writes, splits or embeds: `sources` does the bringing in.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import posixpath
@@ -361,6 +364,80 @@ def pptx_text(raw: bytes, name: str) -> PageText:
 
 
 # RTF: a control word and its number, a hex-escaped byte, an escaped symbol, a group's brace, or text.
+_SML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _column(ref: str) -> int:
+    """A cell reference's column, counted from 0 ("A1" -> 0, "AB7" -> 27).
+
+    >>> _column("A1"), _column("AB7")
+    (0, 27)
+    """
+    n = 0
+    for ch in re.match(r"[A-Z]*", ref.upper()).group(0):  # type: ignore[union-attr]
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _date_styles(styles: str) -> frozenset[int]:
+    """The cell styles of a workbook's styles part that show a number as a date: a built-in date format
+    (14-22, 45-47) or a format of its own with days, months or years ("dd/mm/yyyy", not "0.00")."""
+    if not styles:
+        return frozenset()
+    tree = ElementTree.fromstring(styles)
+    own = {int(f.get("numFmtId", "0")): re.sub(r'"[^"]*"|\[[^\]]*\]', "", f.get("formatCode", "")).lower()
+           for f in tree.iter(f"{_SML}numFmt")}  # fmt: skip
+    dates = {n for n, code in own.items() if re.search(r"[dy]|m+[^\w]*[dy]|[dy][^\w]*m", code)}
+    dates |= {*range(14, 23), 45, 46, 47}
+    xfs = tree.find(f"{_SML}cellXfs")
+    formats = [int(x.get("numFmtId", "0")) for x in (xfs if xfs is not None else [])]
+    return frozenset(i for i, f in enumerate(formats) if f in dates)
+
+
+def xlsx_sheets(raw: bytes, name: str) -> tuple[str, list[tuple[str, list[list[str]]]]]:
+    """An Excel workbook's title (its properties' title, else the file's name) and each sheet's name and
+    rows of cell texts, in the workbook's order; formulas as their last computed values."""
+    try:
+        with _unzipped(raw) as z:
+            shared = []
+            if "xl/sharedStrings.xml" in z.namelist():
+                for item in ElementTree.fromstring(z.read("xl/sharedStrings.xml")).iter(f"{_SML}si"):
+                    shared.append("".join(t.text or "" for t in item.iter(f"{_SML}t")))
+            dated = _date_styles(_member(z, "xl/styles.xml"))
+            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(_member(z, "xl/_rels/workbook.xml.rels") or "<r/>")
+            targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_REL}Relationship")}
+            core = _member(z, "docProps/core.xml")
+            sheets = []
+            for sheet in book.iter(f"{_SML}sheet"):
+                target = targets.get(sheet.get(_RID), "")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                rows = []
+                for row in ElementTree.fromstring(z.read(part)).iter(f"{_SML}row"):
+                    cells: dict[int, str] = {}
+                    for at, cell in enumerate(row.iter(f"{_SML}c")):
+                        kind, value = cell.get("t"), cell.find(f"{_SML}v")
+                        if kind == "inlineStr":
+                            text = "".join(t.text or "" for t in cell.iter(f"{_SML}t"))
+                        elif value is None or value.text is None:
+                            continue
+                        elif kind == "s":
+                            text = shared[int(value.text)]
+                        elif kind == "b":
+                            text = "TRUE" if value.text == "1" else "FALSE"
+                        elif kind in (None, "n") and int(cell.get("s", "0")) in dated:
+                            day = datetime.date(1899, 12, 30) + datetime.timedelta(days=float(value.text))
+                            text = day.isoformat()  # a date is stored as its serial number: 45292 is 2024-01-01
+                        else:
+                            text = value.text
+                        cells[_column(cell.get("r", "")) if cell.get("r") else at] = text
+                    rows.append([cells.get(i, "") for i in range(max(cells) + 1)] if cells else [])
+                sheets.append((sheet.get("name") or f"Sheet {len(sheets) + 1}", rows))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError, IndexError) as exc:
+        raise OfficeError(f"is not an Excel workbook it can read ({type(exc).__name__})") from None
+    return _properties_title(core, "microsoft excel") or Path(name).stem, sheets
+
+
 _RTF_TOKEN = re.compile(
     r"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}\r\n]+)|[\r\n]+", re.S
 )

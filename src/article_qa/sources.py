@@ -170,8 +170,8 @@ def _read_one(source: str, timeout: float) -> tuple[bytes, str, str]:
     if kind is None:
         raise SourceError(
             f"{source}: cannot read this kind of file; give a web page, a PDF, an office document or e-book "
-            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), a notebook (.ipynb), a table (.csv, .tsv), or a text "
-            "file (.md, .txt, .rst, .tex)"
+            "(.docx, .odt, .pptx, .epub, .rtf), an e-mail (.eml), a notebook (.ipynb), a table (.csv, .tsv, "
+            ".xlsx), or a text file (.md, .txt, .rst, .tex)"
         )
     return raw, name, kind
 
@@ -202,13 +202,14 @@ def _kind(name: str, content_type: str | None) -> str | None:
                "multipart/related": "mhtml", "application/x-mimearchive": "mhtml",
                "message/rfc822": "email", "application/rtf": "rtf", "text/rtf": "rtf",
                "application/x-tex": "latex", "text/x-tex": "latex", "text/vtt": "text", "text/csv": "table",
-               "text/tab-separated-values": "table"}  # fmt: skip
+               "text/tab-separated-values": "table",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}  # fmt: skip
     by_suffix = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "markdown",
                  ".markdown": "markdown", ".txt": "text", ".text": "text", ".rst": "rst", ".rest": "rst",
                  ".adoc": "text", ".asciidoc": "text", ".docx": "docx", ".epub": "epub", ".odt": "odt", ".pptx": "pptx",
                  ".mhtml": "mhtml", ".mht": "mhtml", ".eml": "email", ".rtf": "rtf", ".tex": "latex",
                  ".latex": "latex", ".ltx": "latex", ".ipynb": "notebook", ".srt": "text", ".vtt": "text",
-                 ".csv": "table", ".tsv": "table"}  # fmt: skip
+                 ".csv": "table", ".tsv": "table", ".xlsx": "xlsx"}  # fmt: skip
     if content_type in by_type:
         return by_type[content_type]
     return by_suffix.get(suffix)
@@ -289,6 +290,8 @@ def _sniffed(raw: bytes, name: str = "") -> str | None:
             return "docx"
         if b"ppt/" in raw[:65536]:
             return "pptx"
+        if b"xl/" in raw[:65536]:
+            return "xlsx"
         if head[30:58] == b"mimetypeapplication/epub+zip":  # the format's "mimetype" entry comes first
             return "epub"
         if head[30:77] == b"mimetypeapplication/vnd.oasis.opendocument.text":
@@ -396,6 +399,23 @@ def convert(raw: bytes, name: str, kind: str, origin: str) -> Article:
     elif kind == "table":  # a spreadsheet saved as CSV: a row a passage, a question's answer under it
         title = Path(name).stem
         markdown = f"# {title}\n\n{table_markdown(_decoded(raw, origin), name, origin)}"
+    elif kind == "xlsx":  # an Excel workbook: each sheet's rows as a CSV's, under the sheet's name when several
+        from .office_text import OfficeError, xlsx_sheets
+
+        try:
+            title, sheets = xlsx_sheets(raw, name)
+        except OfficeError as exc:
+            raise SourceError(f"{origin} {exc}") from None
+        parts = []
+        for sheet, rows in sheets:
+            try:
+                table = rows_markdown(rows, origin)
+            except SourceError:
+                continue  # an empty or one-cell sheet
+            parts.append(f"## {sheet}\n\n{table}" if len(sheets) > 1 else table)
+        if not parts:
+            raise SourceError(f"{origin} has no table of rows and columns to quote")
+        markdown = f"# {title}\n\n" + "\n\n".join(parts)
     else:
         title, markdown = _from_text(raw, name, origin, plain=True)
     return Article(title, markdown.strip() + "\n", origin, digest)
@@ -553,17 +573,32 @@ _QUESTION_HEADER = re.compile(r"^(?:q|questions?|faq|frage|pregunta|question pos
 
 
 def table_markdown(text: str, name: str = "", origin: str = "") -> str:
-    """A table saved as CSV or TSV (a spreadsheet's FAQ, glossary or catalogue), as Markdown: a row a
-    paragraph of "Header: value" lines (its cells alone when the first row is no header); a table of
-    two columns whose first asks questions (a "Question" header, or most cells ending in "?") as a
-    heading a question, its answer under it. Empty cells, rows and columns are left out; a table of
-    fewer than two rows or one column is refused (`SourceError`).
+    """A table saved as CSV or TSV (a spreadsheet's FAQ, glossary or catalogue), as Markdown
+    (`rows_markdown`); its delimiter (comma, semicolon, tab or bar) read from the text.
 
     >>> print(table_markdown("Question,Answer\\nCan I pay later?,Yes: within 30 days.\\n"))
     ## Can I pay later?
     <BLANKLINE>
     Yes: within 30 days.
-    >>> print(table_markdown("Name;Price;Notes\\nTea;3;Green\\nCake;4;\\n"))
+    """
+    import csv
+
+    delimiter = "\t" if Path(name).suffix.lower() == ".tsv" else ","
+    if delimiter != "\t":
+        try:
+            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
+        except csv.Error:
+            pass
+    return rows_markdown(list(csv.reader(io.StringIO(text), delimiter=delimiter)), origin or name)
+
+
+def rows_markdown(rows: list[list[str]], origin: str = "") -> str:
+    """A table's rows as Markdown: a row a paragraph of "Header: value" lines (its cells alone when the
+    first row is no header); a table of two columns whose first asks questions (a "Question" header,
+    or most cells ending in "?") as a heading a question, its answer under it. Empty cells, rows and
+    columns are left out; a table of fewer than two rows or one column is refused (`SourceError`).
+
+    >>> print(rows_markdown([["Name", "Price", "Notes"], ["Tea", "3", "Green"], ["Cake", "4", ""]]))
     Name: Tea
     Price: 3
     Notes: Green
@@ -571,21 +606,12 @@ def table_markdown(text: str, name: str = "", origin: str = "") -> str:
     Name: Cake
     Price: 4
     """
-    import csv
-
-    sample = text[:8192]
-    delimiter = "\t" if Path(name).suffix.lower() == ".tsv" else ","
-    if not name.lower().endswith(".tsv"):
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            pass
-    rows = [[" ".join(cell.split()) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = [[" ".join(str(cell).split()) for cell in row] for row in rows]
     rows = [row for row in rows if any(row)]
     used = [i for i in range(max(map(len, rows), default=0)) if any(i < len(r) and r[i] for r in rows)]
     rows = [[row[i] if i < len(row) else "" for i in used] for row in rows]
     if len(rows) < 2 or len(used) < 2:
-        raise SourceError(f"{origin or name} has no table of rows and columns to quote")
+        raise SourceError(f"{origin} has no table of rows and columns to quote")
     first = rows[0]
     header = all(first) and len(set(first)) == len(first) and not any(
         re.fullmatch(r"[\d.,%$€£ -]+", c) or len(c) > 60 for c in first
