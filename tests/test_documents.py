@@ -1502,6 +1502,17 @@ def test_restructuredtext_reads_as_rendered(tmp_path):
         assert mark not in shown, mark
 
 
+def test_restructuredtext_options_are_entries_and_the_program_directive_shows_nothing(tmp_path, fake_embedder):
+    source = tmp_path / "tool.rst"
+    source.write_text("Tool\n====\n\n.. program:: tool\n\n.. option:: -k, --keep\n\n   Keep the input files.\n\n"
+                      ".. option:: --level <n>\n\n   Compression level, from 1 to 9.\n", "utf-8")  # fmt: skip
+    add(str(source), tmp_path / "mine")
+    texts = [p.text for p in split_document(read_document(tmp_path / "mine" / "tool.md"))]
+    assert texts == ["-k, --keep: Keep the input files.", "--level <n>: Compression level, from 1 to 9."]
+    r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
+    assert r.search("what does --level do", 1, min_score=None)[0].text.startswith("--level")
+
+
 def test_restructuredtext_includes_are_read_where_they_stand(tmp_path):
     project = tmp_path / "project"
     (project / "docs").mkdir(parents=True)

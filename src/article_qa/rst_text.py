@@ -38,7 +38,8 @@ _HIDDEN = frozenset(
     codeauthor meta raw literalinclude image tabularcolumns autosummary automodule autoclass
     autofunction automethod autoattribute autodata autoexception cmake-module cmake-manual-description
     title role default-domain py:currentmodule py:module c:namespace cpp:namespace sectnum
-    target-notes footer header class graphviz digraph graph inheritance-diagram""".split()
+    target-notes footer header class graphviz digraph graph inheritance-diagram program std:program
+    highlightlang""".split()
 )
 # Directives whose content is code, shown as it stands.
 _CODE = frozenset("code-block code sourcecode parsed-literal productionlist doctest testcode testoutput prompt".split())
