@@ -1294,6 +1294,16 @@ def test_a_manual_page_keeps_its_examples_as_listings_and_its_options_whole(tmp_
     assert {p.section for p in passages} == {"NAME", "OPTIONS", "EXAMPLES"}
 
 
+def test_an_option_in_a_table_row_is_that_table_passages_entry(tmp_path, fake_embedder):
+    source = tmp_path / "tool.md"
+    table = "| Option | Meaning |\n|---|---|\n| `-q` | Quiet mode |\n| `-v` | Verbose mode |\n"
+    source.write_text("# Tool\n\nThe tool copies files quietly or verbosely, as you choose.\n\n" + table, "utf-8")
+    add(str(source), tmp_path / "mine")
+    r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
+    for question in ("what does the tool's -q option do", "tool -v"):
+        assert r.search(question, 1, min_score=None)[0].text == "Option: Meaning\n-q: Quiet mode\n-v: Verbose mode"
+
+
 def test_a_question_naming_an_option_gets_its_entry_first(tmp_path, fake_embedder):
     source = tmp_path / "sed.txt"
     source.write_text(SED_PAGE, "utf-8")

@@ -500,6 +500,10 @@ _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9][\w-]*")
 _ENTRY_TAG = re.compile(r"\A(-[^\n]{0,200}?)(?::\s|\s{2}|\s(?=[A-Z][a-z])|$)")
 
 
+# A later line of a table or a listing that is an option's entry: "-q: Quiet mode", "  -v, --verbose  Verbose".
+_LINE_TAG = re.compile(r"^[ \t]*(-[^\n:]{0,80}?)(?::[ \t]|[ \t]{2,})", re.MULTILINE)
+
+
 def question_options(query: str) -> frozenset[str]:
     """The command-line options a question names, as written (case counts: "-L" is not "-l").
 
@@ -510,7 +514,8 @@ def question_options(query: str) -> frozenset[str]:
 
 
 def entry_options(text: str) -> frozenset[str]:
-    """The options a passage is the entry of: those its opening tag names, before its description.
+    """The options a passage is the entry of: those its opening tag names, before its description, and
+    those a later line opens with, as a table's row or a listed option does ("-q: Quiet mode").
 
     >>> sorted(entry_options("-k --keep: Keep (don't delete) input files."))
     ['--keep', '-k']
@@ -520,11 +525,13 @@ def entry_options(text: str) -> frozenset[str]:
     ['-A']
     >>> sorted(entry_options("Use -k to keep files."))
     []
+    >>> sorted(entry_options("Option: Meaning\\n-q: Quiet mode\\n-v, --verbose  Verbose mode\\n-x to be ignored"))
+    ['--verbose', '-q', '-v']
     """
     tag = _ENTRY_TAG.match(text)
-    if tag is None:
-        return frozenset()
-    return frozenset(re.split(r"[=\[]", t)[0] for t in _OPTION.findall(tag.group(1)))
+    tags = [tag.group(1)] if tag else []
+    tags += [m.group(1) for m in _LINE_TAG.finditer(text, text.find("\n") + 1 if "\n" in text else len(text))]
+    return frozenset(re.split(r"[=\[]", t)[0] for found in tags for t in _OPTION.findall(found))
 
 
 def with_options(state: RankingState, ranked: Ranking, query: str, weight: float) -> Ranking:
