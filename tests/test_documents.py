@@ -1406,6 +1406,15 @@ def test_a_markdown_document_reads_as_rendered(tmp_path):
     assert not any(m in t for t in texts for m in ("**", "](", "![", "`", "~~"))
 
 
+def test_a_task_list_says_its_boxes_and_emoji_shortcodes_are_pictures_or_words(tmp_path):
+    source = tmp_path / "widget.md"
+    text = "# Widget\n\n- [x] Linux supported\n- [ ] Windows supported\n\n> :warning: Do not run it as root.\n\n"
+    source.write_text(text + "Call `widget run` :rocket: in a project.\n", "utf-8")
+    texts = [p.text for p in split_document(read_document(add(str(source), tmp_path / "mine")))]
+    assert texts == ["Done: Linux supported", "Not done: Windows supported", "Warning: Do not run it as root.",
+                     "Call widget run in a project."]  # fmt: skip
+
+
 RST = """\
 .. This comment names the file's maintainer and is never shown.
 

@@ -900,12 +900,23 @@ def markdown_page(text: str, fallback_title: str) -> PageText:
 _ALERT = re.compile(r"^(\s*>\s*)\\?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.IGNORECASE)
 _FOOTNOTE_MARK = re.compile(r" ?\[\^[^\]\s]+\](?!:)")
 _FOOTNOTE_TEXT = re.compile(r"^(\s*)\[\^[^\]\s]+\]:\s*")
+_TASK = re.compile(r"^(\s*(?:[-*+]|\d{1,3}[.)])\s+)\[([ xX])\]\s+")  # a task list's item: "- [ ] Windows"
+_SHORTCODE = re.compile(r"(?<![\w:/]):(?=[a-z0-9_+-]*[a-z])[a-z0-9_+-]{1,30}:(?![\w:/])")  # ":rocket:", an emoji
+# The emoji that say something in words (a warning, a table's yes and no); any other is a picture.
+_SHORTCODE_WORDS = {":warning:": "Warning:", ":information_source:": "Note:", ":white_check_mark:": "yes",
+                    ":heavy_check_mark:": "yes", ":x:": "no", ":heavy_multiplication_x:": "no"}  # fmt: skip
 
 
 def _github_extras(text: str) -> str:
     r"""GitHub's Markdown beyond CommonMark, as its reader sees it: an alert (``> [!TIP]``) led by its
-    name ("Tip:"), a footnote's mark (``[^1]``) gone and its text a paragraph where it is written.
+    name ("Tip:"), a footnote's mark (``[^1]``) gone and its text a paragraph where it is written, a task
+    list's box as "Done:" or "Not done:", an emoji's shortcode gone (``:rocket:``, drawn as a picture) or
+    said in words when it says something (``:warning:`` "Warning:", ``:x:`` "no").
     Fenced code is left as it is.
+
+    >>> print(_github_extras("- [x] Linux\n- [ ] Windows :rocket: at 10:30:00"))
+    - Done: Linux
+    - Not done: Windows  at 10:30:00
 
     >>> print(_github_extras("Lints[^r] here.\n\n> [!TIP]\n> Build it.\n\n[^r]: Some uses.\n\n```\nx[^r]\n```"))
     Lints here.
@@ -933,6 +944,10 @@ def _github_extras(text: str) -> str:
                 rest = line[alert.end() :]
                 line = f"{alert.group(1)}{alert.group(2).capitalize()}:" + (f" {rest}" if rest.strip() else "")
             line = _FOOTNOTE_MARK.sub("", _FOOTNOTE_TEXT.sub(r"\1", line))
+            task = _TASK.match(line)
+            if task:  # "- [x] Linux supported": the box's state in words, as the ticked box shows it
+                line = f"{task.group(1)}{'Not done' if task.group(2) == ' ' else 'Done'}: {line[task.end() :]}"
+            line = _SHORTCODE.sub(lambda m: _SHORTCODE_WORDS.get(m.group(0), ""), line)
         out.append(line)
     return "\n".join(out)
 
