@@ -1406,6 +1406,13 @@ def test_a_markdown_document_reads_as_rendered(tmp_path):
     assert not any(m in t for t in texts for m in ("**", "](", "![", "`", "~~"))
 
 
+def test_an_aside_in_markdown_is_text_as_notion_writes_a_callout(tmp_path):
+    source = tmp_path / "Onboarding 3f2a9c1e5b7d4e8f9a0b1c2d3e4f5a6b.md"
+    source.write_text("# Onboarding\n\n<aside>\n💡 Ask your buddy first.\n\n</aside>\n\n## Holidays\n\n25 days.\n")
+    texts = [p.text for p in split_document(read_document(add(str(source), tmp_path / "mine")))]
+    assert texts == ["💡 Ask your buddy first.", "25 days."]
+
+
 def test_a_task_list_says_its_boxes_and_emoji_shortcodes_are_pictures_or_words(tmp_path):
     source = tmp_path / "widget.md"
     text = "# Widget\n\n- [x] Linux supported\n- [ ] Windows supported\n\n> :warning: Do not run it as root.\n\n"

@@ -893,8 +893,18 @@ def markdown_page(text: str, fallback_title: str) -> PageText:
     from markdown_it import MarkdownIt
 
     rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(_github_extras(text))
+    # An aside the author wrote (a Notion callout, a tip box) is the document's text, not a page's sidebar.
+    rendered = re.sub(r"<aside\b[^>]*>(.*?)</aside>", _aside_quote, rendered, flags=re.IGNORECASE | re.DOTALL)
     html = f'<html><head><meta charset="utf-8"></head><body>{rendered}</body></html>'
     return page_text(html.encode("utf-8"), fallback_title, whole=True)
+
+
+def _aside_quote(m: re.Match[str]) -> str:
+    """An aside's content as a quotation, its bare text a paragraph (Notion writes a callout's text raw)."""
+    inner = m.group(1).strip()
+    if not re.search(r"<(?:p|ul|ol|pre|table|h[1-6])\b", inner):
+        inner = f"<p>{inner}</p>"
+    return f"<blockquote>{inner}</blockquote>"
 
 
 _ALERT = re.compile(r"^(\s*>\s*)\\?\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.IGNORECASE)
