@@ -184,18 +184,21 @@ def test_rank_chains_the_stages_with_their_weights():
     assert int(np.argmax(got.scores)) == 1
 
 
-def test_a_phrase_held_side_by_side_lifts_its_passage_and_the_judge_reads_the_scores_before():
-    from article_qa.answerability import gather
-
-    texts = ["The plan of the authors: lab work in the future.", "As future work, the authors plan a study.", "Paris."]
+def state_of(texts: list[str], vectors: np.ndarray) -> RankingState:
+    """A ranking state over one-sentence passages of `texts`, embedded as `vectors` (no token vectors)."""
     passages, start = [], 0
     for i, text in enumerate(texts):
         spans = ((start, start + len(text)),)
         passages.append(Passage(f"p:{i + 1}", text, "p.txt", None, i + 1, start, start + len(text), sentences=spans))
         start += len(text) + 2
-    vectors = unit([1, 0, 0], [1, 0, 0], [0, 0, 1])  # the two plans tie for the model
-    index = PassageIndex(passages, VectorIndex.fit(vectors), vectors, {}, None)
-    state = RankingState.prepare(index, Vocabulary())
+    return RankingState.prepare(PassageIndex(passages, VectorIndex.fit(vectors), vectors, {}, None), Vocabulary())
+
+
+def test_a_phrase_held_side_by_side_lifts_its_passage_and_the_judge_reads_the_scores_before():
+    from article_qa.answerability import gather
+
+    texts = ["The plan of the authors: lab work in the future.", "As future work, the authors plan a study.", "Paris."]
+    state = state_of(texts, unit([1, 0, 0], [1, 0, 0], [0, 0, 1]))  # the two plans tie for the model
     q = query([1, 0, 0], [[1, 0, 0]], [0])
     question = "What future work do the authors plan?"
     plain = rank(state, question, q, RankSettings(phrase_weight=0.0, token_weight=0.0))
@@ -211,14 +214,7 @@ def test_a_phrase_held_side_by_side_lifts_its_passage_and_the_judge_reads_the_sc
 def test_the_entry_of_an_option_the_question_names_comes_first_and_the_judge_reads_the_scores_before():
     texts = ["gzip reduces the size of the named files.", "-k --keep: Keep input files.",
              "-K --known: Another option.", "Use -k to keep files."]  # fmt: skip
-    passages, start = [], 0
-    for i, text in enumerate(texts):
-        spans = ((start, start + len(text)),)
-        passages.append(Passage(f"p:{i + 1}", text, "p.txt", None, i + 1, start, start + len(text), sentences=spans))
-        start += len(text) + 2
-    vectors = unit([1, 0, 0], [0.9, 0.3, 0], [0.9, 0.3, 0], [0.9, 0.3, 0])  # the model reads "gzip", not "-k"
-    index = PassageIndex(passages, VectorIndex.fit(vectors), vectors, {}, None)
-    state = RankingState.prepare(index, Vocabulary())
+    state = state_of(texts, unit([1, 0, 0], [0.9, 0.3, 0], [0.9, 0.3, 0], [0.9, 0.3, 0]))  # "gzip", not "-k"
     q = query([1, 0, 0], [[1, 0, 0]], [0])
     question = "what does gzip -k do"
     plain = rank(state, question, q, RankSettings(option_weight=0.0, token_weight=0.0))
