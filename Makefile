@@ -51,6 +51,7 @@ eval-manuals: $(STAMP) ## manuals, documentation pages, plain-text documents and
 	mkdir -p build/man && for page in $(MAN_PAGES); do MANWIDTH=80 man $$page > build/man/$$page.txt; done
 	$(PY) -m benchmarks.documents build/man eval/man-options.jsonl --out bench/man-options.json
 	$(PY) -m benchmarks.documents build/man eval/man-options-heldout.jsonl --out bench/man-options-heldout.json
+	$(PY) -m benchmarks.documents build/man eval/man-options-absent.jsonl --out bench/man-options-absent.json
 	mkdir -p build/help && for c in cp du sort head date; do $$c --help > build/help/$$c.txt; done
 	python3 -m venv --help > build/help/venv.txt && python3 -m json.tool --help > build/help/json-tool.txt
 	python3 -m pip install --help > build/help/pip-install.txt

@@ -1348,6 +1348,19 @@ def test_a_help_text_reads_as_one_passage_an_option(tmp_path, fake_embedder):
     assert r.search("ls -S", 1, min_score=None)[0].text.startswith("-S: sort by file size")
 
 
+def test_an_option_a_list_of_options_never_names_is_not_in_the_article(tmp_path, fake_embedder):
+    source = tmp_path / "ls-help.txt"
+    source.write_text(HELP_TEXT, "utf-8")
+    add(str(source), tmp_path / "mine")
+    r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
+    answer = r.ask("what does ls -Q do", 3)
+    assert not answer.answered and answer.missing[0] == "-Q" and answer.confidence == 0.0
+    assert r.ask("ls --frobnicate", 3).missing[:1] == ["--frobnicate"]
+    for named in ("what does ls -S do", "what is --block", "--block-size=M"):  # "--block": a prefix, as getopt
+        assert r._rank(named, 1)[1].unlisted == (), named
+    assert r._rank("ls -s", 1)[1].unlisted == ("-s",)  # case counts: "-S" is written, "-s" is not
+
+
 def test_prose_that_opens_a_line_with_an_option_is_no_option_list():
     news = "* Noteworthy changes\n\n  ls now warns about\n  --indicator-style=slash.  Use --file-type or\n" \
         "  --indicator-style=file-type to get the old behavior.\n"  # fmt: skip

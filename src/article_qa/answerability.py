@@ -35,13 +35,15 @@ import numpy as np
 
 from .embedding import EncodedQuery
 from .lexical import STOPWORDS, stem, tokenize
-from .ranking import Ranking, RankingState, Scope, passage_products
+from .ranking import Ranking, RankingState, Scope, passage_products, question_options
 from .spelling import one_edit
 
 JUDGE_FILE = Path(__file__).with_name("answerability.json")
 # A key word the article never uses whose nearest article token is at most this close is named as
 # missing ("The article doesn't mention PTSD.").
 MISSING_COSINE = 0.6
+# An article with this many option entries or more lists options: an option it never writes is not in it.
+OPTION_LIST = 3
 # Above this many token vectors, a word's nearest article token is looked for among the best
 # passages only (the whole matrix would cost more than the question).
 ARTICLE_TOKEN_LIMIT = 200_000
@@ -101,6 +103,8 @@ class Evidence:
     rare_unmatched: float
     weakest: float
     missing: tuple[str, ...] = ()
+    # Options the question names that an article listing options never writes ("-Q" of gzip's page).
+    unlisted: tuple[str, ...] = ()
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, name) for name in FEATURES], dtype=np.float64)
@@ -268,7 +272,15 @@ def gather(
         unmatched = rare_unmatched = 1.0 if absent else 0.0
         weakest, missing = 0.0, absent
     spelled = tuple(_spelled(missing, question))
-    return Evidence(top_score, margin, top_coverage, article_coverage, unmatched, rare_unmatched, weakest, spelled)
+    entries, written = state.options_of(state.passages[top].source)
+    named = sorted(question_options(asked if asked is not None else query))
+    # A long option may be given by a prefix of its name, as getopt takes it ("--rand" for "--random-sort").
+    unlisted = tuple(
+        o for o in named if o not in written and not (o.startswith("--") and any(w.startswith(o) for w in written))
+    ) if entries >= OPTION_LIST else ()  # fmt: skip
+    spelled = tuple(w for w in spelled if f"-{w}" not in unlisted and f"--{w}" not in unlisted)  # "--frobnicate" once
+    evidence = (top_score, margin, top_coverage, article_coverage, unmatched, rare_unmatched, weakest)
+    return Evidence(*evidence, missing=unlisted + spelled, unlisted=unlisted)
 
 
 def _nearest_in_article(

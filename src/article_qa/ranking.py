@@ -189,6 +189,17 @@ class RankingState:
             cache[source] = Scope(indices, terms, surface, whole)
         return cache[source]
 
+    def options_of(self, source: str) -> tuple[int, frozenset[str]]:
+        """The article in corpus file `source` as a list of options: how many of its passages are an
+        option's entry, and every option its text names, as written (case counts)."""
+        cache = self.__dict__.setdefault("_options", {})
+        if source not in cache:
+            indices = self.scope(source).indices.tolist()
+            entries = sum(bool(self.defined_options[i]) for i in indices)
+            written = frozenset(o.rstrip("-") for i in indices for o in _OPTION.findall(self.passages[i].text))
+            cache[source] = (entries, frozenset(re.split(r"[=\[]", o)[0] for o in written))
+        return cache[source]
+
     def query_text(self, question: str, spelling: bool = True) -> str:
         """The question as it is scored: typos corrected (with `spelling`), synonym groups folded."""
         return self.vocabulary.rewrite_query(self.speller.correct(question) if spelling else question)

@@ -489,6 +489,8 @@ class Retriever:
         judged = self.ranking.answerability
         confidence = self.judge.probability(evidence) if judged else 1.0
         answered = evidence.top_score >= cut and (not judged or confidence >= self.judge.threshold)
+        if evidence.unlisted:  # "what does -Q do" of a page whose options have no -Q: it is not there
+            answered, confidence = False, 0.0
         if answered:
             hits = [h for h in hits if h.score >= cut]
         return Answer(text, answered, round(confidence, 4), list(evidence.missing), hits)
