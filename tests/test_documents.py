@@ -1346,6 +1346,11 @@ def test_a_help_text_reads_as_one_passage_an_option(tmp_path, fake_embedder):
     assert texts[0].startswith("Usage: ls [OPTION]... [FILE]...")
     r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
     assert r.search("ls -S", 1, min_score=None)[0].text.startswith("-S: sort by file size")
+    grouped = tmp_path / "tar-help.txt"
+    grouped.write_text("Usage: tar [OPTION...]\n\n Compression options:\n\n  -j, --bzip2  use bzip2\n"
+                       "  -z, --gzip   use gzip\n  -Z           use compress\n", "utf-8")  # fmt: skip
+    passages = split_document(read_document(add(str(grouped), tmp_path / "mine")))
+    assert {p.text: p.section for p in passages}["-z, --gzip: use gzip"] == "Compression options"
 
 
 def test_an_option_a_list_of_options_never_names_is_not_in_the_article(tmp_path, fake_embedder):

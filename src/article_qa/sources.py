@@ -794,9 +794,9 @@ _OPTION_LINE = re.compile(
 def option_list(text: str, least: int = 3) -> str:
     """A text's option list, as a command's ``--help`` prints it, one paragraph an option: its tag and
     what it does ("-a, --all: do not ignore entries starting with ."), the description's lines under
-    the tag joined; every other line kept as it is. Only a run of `least` options or more, one after
-    another, is a list: a line of prose that opens with an option ("--indicator-style=slash.  Use ...")
-    is left as it is.
+    the tag joined; a line ending in ":" alone over a run ("Compression options:") its heading; every
+    other line kept as it is. Only a run of `least` options or more, one after another, is a list: a
+    line of prose that opens with an option ("--indicator-style=slash.  Use ...") is left as it is.
 
     >>> help = "Usage: ls [OPTION]...\\n  -a, --all         do not ignore entries\\n"
     >>> help += "                    starting with .\\n  -C                list by columns\\n"
@@ -836,9 +836,16 @@ def option_list(text: str, least: int = 3) -> str:
     listed = [entry for run in runs if len(run) >= least for entry in run]
     if not listed:
         return text
+    leads = {run[0][0] for run in runs if len(run) >= least}
     out, at = [], 0
     for first, after, paragraph in listed:
         out += lines[at:first]
+        above = [i for i, x in enumerate(out) if x.strip()]
+        if first in leads and above:  # " Compression options:" over a run of options: its heading
+            head = out[above[-1]].strip()
+            alone = above[-1] == 0 or not out[above[-1] - 1].strip()
+            if alone and head.endswith(":") and len(head) <= 60 and not _OPTION_LINE.match(out[above[-1]]):
+                out[above[-1]] = f"## {head[:-1].strip()}"
         out += ["", paragraph, ""]
         at = after
     out += lines[at:]
