@@ -1235,6 +1235,60 @@ def test_a_manual_page_saved_as_text_reads_as_its_sections_and_options(tmp_path)
     assert not any("GZIP(1)" in t or "local" == t.split()[0] for t in by_text)  # no header or footer
 
 
+PYDOC_TEXT = """Help on module tea:
+
+NAME
+    tea - Brewing tea.
+
+MODULE REFERENCE
+    https://docs.python.org/3/library/tea.html
+
+    The following documentation is automatically generated from the Python
+    source files.
+
+CLASSES
+    builtins.object
+        Kettle
+
+    class Kettle(builtins.object)
+     |  Kettle(litres=1.5)
+     |
+     |  Boils water for :func:`steep`.
+     |
+     |  Methods defined here:
+     |
+     |  boil(self)
+     |      Heat the water to 100 degrees.
+     |
+     |  ----------------------------------------------------------------------
+     |  Data descriptors defined here:
+
+FUNCTIONS
+    steep(leaves, minutes=3)
+        Steep ``leaves`` in hot water for ``minutes``.
+
+        >>> steep('green', 2)
+
+FILE
+    /usr/lib/python3/tea.py
+"""
+
+
+def test_python_help_saved_as_text_reads_as_its_sections_and_functions(tmp_path, fake_embedder):
+    source = tmp_path / "tea.txt"
+    source.write_text(PYDOC_TEXT, "utf-8")  # as `python3 -m pydoc tea > tea.txt` writes it
+    passages = split_document(read_document(add(str(source), tmp_path / "mine")))
+    assert passages[0].title == "tea - Brewing tea."
+    by_text = {p.text: p for p in passages}
+    assert by_text["Steep leaves in hot water for minutes."].section == "steep(leaves, minutes=3)"
+    assert by_text["Heat the water to 100 degrees."].section == "boil(self)"
+    assert by_text["Boils water for steep."].section == "class Kettle(builtins.object)"
+    assert by_text[">>> steep('green', 2)"].code
+    assert not any("|" in t or "automatically generated" in t or "/usr/lib" in t for t in by_text)
+    r = Retriever(tmp_path / "mine", tmp_path / "index", embedder=fake_embedder)
+    assert r.search("leaves in hot water for minutes", 1, min_score=None)[0].section == "steep(leaves, minutes=3)"
+
+
 def test_a_manual_page_saved_through_col_with_tabs_keeps_its_sections(tmp_path):
     """`man gzip | col -b > gzip.txt` sets runs of spaces as tabs: a tab is still eight columns, so a
     field list deep in an option's description is no heading."""

@@ -539,8 +539,8 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
         plain = False
         if not body.strip():
             raise SourceError(f"{origin} has no text to quote")
-    manual = manual_page(body) if plain else None
-    if manual is not None:  # "man tar > tar.txt": its sections, options and title as a reader reads them
+    manual = (manual_page(body) or pydoc_page(body)) if plain else None
+    if manual is not None:  # "man tar > tar.txt", "pydoc json > json.txt": as a reader reads them
         return manual[0], f"# {manual[0]}\n\n{manual[1]}"
     if plain:
         body = _without_contents(text_headings(option_list(body)))
@@ -1010,6 +1010,75 @@ def manual_page(text: str) -> tuple[str, str] | None:
     name_at = blocks.index("## NAME") if "## NAME" in blocks else -1
     title = blocks[name_at + 1] if 0 <= name_at < len(blocks) - 1 and not blocks[name_at + 1].startswith("## ") else ""
     return title or f"{named.group(1).lower()}({named.group(2)})", "\n\n".join(blocks)
+
+
+# Python's help as pydoc prints it ("python3 -m pydoc json > json.txt", or help() saved from a terminal).
+_PYDOC_HEADER = re.compile(r"^Help on (?:package|module|built-in module|class|function|built-in function|method) (\S+)")
+_PYDOC_FURNITURE = frozenset({"MODULE REFERENCE", "FILE"})  # "automatically generated ...", a path
+_SIGNATURE = re.compile(r"^(?:class )?[\w.]+\(.*\)(?: -> .*)?$|^[\w.]+ = ")  # "fill(text, width=70)", "x = 1"
+_ROLE = re.compile(r":[\w:]+:`([^`]+)`|``([^`]+)``|`([^`]+)`")  # ":mod:`json`", "``obj``": their words
+
+
+def pydoc_page(text: str) -> tuple[str, str] | None:
+    """Python's help as pydoc prints it (``python3 -m pydoc textwrap > textwrap.txt``), as Markdown:
+    titled by its NAME ("textwrap - Text wrapping and filling."), a section for each heading at the
+    margin ("FUNCTIONS"), a subsection for each function, class or method with its documentation
+    ("### fill(text, width=70, **kwargs)"), a class's "|" bars and rules left out, a docstring's roles
+    as their words (":mod:`json`" as "json"), its ``>>>`` examples as listings; the generated notice
+    and the file's path left out. None for any other text.
+
+    >>> page = "Help on module tea:\\n\\nNAME\\n    tea - Brewing.\\n\\nFUNCTIONS\\n    steep(leaves, minutes=3)\\n"
+    >>> page += "        Steep ``leaves`` in hot water.\\n        \\n        >>> steep('green')\\n"
+    >>> title, markdown = pydoc_page(page)
+    >>> title
+    'tea - Brewing.'
+    >>> blocks = markdown.split("\\n\\n")
+    >>> blocks[:5]
+    ['## NAME', 'tea - Brewing.', '## FUNCTIONS', '### steep(leaves, minutes=3)', 'Steep leaves in hot water.']
+    >>> blocks[5].splitlines()
+    ['```', ">>> steep('green')", '```']
+    """
+    lines = [line.rstrip().expandtabs() for line in text.split("\n")]
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if not filled or not _PYDOC_HEADER.match(lines[filled[0]]) or "NAME" not in lines[filled[0] : filled[0] + 6]:
+        return None
+    body = []
+    for line in lines[filled[0] + 1 :]:
+        line = re.sub(r"^( *)\|", r"\1 ", line).rstrip()  # a class's body, set behind " |  "
+        body.append("" if re.fullmatch(r" *-{20,}", line) else line)
+    blocks: list[str] = []
+    para: list[str] = []
+    skipping = False
+
+    def flush() -> None:
+        if para and not skipping:
+            if para[0].lstrip().startswith(">>>"):
+                blocks.append(_fence("\n".join(x.strip() for x in para), ""))
+            else:
+                blocks.append(_ROLE.sub(lambda m: next(g for g in m.groups() if g), " ".join(x.strip() for x in para)))
+        para.clear()
+
+    for i, line in enumerate(body):
+        indent = len(line) - len(line.lstrip())
+        after = next((x for x in body[i + 1 :] if x.strip()), "")
+        if not line.strip():
+            flush()
+        elif indent == 0:
+            flush()
+            skipping = line.strip() in _PYDOC_FURNITURE
+            if not skipping:
+                blocks.append(f"## {line.strip()}")
+        elif not para and _SIGNATURE.match(line.strip()) and len(after) - len(after.lstrip()) > indent:
+            if not skipping:  # a function, class or method whose documentation follows, set in
+                signature = line.strip()
+                short = signature if len(signature) <= 80 else re.sub(r"\(.*", "(...)", signature)
+                blocks += [f"### {short}"] + ([signature] if short != signature else [])
+        else:
+            para.append(line)
+    flush()
+    name_at = blocks.index("## NAME") if "## NAME" in blocks else -1
+    title = blocks[name_at + 1] if 0 <= name_at < len(blocks) - 1 and not blocks[name_at + 1].startswith("#") else ""
+    return title or _PYDOC_HEADER.match(lines[filled[0]]).group(1).rstrip(":"), "\n\n".join(blocks)  # type: ignore[union-attr]
 
 
 _UNDERLINE = re.compile(r"^[ \t]*([=\-~^*+#])\1{2,}[ \t]*$")  # "=====", "-----": a heading's rule
