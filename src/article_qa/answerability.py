@@ -272,8 +272,8 @@ def gather(
         unmatched = rare_unmatched = 1.0 if absent else 0.0
         weakest, missing = 0.0, absent
     spelled = tuple(_spelled(missing, question))
-    entries, written = state.options_of(state.passages[top].source)
     named = sorted(question_options(asked if asked is not None else query))
+    entries, written = state.options_of(state.passages[top].source) if named else (0, frozenset())
     # A long option may be given by a prefix of its name, as getopt takes it ("--rand" for "--random-sort").
     unlisted = tuple(
         o for o in named if o not in written and not (o.startswith("--") and any(w.startswith(o) for w in written))

@@ -196,8 +196,8 @@ class RankingState:
         if source not in cache:
             indices = self.scope(source).indices.tolist()
             entries = sum(bool(self.defined_options[i]) for i in indices)
-            written = frozenset(o.rstrip("-") for i in indices for o in _OPTION.findall(self.passages[i].text))
-            cache[source] = (entries, frozenset(re.split(r"[=\[]", o)[0] for o in written))
+            written = frozenset().union(*(question_options(self.passages[i].text) for i in indices))
+            cache[source] = (entries, written)
         return cache[source]
 
     def query_text(self, question: str, spelling: bool = True) -> str:
@@ -516,12 +516,13 @@ _LINE_TAG = re.compile(r"^[ \t]*(-[^\n:]{0,80}?)(?::[ \t]|[ \t]{2,})", re.MULTIL
 
 
 def question_options(query: str) -> frozenset[str]:
-    """The command-line options a question names, as written (case counts: "-L" is not "-l").
+    """The command-line options a text names, as written (case counts: "-L" is not "-l"); an option's
+    value is no part of its name ("--in-place[=SUFFIX]" names "--in-place").
 
     >>> sorted(question_options("what does gzip -k do, or --keep? not COVID-19, x - y"))
     ['--keep', '-k']
     """
-    return frozenset(m.group(0).rstrip("-") for m in _OPTION.finditer(query))
+    return frozenset(o.rstrip("-") for o in _OPTION.findall(query))
 
 
 def entry_options(text: str) -> frozenset[str]:
@@ -542,7 +543,7 @@ def entry_options(text: str) -> frozenset[str]:
     tag = _ENTRY_TAG.match(text)
     tags = [tag.group(1)] if tag else []
     tags += [m.group(1) for m in _LINE_TAG.finditer(text, text.find("\n") + 1 if "\n" in text else len(text))]
-    return frozenset(re.split(r"[=\[]", t)[0] for found in tags for t in _OPTION.findall(found))
+    return frozenset().union(*(question_options(found) for found in tags))
 
 
 def with_options(state: RankingState, ranked: Ranking, query: str, weight: float) -> Ranking:

@@ -840,12 +840,12 @@ def option_list(text: str, least: int = 3) -> str:
     out, at = [], 0
     for first, after, paragraph in listed:
         out += lines[at:first]
-        above = [i for i, x in enumerate(out) if x.strip()]
-        if first in leads and above:  # " Compression options:" over a run of options: its heading
-            head = out[above[-1]].strip()
-            alone = above[-1] == 0 or not out[above[-1] - 1].strip()
-            if alone and head.endswith(":") and len(head) <= 60 and not _OPTION_LINE.match(out[above[-1]]):
-                out[above[-1]] = f"## {head[:-1].strip()}"
+        last = next((n for n in range(len(out) - 1, -1, -1) if out[n].strip()), None) if first in leads else None
+        if last is not None:  # " Compression options:" over a run of options: its heading
+            head = out[last].strip()
+            alone = last == 0 or not out[last - 1].strip()
+            if alone and head.endswith(":") and len(head) <= 60 and not _OPTION_LINE.match(out[last]):
+                out[last] = f"## {head[:-1].strip()}"
         out += ["", paragraph, ""]
         at = after
     out += lines[at:]
