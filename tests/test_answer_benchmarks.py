@@ -68,3 +68,33 @@ def test_judge_data_removes_paragraphs_and_evidence(tmp_path):
     squad_only = [r for r in rows if r["kind"] != "squad-unanswerable"]
     assert sum(b["questions"] for b in bands["squad, paragraph removed"]) == len(squad_only)
     assert sum(b["questions"] for b in bands["conditionalqa"]) == len(cqa)
+
+
+def scifact_folder(tmp_path):
+    """Six claims over eight abstracts; claim 4 shares its gold with claim 1 and claim 6 has two."""
+    folder = tmp_path / "scifact"
+    (folder / "qrels").mkdir(parents=True)
+    with open(folder / "corpus.jsonl", "w") as f:
+        for i, topic in enumerate(TOPICS):
+            f.write(json.dumps({"_id": f"d{i}", "title": f"{topic} study", "text": f"Drinking {topic} lowers risk."}))
+            f.write("\n")
+    claims = {"1": "coffee lowers risk", "2": "tea lowers risk", "3": "cocoa lowers risk",
+              "4": "coffee drinking lowers risk", "5": "juice lowers risk",
+              "6": "water and milk lower risk"}  # fmt: skip
+    gold = {"1": ["d0"], "2": ["d1"], "3": ["d2"], "4": ["d0"], "5": ["d3"], "6": ["d4", "d5"]}
+    (folder / "queries.jsonl").write_text("".join(json.dumps({"_id": q, "text": t}) + "\n" for q, t in claims.items()))
+    lines = ["query-id\tcorpus-id\tscore"] + [f"{q}\t{d}\t1" for q, ds in gold.items() for d in ds]
+    (folder / "qrels" / "test.tsv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_judge_scifact_check_removes_every_second_claims_abstracts(tmp_path):
+    rows = judge.scifact_rows(scifact_folder(tmp_path), FakeEmbedder())
+    # claims 2, 4 and 6 lose their gold (d1, d0, d4 and d5); claim 1 loses d0 too, as claim 4's gold
+    kinds = {r["question"]: r["kind"] for r in rows}
+    assert kinds == {"tea lowers risk": "abstract-removed", "coffee drinking lowers risk": "abstract-removed",
+                     "water and milk lower risk": "abstract-removed", "coffee lowers risk": "abstract-removed",
+                     "cocoa lowers risk": "answerable", "juice lowers risk": "answerable"}  # fmt: skip
+    assert all(r["source"] == "scifact" and r["first"] <= r["answerable"] for r in rows)
+    bands = judge.shipped_reliability(rows, rows[:1], judge.Judge.load(), rows)
+    assert sum(b["questions"] for b in bands["scifact, abstracts removed"]) == len(rows)
