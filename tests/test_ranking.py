@@ -1,5 +1,7 @@
 """Each ranking stage on small hand-made arrays, then the chain on a hand-made index."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -209,6 +211,32 @@ def test_a_phrase_held_side_by_side_lifts_its_passage_and_the_judge_reads_the_sc
     evidence = gather(state, question, question, q, got)
     assert evidence.top_score == pytest.approx(float(plain.scores[1]))
     assert evidence.margin == 0.0  # put first by the bonus alone: no lead of its own over the second
+
+
+def test_a_question_the_article_asks_is_no_answer_to_the_readers():
+    texts = ["How do we set the threshold? We see that later.", "The threshold is three deviations.", "Why so?"]
+    passages, start = [], 0
+    for i, text in enumerate(texts):
+        cuts = [m.end() for m in re.finditer(r"[.?] ", text)]
+        spans = tuple((start + a, start + b) for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True))
+        passages.append(Passage(f"p:{i + 1}", text, "p.txt", None, i + 1, start, start + len(text), sentences=spans))
+        start += len(text) + 2
+    vectors = unit([1, 0.1, 0], [0.8, 0.6, 0], [0.7, 0, 0.7])
+    sentences = unit([1, 0, 0], [0, 0, 1], [0.8, 0.6, 0], [0.9, 0, 0.3])  # the first sentence is the question
+    state = RankingState.prepare(PassageIndex(passages, VectorIndex.fit(vectors), sentences, {}, None), Vocabulary())
+    assert state.asking_sentences.tolist() == [True, False, False, True]
+    q = query([1, 0, 0], [[1, 0, 0]], [0])
+    settings = RankSettings(lexical_weight=0.0, token_weight=0.0, phrase_weight=0.0)
+    got = rank(state, "How do we set the threshold?", q, settings)
+    assert int(np.argmax(got.scores)) == 1  # passage 1's question matched the reader's best, and answers nothing
+    dense = dense_scores(state.vectors, q.vector)
+    assert got.scores[0] == pytest.approx(0.5 * dense[0])  # its other sentence, orthogonal, counts instead
+    assert got.scores[2] == pytest.approx(dense[2])  # a passage that only asks keeps its passage score
+    np.testing.assert_allclose(got.sentence_scores, sentences @ q.vector)
+    question = "How do we set the threshold?"  # marked: the sentence that does not ask, the question's words aside
+    marked = highlights(state, np.array([0, 2]), question, got.sentence_scores)
+    assert marked == [passages[0].sentences[1], passages[2].sentences[0]]  # the one that only asks: its question
+    assert highlight(state, 0, question, got.sentence_scores) == passages[0].sentences[1]
 
 
 def test_the_entry_of_an_option_the_question_names_comes_first_and_the_judge_reads_the_scores_before():

@@ -5,7 +5,9 @@ vectors, BM25 over the rewritten passages, each sentence's terms, the token matr
 for a question already corrected, rewritten and encoded (`retrieval` does that):
 
 1. `dense_scores`: cosine of the question to each passage as embedded (with its context);
-2. `best_sentence_scores`: each passage's best cosine among its own sentences;
+2. `best_sentence_scores`: each passage's best cosine among its own sentences, those that ask a
+   question left out (`asking`: "But how do we set the threshold for the z-score?" is near a reader's
+   question about z-scores and answers nothing); a passage that only asks keeps its passage score;
 3. `lexical_coverage`: BM25 as a share of the best score the question's terms could reach;
 4. `late_interaction`: each question token's best cosine among a passage's tokens, averaged with
    idf weights (ColBERT's MaxSim on the sentence model's own token vectors), over the best
@@ -15,7 +17,8 @@ for a question already corrected, rewritten and encoded (`retrieval` does that):
    question's adjacent terms they also hold side by side ("future work"), idf-weighted;
 7. `with_options`: when the question names a command-line option ("what does gzip -k do"), the
    passages that are that option's entry ("-k --keep: Keep ...") gain `option_weight`;
-8. `mark_sentence`: the sentence of a passage to mark as the answer.
+8. `mark_sentence`: the sentence of a passage to mark as the answer (not one that asks, when another
+   does not).
 
 `rank` chains 1-7 and returns every passage's score, and the scores before steps 6 and 7, which the
 answerability signals read (they were fitted on them). `RankSettings` are query-time settings: changing
@@ -154,6 +157,11 @@ class RankingState:
         return [entry_options(p.text) for p in self.passages]
 
     @cached_property
+    def asking_sentences(self) -> np.ndarray:
+        """Whether each sentence of the index, in `sentence_vectors` order, asks a question (`asking`)."""
+        return np.array([asking(t) for p in self.passages for t in p.sentence_texts], dtype=bool)
+
+    @cached_property
     def speller(self) -> Speller:
         """Typo correction toward the corpus's words, built on first use."""
         return speller_for((self.vocabulary.rewrite_passage(p.text) for p in self.passages), self.vocabulary)
@@ -253,18 +261,43 @@ def dense_scores(vectors: np.ndarray, q: np.ndarray) -> np.ndarray:
     return vectors @ q
 
 
-def best_sentence_scores(sentence_scores: np.ndarray, offsets: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def best_sentence_scores(
+    sentence_scores: np.ndarray, offsets: np.ndarray, fallback: np.ndarray, skip: np.ndarray | None = None
+) -> np.ndarray:
     """Each passage's best sentence score; `offsets[i]:offsets[i + 1]` are passage i's sentences, and a
-    passage without sentences keeps its `fallback` score.
+    passage without sentences keeps its `fallback` score. Sentences marked in `skip` do not count: a
+    passage whose every sentence is skipped keeps its `fallback` score too.
 
     >>> best_sentence_scores(np.array([0.1, 0.5, 0.3]), np.array([0, 2, 2, 3]), np.array([9.0, 8.0, 7.0]))
     array([0.5, 8. , 0.3])
+    >>> skip = np.array([False, True, True])
+    >>> best_sentence_scores(np.array([0.1, 0.5, 0.3]), np.array([0, 2, 2, 3]), np.array([9.0, 8.0, 7.0]), skip)
+    array([0.1, 8. , 7. ])
     """
     if len(sentence_scores) == 0:
         return fallback
+    starts = np.minimum(offsets[:-1], len(sentence_scores) - 1)
     has = offsets[1:] > offsets[:-1]
-    maxes = np.maximum.reduceat(sentence_scores, np.minimum(offsets[:-1], len(sentence_scores) - 1))
+    if skip is not None and skip.any():
+        sentence_scores = np.where(skip, -np.inf, sentence_scores)
+        has &= np.add.reduceat((~skip).astype(np.int64), starts) > 0
+    maxes = np.maximum.reduceat(sentence_scores, starts)
     return np.where(has, maxes, fallback)
+
+
+# A sentence that asks: it ends with a question mark, before any closing quote or bracket.
+_ASKING = re.compile(r"[?\uff1f][\"'\u201d\u2019)\]]*\s*\Z")
+
+
+def asking(sentence: str) -> bool:
+    """Whether a sentence asks a question.
+
+    >>> asking("Is a z-score of 3 an anomaly?"), asking('He asked "why?" '), asking("It is. (Why?)")
+    (True, True, True)
+    >>> asking("What about 2, or 1? Neither."), asking("The value is 6.")
+    (False, False)
+    """
+    return bool(_ASKING.search(sentence))
 
 
 def lexical_coverage(bm25_scores: np.ndarray, best_possible: float) -> np.ndarray:
@@ -443,16 +476,28 @@ def blend(a: np.ndarray, b: np.ndarray | float, weight: float) -> np.ndarray:
     return (1 - weight) * a + weight * b
 
 
-def mark_sentence(similarities: np.ndarray, shared_idf: np.ndarray, total_idf: float) -> int:
+def mark_sentence(
+    similarities: np.ndarray, shared_idf: np.ndarray, total_idf: float, asks: np.ndarray | None = None
+) -> int:
     """Which sentence to mark: the one with the most of the question's rarer words (`shared_idf`, the
     summed idf of the question terms each sentence holds, over `total_idf`, weighted
-    `HIGHLIGHT_LEXICAL`), the model's similarity breaking ties and deciding when none is shared.
+    `HIGHLIGHT_LEXICAL`), the model's similarity breaking ties and deciding when none is shared. A
+    sentence that asks (`asks`) is marked only when every sentence of the passage asks.
 
     >>> mark_sentence(np.array([0.9, 0.5]), np.array([0.0, 2.0]), 4.0)
     1
+    >>> mark_sentence(np.array([0.9, 0.5]), np.array([0.0, 2.0]), 4.0, np.array([False, True]))
+    0
     """
     score = similarities + HIGHLIGHT_LEXICAL * shared_idf / (total_idf or 1.0)
-    return int(np.argmax(score))
+    return int(np.argmax(_not_asking(score, asks)))
+
+
+def _not_asking(score: np.ndarray, asks: np.ndarray | None) -> np.ndarray:
+    """`score` with the sentences that ask out of the running, unless every one asks."""
+    if asks is None or not asks.any() or asks.all():
+        return score
+    return np.where(asks, -np.inf, score)
 
 
 # ----- the chain -------------------------------------------------------------------------------
@@ -473,7 +518,7 @@ def rank(
     sentence_scores = dense_scores(index.sentence_vectors, q)
     best = dense
     if settings.sentence_weight > 0:
-        best = best_sentence_scores(sentence_scores, index.sentence_offsets, dense)
+        best = best_sentence_scores(sentence_scores, index.sentence_offsets, dense, state.asking_sentences)
     fused = blend(dense, best, settings.sentence_weight)
     terms = tokenize(query)
     if settings.lexical_weight > 0:
@@ -647,7 +692,8 @@ def highlight(
         shared = np.array([sum(terms.idf[t] for t in terms.idf.keys() & s) for s in held])
     total = terms.total
     similarities = sentence_scores[lo : lo + len(p.sentences)] if len(sentence_scores) else np.zeros(len(shared))
-    return p.sentences[mark_sentence(similarities.astype(np.float64), shared, total)]
+    asks = state.asking_sentences[lo : lo + len(p.sentences)]
+    return p.sentences[mark_sentence(similarities.astype(np.float64), shared, total, asks)]
 
 
 def highlights(
@@ -665,9 +711,12 @@ def highlights(
     wanted = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     similarities = sentence_scores[wanted].astype(np.float64) if len(sentence_scores) else np.zeros(len(wanted))
     score = similarities + HIGHLIGHT_LEXICAL * terms.shared[wanted] / (terms.total or 1.0)
+    asks = state.asking_sentences[wanted]
     out, at = [], 0
     for p in passages:
         n = len(p.sentences)
-        out.append(p.sentences[int(np.argmax(score[at : at + n]))] if n else (p.start, p.end))
+        out.append(
+            p.sentences[int(np.argmax(_not_asking(score[at : at + n], asks[at : at + n])))] if n else (p.start, p.end)
+        )
         at += n
     return out
