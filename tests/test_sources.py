@@ -253,6 +253,29 @@ def test_text_files_known_by_their_bytes_and_their_heading_styles(tmp_path, corp
     assert seen["Keep it dry."] == ("Tea Guide", "Storage")
 
 
+def test_a_readme_opening_with_html_is_titled_by_its_heading_or_its_tagline(tmp_path, corpus):
+    logo = tmp_path / "README.md"  # GitHub READMEs open with a centred logo, badges and a tagline in HTML
+    logo.write_text('<div align="center">\n  <img src="logo.svg" width="300">\n</div>\n\n# Hypothesis\n\n'
+                    "Hypothesis is a testing library for Python.\n", "utf-8")  # fmt: skip
+    passages = split_document(read_document(added := add(str(logo), corpus)))
+    assert added.name == "hypothesis.md" and [(p.title, p.text) for p in passages] == [
+        ("Hypothesis", "Hypothesis is a testing library for Python.")
+    ]
+    tagline = tmp_path / "httpx.md"
+    tagline.write_text('<p align="center">\n  <a href="https://x.org/"><img src="b.png" alt="HTTPX"></a>\n</p>\n\n'
+                       '<p align="center"><strong>HTTPX</strong> <em>- A next-generation HTTP client.</em></p>\n\n'
+                       "HTTPX is a fully featured HTTP client library.\n\n"
+                       "## Install\n\n```\n# pip\npip install httpx\n```\n", "utf-8")  # fmt: skip
+    passages = split_document(read_document(added := add(str(tagline), corpus)))
+    assert added.name == "httpx-a-next-generation-http-client.md"
+    assert {p.title for p in passages} == {"HTTPX - A next-generation HTTP client."}
+    assert "HTTPX is a fully featured HTTP client library." in [p.text for p in passages]
+    assert [p.section for p in passages if "pip install" in p.text] == ["Install"]
+    bare = tmp_path / "notes.md"  # HTML without words above the text: the file's name
+    bare.write_text('<img src="banner.png">\n\nSome notes on tea.\n', "utf-8")
+    assert [p.title for p in split_document(read_document(add(str(bare), corpus)))] == ["notes"]
+
+
 def test_a_text_opening_with_a_sentence_is_titled_by_its_name(tmp_path, corpus):
     source = tmp_path / "README.FHS"
     source.write_text("The standard names /var/mail as the spool, but it also says\nthat /var/spool/mail works.\n")

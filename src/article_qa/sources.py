@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import hashlib
+import html
 import io
 import json
 import os
@@ -551,18 +552,65 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
             body = body.lstrip()[1:]
         if not body.strip():
             raise SourceError(f"{origin} has no text to quote")
+    if not plain:  # comments above the text ("<!-- Do not edit. -->") are not shown, nor a title
+        shown = _LEADING_COMMENTS.sub("", body, count=1)
+        body = shown if shown.strip() else body
     first = body.strip().splitlines()[0]
+    if not plain and first.startswith("<"):  # a README's logo, badges or tagline in HTML above its text
+        heading = _first_heading(body)
+        if heading is not None and not given:  # "<div align=center><img></div>\n\n# Hypothesis": that h1
+            return heading, body.strip()
+        given = given or _html_opening(body) or Path(name).stem
     if given:
         title = given
-    elif first.startswith("# ") or (len(first) <= 120 and not plain):
+    elif first.startswith("# ") or (len(first) <= 120 and not plain and not _LIST_OR_ROW.match(first)):
         title = first.lstrip("# ").strip()
     elif plain and _is_text_heading(first.strip()):
         title = first.strip()
     else:  # a text opening with a sentence ("The FHS standard specifies ..., but it also says"): its name
-        title = Path(name).stem if Path(name).suffix.lower() in (".txt", ".text", ".rst", ".adoc") else name
+        title = Path(name).stem if Path(name).suffix.lower() in (".txt", ".text", ".rst", ".adoc", ".md") else name
     if not first.startswith("# "):
         body = f"# {title}\n\n{body.strip()}"
     return title, body.strip()
+
+
+_LIST_OR_ROW = re.compile(r"\s*(?:[-*+]|\d{1,3}[.)])\s|\s*\|")  # a list's item or a table's row: no title
+_LEADING_COMMENTS = re.compile(r"\A\s*(?:<!--.*?-->\s*)+", re.DOTALL)
+
+
+def _first_heading(markdown: str, lines: int = 60) -> str | None:
+    """The first ``# Title`` of a Markdown text's opening lines, outside fenced code.
+
+    >>> _first_heading('<div align="center"><img src="logo.svg"></div>\\n\\n# Hypothesis\\n\\nText.')
+    'Hypothesis'
+    >>> _first_heading("<p>Text</p>\\n```\\n# a comment\\n```\\n## Usage") is None
+    True
+    """
+    fence = None
+    for line in markdown.split("\n")[:lines]:
+        marker = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
+        if marker:
+            fence = None if fence and marker.group(1)[0] == fence[0] else (fence or marker.group(1))
+        elif fence is None and (m := re.match(r"^ {0,3}# +(\S.*?)[ #]*$", line)):
+            return m.group(1).strip()
+    return None
+
+
+def _html_opening(markdown: str) -> str | None:
+    """The words of a Markdown text's opening HTML blocks (a README's centred logo and tagline), the first
+    line that has any, as a title: "HTTPX - A next-generation HTTP client for Python."; None when they
+    hold no words or too many for a title.
+
+    >>> _html_opening('<p align="center"><img src="b.svg"></p>\\n\\n<p><strong>HTTPX</strong> <em>- A client.</em></p>')
+    'HTTPX - A client.'
+    """
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        if not block.lstrip().startswith("<"):
+            return None
+        words = " ".join(html.unescape(re.sub(r"<!--.*?-->|<[^>]*>", " ", block, flags=re.DOTALL)).split())
+        if words:
+            return words if len(words) <= 120 else None
+    return None
 
 
 _CUE_TIME = re.compile(r"^\s*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
