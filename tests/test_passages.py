@@ -67,6 +67,26 @@ def test_bullets_are_separate_passages_without_the_mark(article):
     assert not any(p.text.startswith("•") for p in passages)
 
 
+def test_a_short_list_is_one_passage_with_the_line_that_leads_into_it():
+    long_item = "Ann wrote the first version " + "and much more " * 14
+    text = ("# Faiss\n\nThe main authors of Faiss are:\n\n- Ann wrote it\n- Bob tested it\n\nNext paragraph.\n\n"
+            "It trades off with respect to\n\n- search time\n- memory\n\nA finished sentence.\n\n- alone\n- apart\n\n"
+            f"Too long to join:\n\n- {long_item}\n- short\n\nRuns on:\n\n- an item that\ngoes on\n")  # fmt: skip
+    passages = split_document(doc(text, name="faiss.md"))
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+    assert [p.text for p in passages] == [
+        "The main authors of Faiss are:\n\n- Ann wrote it\n- Bob tested it",
+        "Next paragraph.",
+        "It trades off with respect to\n\n- search time\n- memory",  # an unfinished sentence leads in too
+        "A finished sentence.", "alone", "apart",  # a list after a full stop: its items, as before
+        "Too long to join:", long_item.strip(), "short",
+        "Runs on:", "an item that", "goes on",
+    ]  # fmt: skip
+    assert passages[0].sentence_texts == ["The main authors of Faiss are:", "Ann wrote it", "Bob tested it"]
+    assert [p.paragraph for p in passages[:3]] == [1, 2, 3]
+
+
 def test_ids_are_stable_across_processes():
     """Ids depend on the file alone: two interpreters with different hash seeds give the same ones."""
     import json

@@ -230,8 +230,10 @@ def test_a_text_file_keeps_its_own_headings(tmp_path, corpus):
     assert where["You"] == "1. Selling Copies"
     assert where["Steep"] == "Brewing Notes"  # underlined: a heading, and the rule is no passage
     assert not any(set(p.text.strip()) <= {"-"} for p in passages)
-    # a numbered step in lower case and an indented command stay text under their heading
-    assert where["download"] == "Brewing Notes" and where["make"] == "Brewing Notes"
+    # a numbered step in lower case (with the line that leads into it) and an indented command stay
+    # text under their heading
+    assert where["To"] == "Brewing Notes" and where["make"] == "Brewing Notes"
+    assert "To install the recipe book:\n\n1. download the archive." in [p.text for p in passages]
     assert where["This"] == "Preamble"  # centred, alone: a heading
     assert not {"TERMS AND CONDITIONS", "0. Definitions.", "Preamble"} & {p.text.strip() for p in passages}
 

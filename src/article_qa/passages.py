@@ -1,6 +1,7 @@
 """Read corpus files and split them into `Passage` records.
 
-A passage is one paragraph or one list item of an article, carried with the heading it stands under
+A passage is one paragraph or one list item of an article (a short list with the line that leads
+into it, "The main authors are:", is one passage), carried with the heading it stands under
 and its exact character offsets, so that ``source_text[start:end] == text`` always holds. The title,
 headings and page boilerplate (a closing "Leave a Comment" form and the like) are never passages.
 Sentence spans inside each passage are found here too, for highlighting, and so is the text
@@ -41,7 +42,15 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
-SPLITTER_VERSION = "paragraph-v6"
+SPLITTER_VERSION = "paragraph-v7"
+# A list joins the line that leads into it ("The main authors of Faiss are:") when each of its items is at
+# most LEAD_ITEM_CHARS long and the whole at most LEAD_LIST_CHARS: alone, the lead-in answers nothing and
+# a two-word item ("search time") says nothing.
+LEAD_ITEM_CHARS = 200
+LEAD_LIST_CHARS = 900
+# A paragraph that leads into what follows: it ends in ":" ("The main authors are:"), or with no mark
+# that ends a sentence ("trade-offs with respect to").
+_LEADS_IN = re.compile(r"(?::|[\w,])\Z")
 # A paragraph longer than this many estimated word pieces is cut at sentence boundaries into pieces of
 # about PIECE_TARGET, so that the model (256 pieces with the title and section) reads every word.
 MAX_PASSAGE_PIECES = 250
@@ -275,7 +284,9 @@ def split_document(doc: Document) -> list[Passage]:
     """Split a document into passages: paragraphs and list items, headings attached.
 
     A paragraph is a run of non-blank lines; each list item (a line starting with a bullet or a
-    number) is a passage of its own, and so is a fenced code block (```), whose lines are never
+    number) is a passage of its own, unless the list is short and a paragraph ending in ":", or unfinished, leads into
+    it (`_lead_in_list`): then the two are one passage, each line a sentence, bullets included as
+    written. A fenced code block is a passage of its own (```), whose lines are never
     headings. In a Markdown file (.md) only ``#`` lines are headings; in a text file a short
     title-like line between blank lines is one too. The first heading is the title; headings before
     the first passage (a repeated title, a subtitle) belong to the title block. A boilerplate heading
@@ -295,7 +306,7 @@ def split_document(doc: Document) -> list[Passage]:
     paragraph = 0  # paragraphs so far, in the document or (with pages) in the page
     para: list[tuple[int, int]] = []  # line spans of the paragraph being gathered
 
-    def flush(code: bool = False) -> None:
+    def flush(code: bool = False, listing: bool = False) -> None:
         nonlocal paragraph
         if not para:
             return
@@ -317,7 +328,7 @@ def split_document(doc: Document) -> list[Passage]:
                     start=a,
                     end=b,
                     title=title,
-                    sentences=sentence_spans(piece, a),
+                    sentences=_line_sentences(piece, a) if listing else sentence_spans(piece, a),
                     page=page,
                     code=code,
                 )
@@ -326,7 +337,10 @@ def split_document(doc: Document) -> list[Passage]:
     front = _FRONT_MATTER.match(text)
     lines = [(a, b) for a, b in _blocks(text) if a >= (front.end() if front else 0)]
     fence: str | None = None  # the opening fence of the code block being gathered
+    joined = 0  # lines up to here were joined to a lead-in already
     for i, (a, b) in enumerate(lines):
+        if i < joined:
+            continue
         line = text[a:b]
         if fence is not None:
             if line.startswith(fence) and not line.strip("`~ "):
@@ -363,6 +377,10 @@ def split_document(doc: Document) -> list[Passage]:
                 title, title_span = heading, (a, b)
             continue
         bullet = _BULLET.match(line)
+        if bullet and (joined := _lead_in_list(text, lines, i, para)):
+            para.extend(lines[i:joined])
+            flush(listing=True)
+            continue
         if bullet:
             flush()
             para.append((a + bullet.end(), b))  # the bullet mark is not passage text
@@ -377,6 +395,40 @@ def split_document(doc: Document) -> list[Passage]:
         title = None
         flush()
     return passages
+
+
+def _lead_in_list(text: str, lines: list[tuple[int, int]], i: int, para: list[tuple[int, int]]) -> int:
+    """Where the list that starts at line `i` ends (the index of the line after its last item), when it
+    joins the paragraph gathered before it (`para`, ending in ":"); 0 when it does not: an item too long,
+    the whole too long, or an item that runs on to a line of its own."""
+    if not para or not _LEADS_IN.search(text[para[0][0] : para[-1][1]].rstrip()):
+        return 0
+    j = i
+    while j < len(lines) and (bullet := _BULLET.match(text[lines[j][0] : lines[j][1]])):
+        if lines[j][1] - lines[j][0] - bullet.end() > LEAD_ITEM_CHARS:
+            return 0
+        j += 1
+    if j < len(lines) and text.count("\n", lines[j - 1][1], lines[j][0]) < 2:
+        return 0  # the last item runs on to the next line
+    if lines[j - 1][1] - para[0][0] > LEAD_LIST_CHARS:
+        return 0
+    return j
+
+
+def _line_sentences(text: str, offset: int) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a lead-in and its list: each line's sentences, a bullet mark no part of them.
+
+    >>> _line_sentences("Authors are:\\n- Ann wrote it\\n- Bob. He tested it.", 0)
+    ((0, 12), (15, 27), (30, 34), (35, 48))
+    """
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for line in text.split("\n"):
+        bullet = _BULLET.match(line)
+        skip = bullet.end() if bullet else 0
+        spans += sentence_spans(line[skip:], offset + at + skip)
+        at += len(line) + 1
+    return tuple(spans)
 
 
 def _section_follows(text: str, lines: list[tuple[int, int]], level: int) -> bool:
