@@ -255,6 +255,24 @@ def test_the_entry_of_an_option_the_question_names_comes_first_and_the_judge_rea
     assert asked.judged is None and int(np.argmax(asked.scores)) == 0  # no option named, nothing moves
 
 
+def test_a_passage_that_says_what_the_thing_asked_about_is_comes_first_and_the_judge_reads_the_scores_before():
+    texts = ["The main authors of Faiss are: Ann and Bob.", "Faiss is a library for similarity search.",
+             "Faiss is strict about input.", "Paris."]  # fmt: skip
+    state = state_of(texts, unit([1, 0, 0], [0.9, 0.3, 0], [0.95, 0.2, 0], [0, 0, 1]))  # the authors' line nearest
+    q = query([1, 0, 0], [[1, 0, 0]], [0])
+    settings = RankSettings(token_weight=0.0, lexical_weight=0.0, phrase_weight=0.0)
+    plain = rank(state, "what is faiss", q, RankSettings(**{**vars(settings), "definition_weight": 0.0}))
+    got = rank(state, "what is faiss", q, RankSettings(**{**vars(settings), "definition_weight": 0.15}))
+    assert int(np.argmax(plain.scores)) == 0 and int(np.argmax(got.scores)) == 1
+    assert got.scores[1] == pytest.approx(plain.scores[1] + 0.15)
+    np.testing.assert_allclose(got.scores[[0, 2, 3]], plain.scores[[0, 2, 3]])  # "is strict" says no what
+    np.testing.assert_allclose(got.signal_scores, plain.scores)  # what the answerability signals read
+    asked = rank(state, "who wrote faiss", q, RankSettings(**{**vars(settings), "definition_weight": 0.15}))
+    assert asked.judged is None and int(np.argmax(asked.scores)) == 0  # no definition asked, nothing moves
+    for question in ("Faiss definition", "define faiss?", "What's Faiss?", "meaning of faiss"):
+        assert int(np.argmax(rank(state, question, q, settings).scores)) == 1  # the default weight
+
+
 def test_the_phrase_step_looks_among_the_asked_articles_passages(monkeypatch):
     from article_qa import ranking
 

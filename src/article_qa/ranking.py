@@ -17,10 +17,12 @@ for a question already corrected, rewritten and encoded (`retrieval` does that):
    question's adjacent terms they also hold side by side ("future work"), idf-weighted;
 7. `with_options`: when the question names a command-line option ("what does gzip -k do"), the
    passages that are that option's entry ("-k --keep: Keep ...") gain `option_weight`;
-8. `mark_sentence`: the sentence of a passage to mark as the answer (not one that asks, when another
+8. `with_definition`: when the question asks what something is ("what is faiss"), the passages with
+   a sentence that says what it is ("Faiss is a library for ...") gain `definition_weight`;
+9. `mark_sentence`: the sentence of a passage to mark as the answer (not one that asks, when another
    does not).
 
-`rank` chains 1-7 and returns every passage's score, and the scores before steps 6 and 7, which the
+`rank` chains 1-8 and returns every passage's score, and the scores before steps 6 to 8, which the
 answerability signals read (they were fitted on them). `RankSettings` are query-time settings: changing
 them never makes an index stale. Nothing here embeds, reads files or knows about `Hit`s.
 """
@@ -71,13 +73,21 @@ class RankSettings:
     token_candidates: int = 100  # first-stage passages given a late-interaction score
     phrase_weight: float = 0.05  # the most a passage gains for holding all the question's adjacent term pairs
     option_weight: float = 0.3  # what a passage gains for being the entry of an option the question names
+    definition_weight: float = 0.15  # what a passage gains for saying what a "what is X" question asks X is
     spelling: bool = True  # correct a question's typos to corpus words one edit away
     answerability: bool = True  # judge whether the first passage answers (else: the score cut alone)
     # Calibrated on the development questions (eval/dev.jsonl): see the README's evaluation table.
     min_score: float = 0.22  # a hit must reach this score to be returned
 
     def __post_init__(self) -> None:
-        for name in ("lexical_weight", "sentence_weight", "token_weight", "phrase_weight", "option_weight"):
+        for name in (
+            "lexical_weight",
+            "sentence_weight",
+            "token_weight",
+            "phrase_weight",
+            "option_weight",
+            "definition_weight",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1]")
         if self.token_candidates < 1:
@@ -530,6 +540,7 @@ def rank(
     if only is not None:
         fused = np.where(only, fused, np.float32(MASKED_SCORE))
     ranking = with_phrases(state, Ranking(fused, sentence_scores), terms, settings.phrase_weight)
+    ranking = with_definition(state, ranking, query, settings.definition_weight)
     return with_options(state, ranking, query, settings.option_weight)
 
 
@@ -603,6 +614,74 @@ def with_options(state: RankingState, ranked: Ranking, query: str, weight: float
         return ranked
     final = ranked.scores.copy()
     final[entries] += np.float32(weight)
+    judged = ranked.judged if ranked.judged is not None else ranked.scores
+    return Ranking(final, ranked.sentence_scores, judged=judged)
+
+
+# A question that asks what something is: "what is a z score", "What are Hermitian matrices?", "define
+# backtesting", "z-score definition", "meaning of DPR", "what does SUD mean" (the thing in at most four words).
+_DEFINITION_QUESTION = re.compile(
+    r"^\W*(?:(?:what|who)(?:'s|\s+is|\s+are)\s+(?P<a>[^?]+?)|what\s+does\s+(?P<b>[^?]+?)\s+mean|define\s+(?P<c>[^?]+?)|"
+    r"(?:the\s+)?meaning\s+of\s+(?P<d>[^?]+?)|(?P<e>[^?]+?)\s+(?:definition|meaning))\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def definition_subject(query: str) -> str | None:
+    """What a question asks the definition of, or None.
+
+    >>> definition_subject("what is a z score"), definition_subject("Faiss definition?")
+    ('z score', 'Faiss')
+    >>> definition_subject("What is the lethal dose of ketamine in humans?") is None  # five words: not a name
+    True
+    """
+    m = _DEFINITION_QUESTION.match(query.strip())
+    if m is None:
+        return None
+    subject = re.sub(r"^(?:an?|the)\s+", "", next(g for g in m.groups() if g), flags=re.IGNORECASE).strip()
+    if not subject or len(subject.split()) > 4 or subject.startswith("-"):  # "-k" is an option's entry
+        return None
+    return subject
+
+
+def defines(sentence: str, subject: str) -> bool:
+    """Whether a sentence says what `subject` is: it, or a sentence within it that the splitter left joined
+    ("... a z-score. z-score, or ..." opens in lower case), opens with it (after "the", "a", "an", and up to two
+    words more: "The pyparsing module is"; an aside in commas: "z-score, or Standard Score, is") and
+    goes on to class it ("is a", "are the", "is one") or with "refers to", "means", "denotes" or "stands
+    for" ("orjson is only shipped as a module" says something about it, not what it is).
+
+    >>> defines("It is a z-score. z-score, or Standard Score, is the number of standard deviations.", "z score")
+    True
+    >>> defines("The pyparsing module is an alternative approach.", "pyparsing")
+    True
+    >>> defines("We calculated the z-score by dividing.", "z score"), defines("orjson is strict about UTF-8.", "orjson")
+    (False, False)
+    """
+    name = r"[\s-]?".join(re.escape(w) for w in re.split(r"[\s-]+", subject))
+    pattern = (
+        rf"(?:^|(?<=[.!?:])\s+)\W*(?:(?:the|a|an)\s+)?{name}(?:e?s)?\b(?:\s+\w+){{0,2}}?\s*(?:,[^,]{{1,60}},)?\s+"
+        r"(?:(?:is|are)\s+(?:a|an|the|one|any)|refers\s+to|means|denotes|stands\s+for)\b"
+    )
+    return re.search(pattern, sentence, re.IGNORECASE) is not None
+
+
+def with_definition(state: RankingState, ranked: Ranking, query: str, weight: float) -> Ranking:
+    """`ranked` with `weight` added to each of its best `PHRASE_CANDIDATES` passages that has a sentence
+    saying what the question asks to be defined ("what is faiss": "Faiss is a library for ..."), over
+    one that only names it ("The main authors of Faiss are:"). The scores before it are kept as `judged`."""
+    subject = definition_subject(query.split("\n")[0]) if weight > 0 else None
+    if subject is None:
+        return ranked
+    gains = [
+        i
+        for i in ranked.best(PHRASE_CANDIDATES).tolist()
+        if any(defines(t, subject) for t in state.passages[i].sentence_texts)
+    ]
+    if not gains:
+        return ranked
+    final = ranked.scores.copy()
+    final[gains] += np.float32(weight)
     judged = ranked.judged if ranked.judged is not None else ranked.scores
     return Ranking(final, ranked.sentence_scores, judged=judged)
 
