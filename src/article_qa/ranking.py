@@ -609,11 +609,16 @@ def with_options(state: RankingState, ranked: Ranking, query: str, weight: float
     named = question_options(query) if weight > 0 else frozenset()
     if not named:
         return ranked
-    entries = [i for i, defined in enumerate(state.defined_options) if named & defined]
-    if not entries:
+    return lifted(ranked, [i for i, defined in enumerate(state.defined_options) if named & defined], weight)
+
+
+def lifted(ranked: Ranking, indices: list[int], weight: float) -> Ranking:
+    """`ranked` with `weight` added to the passages at `indices`, the scores before it kept as `judged`
+    (the first scores kept, when an earlier step lifted some already); `ranked` itself when none is."""
+    if not indices:
         return ranked
     final = ranked.scores.copy()
-    final[entries] += np.float32(weight)
+    final[indices] += np.float32(weight)
     judged = ranked.judged if ranked.judged is not None else ranked.scores
     return Ranking(final, ranked.sentence_scores, judged=judged)
 
@@ -673,17 +678,10 @@ def with_definition(state: RankingState, ranked: Ranking, query: str, weight: fl
     subject = definition_subject(query.split("\n")[0]) if weight > 0 else None
     if subject is None:
         return ranked
-    gains = [
-        i
-        for i in ranked.best(PHRASE_CANDIDATES).tolist()
-        if any(defines(t, subject) for t in state.passages[i].sentence_texts)
-    ]
-    if not gains:
-        return ranked
-    final = ranked.scores.copy()
-    final[gains] += np.float32(weight)
-    judged = ranked.judged if ranked.judged is not None else ranked.scores
-    return Ranking(final, ranked.sentence_scores, judged=judged)
+    candidates = ranked.best(PHRASE_CANDIDATES).tolist()
+    return lifted(
+        ranked, [i for i in candidates if any(defines(t, subject) for t in state.passages[i].sentence_texts)], weight
+    )
 
 
 def phrase_bonus(state: RankingState, terms: list[str], candidates: np.ndarray) -> dict[int, float]:
