@@ -399,7 +399,8 @@ def split_document(doc: Document) -> list[Passage]:
 
 def _lead_in_list(text: str, lines: list[tuple[int, int]], i: int, para: list[tuple[int, int]]) -> int:
     """Where the list that starts at line `i` ends (the index of the line after its last item), when it
-    joins the paragraph gathered before it (`para`, ending in ":"); 0 when it does not: an item too long,
+    joins the paragraph gathered before it (`para`, ending in ":" or unfinished: `_LEADS_IN`); 0 when it
+    does not: an item too long,
     the whole too long, or an item that runs on to a line of its own."""
     if not para or not _LEADS_IN.search(text[para[0][0] : para[-1][1]].rstrip()):
         return 0

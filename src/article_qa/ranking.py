@@ -663,19 +663,25 @@ def defines(sentence: str, subject: str) -> bool:
     >>> defines("We calculated the z-score by dividing.", "z score"), defines("orjson is strict about UTF-8.", "orjson")
     (False, False)
     """
+    return _definition_of(subject).search(sentence) is not None
+
+
+@cache
+def _definition_of(subject: str) -> re.Pattern[str]:
+    """`defines`'s pattern for one subject, made once for all the sentences a question looks at."""
     name = r"[\s-]?".join(re.escape(w) for w in re.split(r"[\s-]+", subject))
-    pattern = (
+    return re.compile(
         rf"(?:^|(?<=[.!?:])\s+)\W*(?:(?:the|a|an)\s+)?{name}(?:e?s)?\b(?:\s+\w+){{0,2}}?\s*(?:,[^,]{{1,60}},)?\s+"
-        r"(?:(?:is|are)\s+(?:a|an|the|one|any)|refers\s+to|means|denotes|stands\s+for)\b"
+        r"(?:(?:is|are)\s+(?:a|an|the|one|any)|refers\s+to|means|denotes|stands\s+for)\b",
+        re.IGNORECASE,
     )
-    return re.search(pattern, sentence, re.IGNORECASE) is not None
 
 
 def with_definition(state: RankingState, ranked: Ranking, query: str, weight: float) -> Ranking:
     """`ranked` with `weight` added to each of its best `PHRASE_CANDIDATES` passages that has a sentence
     saying what the question asks to be defined ("what is faiss": "Faiss is a library for ..."), over
     one that only names it ("The main authors of Faiss are:"). The scores before it are kept as `judged`."""
-    subject = definition_subject(query.split("\n")[0]) if weight > 0 else None
+    subject = definition_subject(query) if weight > 0 else None
     if subject is None:
         return ranked
     candidates = ranked.best(PHRASE_CANDIDATES).tolist()
