@@ -37,3 +37,23 @@ def test_bm25_matches_the_textbook_formula():
                 if tf:
                     want += float(idf(len(docs), df)) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len(doc) / avg))
             assert bm.scores(query)[i] == pytest.approx(want, rel=1e-5), (query, i)
+
+
+def test_tokenize_reads_every_alphabet_and_folds_latin_accents():
+    """Words with accents are whole words, typed with or without them; French elision and ligatures
+    are read as the word; Chinese and Japanese characters are tokens of their own."""
+    asked = "Sur quelles données porte l'exemple jouet ?"
+    assert tokenize(asked) == tokenize("sur quelles donnees porte exemple jouet")
+    assert "donnee" in tokenize("données") and "exemple" in tokenize("l’exemple")
+    assert tokenize("régénération des données") == ["regeneration", "des", "donnee"]
+    assert tokenize("Maßnahmen") == tokenize("MASSNAHMEN") == ["massnahmen"]
+    assert tokenize("the ﬁnal deﬁnition") == ["final", "definition"]
+    assert tokenize("Привет мир") == ["привет", "мир"]
+    assert tokenize("日本語") == ["日", "本", "語"]
+    assert tokenize("Ketamine's 48 p.c, don't") == ["ketamine's", "48", "p.c", "don't"]
+
+
+def test_bm25_finds_an_accented_word_typed_without_accents():
+    bm = BM25(["Les tests ont été réalisés sur un Core 2 Duo", "La régénération des données", "Autre chose"])
+    assert int(np.argmax(bm.scores(tokenize("regeneration donnees")))) == 1
+    assert bm.scores(tokenize("réalisés")).argmax() == 0 and bm.scores(tokenize("realises"))[0] > 0

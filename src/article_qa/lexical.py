@@ -26,13 +26,29 @@ Why this is written here rather than taken from a library:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.'’][a-z0-9]+)*")
+# A token: letters and digits of any alphabet, kept whole across "." and "'" inside it ("p.c", "48",
+# "don't"), each Chinese or Japanese character a token of its own (those scripts write no spaces).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+(?:[.'](?:(?![{_CJK}])[^\W_])+)*")
+# French and Italian elision: "l'exemple", "d'information", "qu'un", "dell'anno" are the word after it.
+_ELIDED = re.compile(r"\A(?:[cdjlmnst]|qu|dell|all|dall|nell|sull)'(?=[^\W\d_]{2})")
+# Accents folded on Latin letters only ("é" -> "e", "ß" -> "ss" by casefold): "données" meets
+# "donnees", a name typed without its accents meets the text; other scripts are left as written.
+_FOLD = {c: "".join(ch for ch in unicodedata.normalize("NFKD", chr(c)) if not unicodedata.combining(ch))
+         for c in range(0xC0, 0x250)}  # fmt: skip
+
+
+def _folded(text: str) -> str:
+    return text.casefold().replace("’", "'").translate(_FOLD)
+
+
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had
@@ -76,7 +92,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Does ketamine help with cocaine addiction?")
     ['ketamine', 'help', 'cocaine', 'addiction']
     """
-    return [stem(t) for t in _TOKEN.findall(text.lower().replace("’", "'")) if t not in STOPWORDS][:10_000]
+    return [stem(t) for t in words(text) if t not in STOPWORDS][:10_000]
 
 
 def words(text: str) -> list[str]:
@@ -85,7 +101,7 @@ def words(text: str) -> list[str]:
     >>> words("Ketamine's 48 p.c")
     ["ketamine's", '48', 'p.c']
     """
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+    return [_ELIDED.sub("", t) for t in _TOKEN.findall(_folded(text))]
 
 
 def idf(n_docs: int, df: np.ndarray | float) -> np.ndarray | float:
