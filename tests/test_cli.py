@@ -137,3 +137,15 @@ def test_eval_set_ranking_uses_the_index_on_disk_and_index_setting_builds_in_mem
     assert (tmp_path / "index" / "manifest.json").read_bytes() == manifest  # index/ left as it was
     code, _, err = run("eval", str(questions), "--set", "nonsense=1")
     assert code == 2 and "expected NAME=VALUE" in err
+
+
+def test_ask_prints_a_code_block_with_its_lines(run, corpus_copy):
+    (corpus_copy / "httpx.md").write_text(
+        "# HTTPX\n\nHTTPX is an HTTP client.\n\nInstall it with pip:\n\n```shell\n$ pip install httpx\n"
+        "$ pip install 'httpx[http2]'\n```\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("ask", "pip install httpx http2", "--all", "-k", "1", "--article", "httpx.md")
+    assert code == 0 and "    $ pip install httpx\n    $ pip install 'httpx[http2]'\n" in out
+    code, out, _ = run("ask", "pip install httpx http2", "--all", "-k", "1", "--article", "httpx.md", "--json")
+    assert json.loads(out)[0]["code"] is True

@@ -27,6 +27,16 @@ def test_markup_in_passages_is_escaped():
     assert "Findings, ¶1 · a.txt · likely the answer" in reply and "93%" not in reply  # an estimate, not a rate
 
 
+def test_a_code_block_is_shown_with_its_lines_as_they_stand():
+    code = "$ pip install httpx\n>>> r = httpx.get(url)  # *not* markup\n    r.status_code\n```"
+    reply = format_answer(answer([make_hit(text=code, code=True, highlight_start=10)]))
+    fenced = ["> ````", "> $ pip install httpx", "> >>> r = httpx.get(url)  # *not* markup", ">     r.status_code"]
+    assert "\n".join([*fenced, "> ```", "> ````"]) in reply
+    assert "<mark>" not in reply.split("<sub>")[0]  # nothing inserted into the code
+    prose = format_answer(answer([make_hit(text="Install it:\n  pip install httpx")]))
+    assert "> Install it: <mark>pip install httpx</mark>" in prose  # prose is reflowed, as before
+
+
 def test_more_sources_are_folded_under_the_answer():
     reply = format_answer(answer([make_hit(), make_hit(rank=2, passage_id="a:2")], confidence=0.75))
     assert reply.index("possibly the answer") < reply.index("<details><summary>More sources (1)</summary>")

@@ -190,6 +190,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print("\nRelated, but not an answer:\n")
     for h in hits or related:
         print(f"[{h.rank}] {h.citation}  (relevance {h.score:.2f})")
+        if h.code:  # a code block's lines as they stand
+            print(textwrap.indent(h.text, "    ", lambda line: True) + "\n")
+            continue
         print(textwrap.indent(textwrap.fill(" ".join(h.text.split()), 96), "    "))
         print(f"    > {' '.join(h.highlight.split())}\n")
     return 0

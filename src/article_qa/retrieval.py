@@ -70,6 +70,7 @@ class Hit:
     highlight_end: int
     title: str | None = None  # the article's title (several articles may share a corpus)
     page: int | None = None  # the page the passage starts on (PDFs)
+    code: bool = False  # a code block, verbatim: its lines are shown as they stand
 
     @property
     def where(self) -> str:
@@ -101,6 +102,7 @@ class Hit:
             highlight_end=marked[1],
             title=p.title,
             page=p.page,
+            code=p.code,
         )
 
 

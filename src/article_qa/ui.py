@@ -184,10 +184,25 @@ def format_citation(hit: Hit, note: str = "", titled: bool = False) -> str:
     return f"<sub>[{hit.rank}] {where}{' · ' + note if note else ''}</sub>"
 
 
+def quoted_code(text: str) -> str:
+    """A code block's lines, as they stand, fenced inside a Markdown quotation (the fence longer than
+    any run of backticks in the code, so none of it closes the block early).
+
+    >>> print(quoted_code("$ pip install httpx\\n  --upgrade"))
+    > ```
+    > $ pip install httpx
+    >   --upgrade
+    > ```
+    """
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return "\n".join(f"> {line}".rstrip() for line in (fence, *text.split("\n"), fence))
+
+
 def format_hit(hit: Hit, note: str = "", titled: bool = False) -> str:
     """One cited passage as a Markdown quotation with its citation line (led by the article's title
-    when `titled`, for a corpus of several articles)."""
-    return f"> {marked_text(hit)}\n\n{format_citation(hit, note, titled)}"
+    when `titled`, for a corpus of several articles); a code block keeps its lines."""
+    quoted = quoted_code(hit.text) if hit.code else f"> {marked_text(hit)}"
+    return f"{quoted}\n\n{format_citation(hit, note, titled)}"
 
 
 def plain_list(words: list[str]) -> str:
