@@ -43,6 +43,8 @@ MARKUP = re.compile(
 )
 # reStructuredText's own marks: a role, an inline literal, a reference, a directive or target, a substitution.
 RST_MARKUP = re.compile(r":[\w:.+-]+:`|``\S|\w`__?(?!\w)|^\.\. (?:[\w:-]+::|_)|(?<![\w|])\|\w[\w -]*\|(?![\w|])", re.M)
+# Where a code block joined to the sentence leading into it opens: what follows is code, verbatim.
+_FENCED = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,})", re.MULTILINE)
 FOOTNOTE = re.compile(r"\[\d{1,3}\]")  # a web page's footnote marker (in a paper, "[11]" is a printed citation)
 LIGATURES = re.compile("[\ufb00-\ufb06]")
 # A figure's or a table's caption read into a paragraph ("...with mul- Figure 1: Retriever accuracy").
@@ -137,7 +139,7 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     if is_pdf:
         pages = max(pages, len(re.findall(r"<!-- page \d+ -->|^## Page \d+$", source, re.M)))
     sections_text = [p.section or "" for p in passages]
-    prose = [p.text for p in passages if not p.code]  # code is verbatim
+    prose = [_FENCED.split(p.text, 1)[0] for p in passages if not p.code]  # code is verbatim (a joined block too)
 
     def markup(text: str) -> bool:  # a PDF's or a plain text's "<a>" is its own example, not leaked markup
         if path.suffix.lower() in (".rst", ".rest") and RST_MARKUP.search(text):

@@ -142,10 +142,16 @@ def test_eval_set_ranking_uses_the_index_on_disk_and_index_setting_builds_in_mem
 def test_ask_prints_a_code_block_with_its_lines(run, corpus_copy):
     (corpus_copy / "httpx.md").write_text(
         "# HTTPX\n\nHTTPX is an HTTP client.\n\nInstall it with pip:\n\n```shell\n$ pip install httpx\n"
-        "$ pip install 'httpx[http2]'\n```\n",
+        "$ pip install 'httpx[http2]'\n```\n\nThe examples:\n\n```\n"
+        + "\n".join(f"step {n}" for n in range(8))
+        + "\n```\n",
         encoding="utf-8",
     )
     code, out, _ = run("ask", "pip install httpx http2", "--all", "-k", "1", "--article", "httpx.md")
-    assert code == 0 and "    $ pip install httpx\n    $ pip install 'httpx[http2]'\n" in out
-    code, out, _ = run("ask", "pip install httpx http2", "--all", "-k", "1", "--article", "httpx.md", "--json")
-    assert json.loads(out)[0]["code"] is True
+    assert (
+        code == 0 and "    Install it with pip:\n      $ pip install httpx\n      $ pip install 'httpx[http2]'\n" in out
+    )
+    code, out, _ = run("ask", "step 1 step 2 step 7", "--all", "-k", "1", "--article", "httpx.md", "--json")
+    assert json.loads(out)[0]["code"] is True  # a listing too long to join stands alone
+    code, out, _ = run("ask", "step 1 step 2 step 7", "--all", "-k", "1", "--article", "httpx.md")
+    assert "    step 0\n    step 1\n" in out

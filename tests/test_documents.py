@@ -1342,11 +1342,14 @@ def test_a_manual_page_keeps_its_examples_as_listings_and_its_options_whole(tmp_
     passages = split_document(read_document(add(str(source), tmp_path / "mine")))
     by_text = {p.text: p for p in passages}
     assert by_text["-n, --quiet, --silent: suppress automatic printing of pattern space"].section == "OPTIONS"
-    listing = by_text["# This file contains two headers.\nX-header-1: this is a header"]
-    assert listing.code and listing.section == "OPTIONS"  # an example, not a heading "This file contains ..."
-    assert by_text["sed 10q file.txt"].code and by_text["sed 10q file.txt"].section == "EXAMPLES"
+    # an example, not a heading "This file contains ...": a listing, with the option entry that leads into it
     header = next(t for t in by_text if t.startswith("-H, --header"))
+    assert header.endswith(
+        "example of a header file:\n\n```\n# This file contains two headers.\nX-header-1: this is a header\n```"
+    )
     assert "The ASCII and MS-DOS line ends" in header and not by_text[header].code
+    assert by_text[header].section == "OPTIONS" and "# This file" not in " ".join(by_text[header].sentence_texts)
+    assert by_text["To print a file's first lines:\n\n```\nsed 10q file.txt\n```"].section == "EXAMPLES"
     assert by_text["Then send it along."].section == "OPTIONS" and not by_text["Then send it along."].code
     assert {p.section for p in passages} == {"NAME", "OPTIONS", "EXAMPLES"}
 
@@ -1578,17 +1581,15 @@ def test_restructuredtext_reads_as_rendered(tmp_path):
     assert "See the FAQ, cmake, Scripts and the guide." in texts
     assert "Note: Values are optional. You should be able to transfer files without setting any of them." in texts
     assert "New in version 2.1: The max_bandwidth value." in texts
-    assert "Example:" in texts
+    assert "Example:\n\n```\n$ aws configure set default.s3.max_concurrent_requests 20\n```" in texts  # one passage
     code = [p.text for p in passages if p.code]
-    assert code == [
-        "$ aws configure set default.s3.max_concurrent_requests 20",
-        "[default]\ns3 =\n  max_queue_size = 10000",
-    ]
+    assert code == ["[default]\ns3 =\n  max_queue_size = 10000"]
     assert "max_bandwidth: The maximum bandwidth that will be consumed for uploads." in texts  # a definition
     assert "--dryrun: Show what would be copied, without copying." in texts  # an option leads what it does
     assert any("threshold" in t and "8MB" in t for t in texts)  # a table's rows as readable lines
     assert "The command writes the ~/.aws/config file." in texts  # the footnote's text, not its mark
-    shown = "\n".join(texts + [p.section or "" for p in passages])
+    # what a reader sees: a joined code block's fences are drawn as a block, not shown as text
+    shown = "\n".join([p.readable for p in passages] + [p.section or "" for p in passages])
     for mark in (
         "``",
         ":ref:",
@@ -1676,9 +1677,8 @@ def test_fenced_code_never_makes_headings():
 
 def test_a_code_block_is_marked_and_never_embedded_as_the_context_of_the_prose_before_it():
     md = "# Guide\n\n## Thresholds\n\nTo drop rows with few entries we set a threshold:\n\n```sql\n"
-    md += (
-        "SELECT * FROM log\nWHERE entries > 10;\n```\n\nNow only real spikes remain.\n\nA last word.\n~~~\nleft open\n"
-    )
+    md += "SELECT status,\n  count(*)\nFROM log\nJOIN spans\nUSING (minute)\nGROUP BY status\n"  # too long to join
+    md += "WHERE entries > 10;\n```\n\nNow only real spikes remain.\n\nA last word.\n~~~\nleft open\n"
     passages = passages_of(md)
     assert [p.code for p in passages] == [False, True, False, False, True]
     texts = embedded_texts(passages, "title+section+next")
@@ -1813,6 +1813,7 @@ def _splitter_digest() -> str:
         Document("lang.md", "# L\n\n## Comments\n\nA # starts a comment.\n\n## Loops\n\nUse break.\n", "0"),
         Document("install.md", "# I\n\nAs root:\n\n    # make install\n\n## After\n\nDone.\n", "0"),
         Document("list.md", "# A\n\nThe authors are:\n\n- Ann\n- Bob\n\nIt is done.\n\n- One\n- Two\n", "0"),
+        Document("lead.md", "# P\n\nInstall it with pip:\n\n```shell\n$ pip install p\n```\n\nDone.\n", "0"),
     ]
     split = [
         [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end, p.code]

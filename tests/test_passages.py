@@ -87,6 +87,31 @@ def test_a_short_list_is_one_passage_with_the_line_that_leads_into_it():
     assert [p.paragraph for p in passages[:3]] == [1, 2, 3]
 
 
+def test_a_short_code_block_is_one_passage_with_the_sentence_that_leads_into_it():
+    from article_qa.passages import embedded_text
+
+    long_code = "\n".join(f"step {n}" for n in range(8))
+    text = ("# HTTPX\n\n## Install\n\nInstall HTTPX using pip:\n\n```shell\n$ pip install httpx\n```\n\n"
+            "A finished sentence.\n\n```\nalone\n```\n\n"
+            f"Too long to join:\n\n```\n{long_code}\n```\n\nLeft open:\n\n```\nrun\n")  # fmt: skip
+    passages = split_document(doc(text, name="httpx.md"))
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+    assert [(p.text, p.code) for p in passages] == [
+        ("Install HTTPX using pip:\n\n```shell\n$ pip install httpx\n```", False),
+        ("A finished sentence.", False), ("alone", True),  # no lead-in: the block stands alone, as before
+        ("Too long to join:", False), (long_code, True),
+        ("Left open:", False), ("run", True),  # a block left open runs to the end, alone
+    ]  # fmt: skip
+    joined = passages[0]
+    assert joined.sentence_texts == ["Install HTTPX using pip:"]  # the sentence is what gets marked
+    assert joined.readable == "Install HTTPX using pip:\n\n$ pip install httpx\n"  # the model reads no fences
+    assert embedded_text(joined, "title+section+next", None, passages[1]).split("\n")[:5] == [
+        "HTTPX", "Install", "Install HTTPX using pip:", "", "$ pip install httpx"
+    ]  # fmt: skip
+    assert [p.paragraph for p in passages] == [1, 2, 3, 4, 5, 6, 7]
+
+
 def test_ids_are_stable_across_processes():
     """Ids depend on the file alone: two interpreters with different hash seeds give the same ones."""
     import json

@@ -37,6 +37,15 @@ def test_a_code_block_is_shown_with_its_lines_as_they_stand():
     assert "> Install it: <mark>pip install httpx</mark>" in prose  # prose is reflowed, as before
 
 
+def test_a_sentence_and_the_code_it_leads_into_are_shown_as_prose_then_code():
+    text = "Install *HTTPX* using pip:\n\n```shell\n$ pip install httpx\n  --pre\n```"
+    reply = format_answer(answer([make_hit(text=text, highlight_start=10, highlight_end=36)]))
+    assert reply.startswith(
+        "> <mark>Install \\*HTTPX\\* using pip:</mark>\n>\n> ```\n> $ pip install httpx\n>   --pre\n> ```"
+    )
+    assert "shell" not in reply  # the fence's language tag is no text of the passage's to show
+
+
 def test_more_sources_are_folded_under_the_answer():
     reply = format_answer(answer([make_hit(), make_hit(rank=2, passage_id="a:2")], confidence=0.75))
     assert reply.index("possibly the answer") < reply.index("<details><summary>More sources (1)</summary>")

@@ -168,7 +168,7 @@ def index_passages(
     model pass gives both. Texts `known` holds are not embedded again."""
     known = known or Known()
     inputs = [vocab.rewrite_passage(t) for t in embedded_texts(passages, settings.context)]
-    plain = [vocab.rewrite_passage(p.text) for p in passages]
+    plain = [vocab.rewrite_passage(p.readable) for p in passages]
     tokens: TokenMatrix | None = None
     if not _tokens_wanted(passages, settings, token_budget):
         vectors, _ = _encode_reusing(embedder, inputs, vectors_from=known.vectors)
@@ -211,7 +211,7 @@ class Known:
         """The texts `index` embedded (built with the same model, settings and vocabulary)."""
         passages = index.passages
         inputs = [vocab.rewrite_passage(t) for t in embedded_texts(passages, settings.context)]
-        plain = [vocab.rewrite_passage(p.text) for p in passages]
+        plain = [vocab.rewrite_passage(p.readable) for p in passages]
         vectors = index.vectors.reconstruct_all()
         known = cls(vectors=dict(zip(inputs, vectors, strict=True)))
         if index.tokens is not None:

@@ -162,7 +162,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answerability import unanswered_part
-    from .ui import plain_list
+    from .ui import code_part, plain_list
 
     r = _retriever(args)
     part: list[str] = []
@@ -193,7 +193,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if h.code:  # a code block's lines as they stand
             print(textwrap.indent(h.text, "    ", lambda line: True) + "\n")
             continue
-        print(textwrap.indent(textwrap.fill(" ".join(h.text.split()), 96), "    "))
+        part = code_part(h)  # a sentence and the short code block it leads into
+        print(textwrap.indent(textwrap.fill(" ".join(h.text[: part[0] if part else None].split()), 96), "    "))
+        if part:
+            print(textwrap.indent(part[1], "      ", lambda line: True))
         print(f"    > {' '.join(h.highlight.split())}\n")
     return 0
 

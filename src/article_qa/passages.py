@@ -39,15 +39,22 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_FENCE_LINE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*(?:\n|\Z)", re.MULTILINE)
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
-SPLITTER_VERSION = "paragraph-v7"
+SPLITTER_VERSION = "paragraph-v8"
 # A list joins the line that leads into it ("The main authors of Faiss are:") when each of its items is at
 # most LEAD_ITEM_CHARS long and the whole at most LEAD_LIST_CHARS: alone, the lead-in answers nothing and
 # a two-word item ("search time") says nothing.
 LEAD_ITEM_CHARS = 200
 LEAD_LIST_CHARS = 900
+# Likewise a short code block joins the paragraph ending in ":" before it ("Install HTTPX using pip:" and
+# "$ pip install httpx"), fences included, when it has at most LEAD_CODE_LINES lines and LEAD_CODE_CHARS
+# characters: the command is the answer, the sentence says what it is for. A longer listing stays a
+# passage of its own.
+LEAD_CODE_LINES = 6
+LEAD_CODE_CHARS = 300
 # A paragraph that leads into what follows: it ends in ":" ("The main authors are:"), or with no mark
 # that ends a sentence ("trade-offs with respect to").
 _LEADS_IN = re.compile(r"(?::|[\w,])\Z")
@@ -104,6 +111,15 @@ class Passage:
     @property
     def citation(self) -> str:
         return f"{self.where} ({self.source})"
+
+    @property
+    def readable(self) -> str:
+        """The text the model reads: a joined code block's fence lines ("```shell") left out.
+
+        >>> Passage("d:1", "Install it:\\n\\n```shell\\n$ pip install x\\n```", "d.md", None, 1, 0, 40).readable
+        'Install it:\\n\\n$ pip install x\\n'
+        """
+        return _FENCE_LINE.sub("", self.text) if not self.code else self.text
 
     @property
     def sentence_texts(self) -> list[str]:
@@ -306,7 +322,9 @@ def split_document(doc: Document) -> list[Passage]:
     paragraph = 0  # paragraphs so far, in the document or (with pages) in the page
     para: list[tuple[int, int]] = []  # line spans of the paragraph being gathered
 
-    def flush(code: bool = False, listing: bool = False) -> None:
+    def flush(code: bool = False, listing: bool = False, prose_end: int | None = None) -> None:
+        """The gathered lines as a passage; with `prose_end` (a lead-in and its code block) only the text
+        before it is sentences."""
         nonlocal paragraph
         if not para:
             return
@@ -328,7 +346,11 @@ def split_document(doc: Document) -> list[Passage]:
                     start=a,
                     end=b,
                     title=title,
-                    sentences=_line_sentences(piece, a) if listing else sentence_spans(piece, a),
+                    sentences=_line_sentences(piece, a)
+                    if listing
+                    else sentence_spans(text[a : min(b, prose_end)], a)
+                    if prose_end is not None
+                    else sentence_spans(piece, a),
                     page=page,
                     code=code,
                 )
@@ -350,6 +372,11 @@ def split_document(doc: Document) -> list[Passage]:
                 para.append((a, b))
             continue
         opening = _FENCE.match(line)
+        if opening and (joined := _lead_in_code(text, lines, i, para, opening.group(1))):
+            prose_end = para[-1][1]
+            para.extend(lines[i:joined])
+            flush(prose_end=prose_end)
+            continue
         if opening:
             flush()
             fence = opening.group(1)
@@ -414,6 +441,20 @@ def _lead_in_list(text: str, lines: list[tuple[int, int]], i: int, para: list[tu
     if lines[j - 1][1] - para[0][0] > LEAD_LIST_CHARS:
         return 0
     return j
+
+
+def _lead_in_code(text: str, lines: list[tuple[int, int]], i: int, para: list[tuple[int, int]], fence: str) -> int:
+    """Where the code block that opens at line `i` ends (the index of the line after its closing fence),
+    when it joins the paragraph gathered before it (`para`, ending in ":"); 0 when it does not: no such
+    paragraph, a block left open, or one longer than LEAD_CODE_LINES lines or LEAD_CODE_CHARS characters."""
+    if not para or not text[para[0][0] : para[-1][1]].rstrip().endswith(":"):
+        return 0
+    for j in range(i + 1, min(len(lines), i + LEAD_CODE_LINES + 2)):
+        line = text[lines[j][0] : lines[j][1]]
+        if line.startswith(fence) and not line.strip("`~ "):
+            code = text[lines[i][1] : lines[j][0]].strip("\n")
+            return j + 1 if j > i + 1 and len(code) <= LEAD_CODE_CHARS else 0
+    return 0
 
 
 def _line_sentences(text: str, offset: int) -> tuple[tuple[int, int], ...]:
@@ -487,9 +528,9 @@ def embedded_text(
         parts.append(passage.section)
     if context.endswith("previous") and previous is not None and same_section(previous, passage):
         parts.append(previous.sentence_texts[0])
-    parts.append(passage.text)
+    parts.append(passage.readable)
     if context.endswith("next") and following is not None and same_section(following, passage) and not following.code:
-        parts.append(following.text)
+        parts.append(following.readable)
     return "\n".join(parts)
 
 

@@ -169,12 +169,17 @@ def confidence_label(confidence: float) -> str:
     return "a weak match"
 
 
-def marked_text(hit: Hit) -> str:
-    """The passage, escaped, with the answering sentence inside <mark>."""
-    before = hit.text[: hit.highlight_start - hit.start]
-    after = hit.text[hit.highlight_end - hit.start :]
-    parts = [escape_markdown(before), f"<mark>{escape_markdown(hit.highlight)}</mark>", escape_markdown(after)]
-    return " ".join(p for p in parts if p)
+def marked_text(hit: Hit, end: int | None = None) -> str:
+    """The passage (its first `end` characters when given), escaped, with the answering sentence inside
+    <mark>."""
+    end = len(hit.text) if end is None else end
+    a, b = (min(end, max(0, x - hit.start)) for x in (hit.highlight_start, hit.highlight_end))
+    parts = [
+        escape_markdown(hit.text[:a]),
+        f"<mark>{escape_markdown(hit.text[a:b])}</mark>",
+        escape_markdown(hit.text[b:end]),
+    ]
+    return " ".join(p for p in parts if p and p != "<mark></mark>")
 
 
 def format_citation(hit: Hit, note: str = "", titled: bool = False) -> str:
@@ -182,6 +187,9 @@ def format_citation(hit: Hit, note: str = "", titled: bool = False) -> str:
     if titled and hit.title:
         where = f"*{escape_markdown(hit.title)}* · {where}"
     return f"<sub>[{hit.rank}] {where}{' · ' + note if note else ''}</sub>"
+
+
+_FENCE_LINE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*$", re.MULTILINE)
 
 
 def quoted_code(text: str) -> str:
@@ -198,10 +206,24 @@ def quoted_code(text: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in (fence, *text.split("\n"), fence))
 
 
+def code_part(hit: Hit) -> tuple[int, str] | None:
+    """Where a passage's code block opens and its lines, for a sentence joined to the short block that
+    follows it ("Install HTTPX using pip:" and its command); None for a passage without one."""
+    fences = list(_FENCE_LINE.finditer(hit.text)) if not hit.code else []
+    if len(fences) < 2:
+        return None
+    return fences[0].start(), hit.text[fences[0].end() : fences[-1].start()].strip("\n")
+
+
 def format_hit(hit: Hit, note: str = "", titled: bool = False) -> str:
     """One cited passage as a Markdown quotation with its citation line (led by the article's title
     when `titled`, for a corpus of several articles); a code block keeps its lines."""
-    quoted = quoted_code(hit.text) if hit.code else f"> {marked_text(hit)}"
+    if hit.code:
+        quoted = quoted_code(hit.text)
+    elif (part := code_part(hit)) is not None:
+        quoted = f"> {marked_text(hit, part[0])}\n>\n{quoted_code(part[1])}"
+    else:
+        quoted = f"> {marked_text(hit)}"
     return f"{quoted}\n\n{format_citation(hit, note, titled)}"
 
 
