@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from article_qa import Retriever, cli, sources
-from article_qa.html_text import _clean_tree, decode_html, page_text
+from article_qa.html_text import _clean_tree, decode_html, markdown_page, page_text
 from article_qa.passages import (
     MAX_PASSAGE_PIECES,
     SPLITTER_VERSION,
@@ -1482,6 +1482,23 @@ def test_a_markdown_document_reads_as_rendered(tmp_path):
     assert "Category: Default level\nclippy::style: warn" in texts  # a table as readable lines
     assert "# install it\nrustup component add rustfmt" in texts and {p.section for p in passages} == {None}
     assert not any(m in t for t in texts for m in ("**", "](", "![", "`", "~~"))
+
+
+def test_a_readmes_nested_contents_are_dropped_and_a_list_items_blocks_are_parted():
+    """A README's table of contents, one entry with the sections nested under it (in a <details> box), is
+    no passage; a list item's code block, or its two paragraphs, are not glued to the words before them."""
+    readme = (
+        "# Narwhals\n\nA compatibility layer between dataframe libraries.\n\n"
+        "<details>\n<summary>Table of contents</summary>\n\n- [Narwhals](#narwhals)\n"
+        "  - [Installation](#installation)\n  - [Usage](#usage)\n\n</details>\n\n## Installation\n\n"
+        "- pip (recommended)\n  ```\n  pip install narwhals\n  ```\n- conda\n\n  It is fine too.\n\n"
+        "  Slower to update.\n\n## Usage\n\nImport it.\n"
+    )
+    page = markdown_page(readme, "x")
+    assert "[Narwhals]" not in page.markdown and "Table of contents" not in page.markdown
+    assert "\n- Narwhals\n" not in page.markdown and "- Installation" not in page.markdown
+    assert "- pip (recommended) pip install narwhals\n" in page.markdown
+    assert "- conda It is fine too. Slower to update.\n" in page.markdown
 
 
 def test_an_aside_in_markdown_is_text_as_notion_writes_a_callout(tmp_path):

@@ -81,7 +81,7 @@ _TEX_FONT = re.compile(r"\\(?:displaystyle|textstyle|mathsf|mathbf|mathrm|mathit
                        r"left|right|big|Big)(?![A-Za-z])\s*")  # fmt: skip
 _TEX_SPACE = re.compile(r"\\(?:quad|qquad|,|;|!)")
 # Blocks whose words a reader sees apart from the words around them (trafilatura's and HTML's names).
-_PARTED = frozenset("item list p head row cell quote table lb li ul ol dl dt dd div tr td th br".split())
+_PARTED = frozenset("item list p head row cell quote table lb li ul ol dl dt dd div tr td th br pre".split())
 _HEADS_ITEM = re.compile(r".{3,150}")  # an item's opening line short enough to head its paragraphs
 _NUMBERING = re.compile(r"[\s\d.:()–—-]*")  # what a contents line holds beside its link: "1.1.", "2 –"
 _HEADING_OR_SUMMARY = (
@@ -456,7 +456,8 @@ def _contents(listing) -> bool:  # type: ignore[no-untyped-def]
     """Whether a list is a table of contents: two or more items, each links to places in a page and at
     most their numbers ("1.1. <a href="faq.html#pronounce">How do you pronounce ...?</a>"); an API
     page's "request <a href="#ClientRequest">&lt;http.ClientRequest&gt;</a>" is no contents."""
-    items = [i for i in listing if isinstance(i.tag, str) and i.tag in ("li", "dt", "dd")]
+    # Its items at every depth: one heading's entry with the page's sections nested under it is contents too.
+    items = [i for i in listing.iter("li", "dt", "dd")]
     if len(items) < 2:
         return False
     for item in items:
@@ -483,10 +484,10 @@ def _drop(el) -> None:  # type: ignore[no-untyped-def]
     parent.remove(el)
 
 
-def _text(el) -> str:  # type: ignore[no-untyped-def]
-    """An element's text as a reader sees it: one line, markers out, white space folded, and the blocks
-    inside it (a nested list's items, a line break) parted by a space: "one of the following: 'der'
-    (default) ...", not "following:'der'"."""
+def _text(el, markers: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """An element's text as a reader sees it: one line, markers out (with `markers`), white space folded,
+    and the blocks inside it (a nested list's items, a line break, a code block) parted by a space: "one
+    of the following: 'der' (default) ...", not "following:'der'"."""
     parts: list[str] = []
 
     def read(node, inner: bool) -> None:  # type: ignore[no-untyped-def]
@@ -499,7 +500,8 @@ def _text(el) -> str:  # type: ignore[no-untyped-def]
         parts.append(node.tail or "" if inner else "")
 
     read(el, False)
-    return " ".join(_MARKERS.sub("", "".join(parts)).split())
+    text = "".join(parts)
+    return " ".join((_MARKERS.sub("", text) if markers else text).split())
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
@@ -803,7 +805,7 @@ def _walk(html: str) -> Any:
                 for item in el:
                     kind = item.tag.lower() if isinstance(item.tag, str) else ""
                     if kind in ("li", "dt", "dd"):
-                        text = " ".join(item.text_content().split())
+                        text = _text(item, markers=False)  # "(recommended) pip install x", not ")pip"
                         add("item", text, parent=listed, **({"rend": f"{kind}-1"} if kind != "li" else {}))
             elif tag == "table":
                 table = add("table", "")
