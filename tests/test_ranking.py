@@ -273,6 +273,18 @@ def test_a_passage_that_says_what_the_thing_asked_about_is_comes_first_and_the_j
         assert int(np.argmax(rank(state, question, q, settings).scores)) == 1  # the default weight
 
 
+def test_the_first_passage_of_an_article_that_says_what_the_thing_is_is_the_definition():
+    texts = ["NumPy is the fundamental package for computing.", "Some text.",
+             "NumPy is a community-driven project."]  # fmt: skip
+    state = state_of(texts, unit([0.8, 0.6, 0], [0, 0, 1], [0.9, 0.4, 0]))  # the later one nearer the question
+    q = query([1, 0, 0], [[1, 0, 0]], [0])
+    settings = RankSettings(token_weight=0.0, lexical_weight=0.0, phrase_weight=0.0, sentence_weight=0.0)
+    plain = rank(state, "what is numpy", q, RankSettings(**{**vars(settings), "definition_weight": 0.0}))
+    got = rank(state, "what is numpy", q, settings)
+    assert int(np.argmax(plain.scores)) == 2 and int(np.argmax(got.scores)) == 0
+    assert got.scores[0] == pytest.approx(plain.scores[0] + 0.15) and got.scores[2] == pytest.approx(plain.scores[2])
+
+
 def test_the_phrase_step_looks_among_the_asked_articles_passages(monkeypatch):
     from article_qa import ranking
 

@@ -276,6 +276,13 @@ def test_a_readme_opening_with_html_is_titled_by_its_heading_or_its_tagline(tmp_
     bare = tmp_path / "notes.md"  # HTML without words above the text: the file's name
     bare.write_text('<img src="banner.png">\n\nSome notes on tea.\n', "utf-8")
     assert [p.title for p in split_document(read_document(add(str(bare), corpus)))] == ["notes"]
+    badges = tmp_path / "plotting.md"  # a line of Markdown badges over the text: no words, no title
+    badges.write_text("[![PyPi](https://img.shields.io/pypi/v/m)](https://pypi.org/m) ![CI](ci.svg)\n\n"
+                      "Matplotlib is a plotting library.\n", "utf-8")  # fmt: skip
+    assert [p.title for p in split_document(read_document(add(str(badges), corpus)))] == ["plotting"]
+    headed = tmp_path / "headed.md"  # ... and a heading under them is the title
+    headed.write_text("[![CI](ci.svg)](ci)\n\n# Plotting\n\nPlots.\n", "utf-8")
+    assert [p.title for p in split_document(read_document(add(str(headed), corpus)))] == ["Plotting"]
 
 
 def test_a_text_opening_with_a_sentence_is_titled_by_its_name(tmp_path, corpus):

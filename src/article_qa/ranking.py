@@ -678,16 +678,20 @@ def _definition_of(subject: str) -> re.Pattern[str]:
 
 
 def with_definition(state: RankingState, ranked: Ranking, query: str, weight: float) -> Ranking:
-    """`ranked` with `weight` added to each of its best `PHRASE_CANDIDATES` passages that has a sentence
-    saying what the question asks to be defined ("what is faiss": "Faiss is a library for ..."), over
-    one that only names it ("The main authors of Faiss are:"). The scores before it are kept as `judged`."""
+    """`ranked` with `weight` added to the passage of each article, among its best `PHRASE_CANDIDATES`,
+    that first says what the question asks to be defined ("what is faiss": "Faiss is a library for ..."),
+    over one that only names it ("The main authors of Faiss are:") and over a later one that says more
+    about it ("NumPy is a community-driven open source project", after "NumPy is the fundamental package
+    for scientific computing"). The scores before it are kept as `judged`."""
     subject = definition_subject(query) if weight > 0 else None
     if subject is None:
         return ranked
-    candidates = ranked.best(PHRASE_CANDIDATES).tolist()
-    return lifted(
-        ranked, [i for i in candidates if any(defines(t, subject) for t in state.passages[i].sentence_texts)], weight
-    )
+    first: dict[str, int] = {}  # each article's first passage that says what the thing is
+    for i in sorted(ranked.best(PHRASE_CANDIDATES).tolist()):
+        p = state.passages[i]
+        if p.source not in first and any(defines(t, subject) for t in p.sentence_texts):
+            first[p.source] = i
+    return lifted(ranked, list(first.values()), weight)
 
 
 def phrase_bonus(state: RankingState, terms: list[str], candidates: np.ndarray) -> dict[int, float]:

@@ -556,7 +556,8 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
         shown = _LEADING_COMMENTS.sub("", body, count=1)
         body = shown if shown.strip() else body
     first = body.strip().splitlines()[0]
-    if not plain and first.startswith("<"):  # a README's logo, badges or tagline in HTML above its text
+    if not plain and (first.startswith("<") or _PICTURES.fullmatch(first)):  # a README's logo, badges or
+        # tagline in HTML above its text, or a line of badges in Markdown ("[![PyPi](...)](...) [![Conda]...")
         heading = _first_heading(body)
         if heading is not None and not given:  # "<div align=center><img></div>\n\n# Hypothesis": that h1
             return heading, body.strip()
@@ -574,6 +575,8 @@ def _from_text(raw: bytes, name: str, origin: str, *, plain: bool = False) -> tu
     return title, body.strip()
 
 
+# A Markdown line of pictures only, each perhaps a link: a README's badges.
+_PICTURES = re.compile(r"(?:\s*\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?)+\s*")
 _LIST_OR_ROW = re.compile(r"\s*(?:[-*+]|\d{1,3}[.)])\s|\s*\|")  # a list's item or a table's row: no title
 _LEADING_COMMENTS = re.compile(r"\A\s*(?:<!--.*?-->\s*)+", re.DOTALL)
 
