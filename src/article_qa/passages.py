@@ -39,7 +39,8 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_FENCE_LINE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*(?:\n|\Z)", re.MULTILINE)
+# A whole fence line, its line break included: where a code block joined to its lead-in opens and closes.
+FENCE_LINE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*(?:\n|\Z)", re.MULTILINE)
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
@@ -119,7 +120,7 @@ class Passage:
         >>> Passage("d:1", "Install it:\\n\\n```shell\\n$ pip install x\\n```", "d.md", None, 1, 0, 40).readable
         'Install it:\\n\\n$ pip install x\\n'
         """
-        return _FENCE_LINE.sub("", self.text) if not self.code else self.text
+        return FENCE_LINE.sub("", self.text) if not self.code else self.text
 
     @property
     def sentence_texts(self) -> list[str]:

@@ -36,7 +36,7 @@ from urllib.parse import unquote
 from .answerability import unanswered_part
 from .language import language_of
 from .lexical import tokenize
-from .passages import Passage
+from .passages import FENCE_LINE, Passage
 from .questions_log import Entry, QuestionLog, open_log
 from .retrieval import Answer, Hit, Retriever, check_k, clean_question, separate_questions
 
@@ -189,9 +189,6 @@ def format_citation(hit: Hit, note: str = "", titled: bool = False) -> str:
     return f"<sub>[{hit.rank}] {where}{' · ' + note if note else ''}</sub>"
 
 
-_FENCE_LINE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*$", re.MULTILINE)
-
-
 def quoted_code(text: str) -> str:
     """A code block's lines, as they stand, fenced inside a Markdown quotation (the fence longer than
     any run of backticks in the code, so none of it closes the block early).
@@ -209,7 +206,7 @@ def quoted_code(text: str) -> str:
 def code_part(hit: Hit) -> tuple[int, str] | None:
     """Where a passage's code block opens and its lines, for a sentence joined to the short block that
     follows it ("Install HTTPX using pip:" and its command); None for a passage without one."""
-    fences = list(_FENCE_LINE.finditer(hit.text)) if not hit.code else []
+    fences = list(FENCE_LINE.finditer(hit.text)) if not hit.code else []
     if len(fences) < 2:
         return None
     return fences[0].start(), hit.text[fences[0].end() : fences[-1].start()].strip("\n")
