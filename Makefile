@@ -73,7 +73,7 @@ bench: $(STAMP) ## latency, cold start and build benchmarks; writes bench/result
 	$(PY) -m benchmarks.bench
 
 screenshot: $(STAMP) browser-deps index ## docs/*.png: a real answer, and a question the article does not answer
-	$(PY) -m tests.browser docs/screenshot.png docs/not-in-the-article.png docs/two-articles.png docs/your-own-pdf.png
+	$(PY) -m tests.browser docs/screenshot.png docs/not-in-the-article.png docs/two-articles.png docs/your-own-pdf.png docs/code-answer.png
 
 # Debian's Chromium for the browser tests; without it (and without root) those tests are skipped.
 browser-deps:

@@ -133,7 +133,41 @@ def screenshot_own_pdf(path: Path) -> None:
         shoot(browser, url, "How much did the drip lines cost?", path)
 
 
+README = """# HTTPX
+
+HTTPX is a fully featured HTTP client library for Python 3.
+
+## Installation
+
+Install HTTPX using pip:
+
+```shell
+$ pip install httpx
+```
+
+HTTPX requires Python 3.9+.
+"""
+
+
+def screenshot_code(path: Path) -> None:
+    """A README of one's own: the sentence that introduces a command, and the command as it stands."""
+    import tempfile
+
+    from article_qa import cli
+
+    with tempfile.TemporaryDirectory() as scratch:
+        readme, mine = Path(scratch) / "README.md", Path(scratch) / "my-docs"
+        readme.write_text(README, "utf-8")
+        if cli.main(["add", str(readme), "--corpus", str(mine)]) != 0:
+            raise RuntimeError(f"could not add {readme}")
+        env = {"ARTICLE_QA_CORPUS": str(mine), "ARTICLE_QA_INDEX": str(mine / ".index")}
+        with serve_app(env) as url, chromium() as browser:
+            shoot(browser, url, "how do I install httpx", path)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 5:
+        screenshot_code(Path(sys.argv[5]))
     if len(sys.argv) > 4:
         screenshot_own_pdf(Path(sys.argv[4]))
     if len(sys.argv) > 3:
