@@ -14,6 +14,14 @@ def doc(text: str, name: str = "a.txt") -> Document:
     return Document(source=name, text=text, sha256="x")
 
 
+def verbatim_split(text: str, name: str):
+    """The passages of a Markdown text, each checked to be the very slice of the text its offsets say."""
+    passages = split_document(doc(text, name=name))
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+    return passages
+
+
 @pytest.fixture(scope="module")
 def article():
     d = read_document(ARTICLE)
@@ -72,9 +80,7 @@ def test_a_short_list_is_one_passage_with_the_line_that_leads_into_it():
     text = ("# Faiss\n\nThe main authors of Faiss are:\n\n- Ann wrote it\n- Bob tested it\n\nNext paragraph.\n\n"
             "It trades off with respect to\n\n- search time\n- memory\n\nA finished sentence.\n\n- alone\n- apart\n\n"
             f"Too long to join:\n\n- {long_item}\n- short\n\nRuns on:\n\n- an item that\ngoes on\n")  # fmt: skip
-    passages = split_document(doc(text, name="faiss.md"))
-    for p in passages:
-        assert text[p.start : p.end] == p.text
+    passages = verbatim_split(text, "faiss.md")
     assert [p.text for p in passages] == [
         "The main authors of Faiss are:\n\n- Ann wrote it\n- Bob tested it",
         "Next paragraph.",
@@ -94,9 +100,7 @@ def test_a_short_code_block_is_one_passage_with_the_sentence_that_leads_into_it(
     text = ("# HTTPX\n\n## Install\n\nInstall HTTPX using pip:\n\n```shell\n$ pip install httpx\n```\n\n"
             "A finished sentence.\n\n```\nalone\n```\n\n"
             f"Too long to join:\n\n```\n{long_code}\n```\n\nLeft open:\n\n```\nrun\n")  # fmt: skip
-    passages = split_document(doc(text, name="httpx.md"))
-    for p in passages:
-        assert text[p.start : p.end] == p.text
+    passages = verbatim_split(text, "httpx.md")
     assert [(p.text, p.code) for p in passages] == [
         ("Install HTTPX using pip:\n\n```shell\n$ pip install httpx\n```", False),
         ("A finished sentence.", False), ("alone", True),  # no lead-in: the block stands alone, as before
