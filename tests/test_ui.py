@@ -164,6 +164,25 @@ def test_context_marks_the_passage_among_its_neighbours(fake_retriever):
     assert "no longer" in service.context("missing:1")
 
 
+def test_context_shows_code_blocks_with_their_lines(tmp_path, fake_embedder):
+    from article_qa import Retriever
+
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    listing = "\n".join(f"step {n}" for n in range(8))
+    (corpus / "httpx.md").write_text(
+        "# HTTPX\n\nHTTPX is an HTTP client.\n\nInstall it with pip:\n\n```shell\n$ pip install httpx\n```\n\n"
+        f"A listing:\n\n```\n{listing}\n```\n\nThe end.\n",
+        encoding="utf-8",
+    )
+    service = ChatService(Retriever(corpus, tmp_path / "index", embedder=fake_embedder))
+    shown = service.context("httpx:2", radius=None)  # the sentence and its command
+    assert "<mark>Install it with pip:</mark>\n\n```\n$ pip install httpx\n```\n\n<sub>¶2</sub>" in shown
+    assert "```\nstep 0\nstep 1\n" in shown and "shell" not in shown and "\\`" not in shown
+    code = service.context("httpx:4", radius=0)  # a listing alone: its number marked
+    assert "```\nstep 0\n" in code and "<sub><mark>¶4</mark></sub>" in code
+
+
 @pytest.fixture
 def served(fake_retriever):
     app = build_app(fake_retriever)

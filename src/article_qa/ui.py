@@ -189,9 +189,15 @@ def format_citation(hit: Hit, note: str = "", titled: bool = False) -> str:
     return f"<sub>[{hit.rank}] {where}{' · ' + note if note else ''}</sub>"
 
 
+def fenced(text: str) -> list[str]:
+    """A code block's lines, as they stand, between fences longer than any run of backticks in the code
+    (so none of it closes the block early)."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return [fence, *text.split("\n"), fence]
+
+
 def quoted_code(text: str) -> str:
-    """A code block's lines, as they stand, fenced inside a Markdown quotation (the fence longer than
-    any run of backticks in the code, so none of it closes the block early).
+    """A code block's lines, as they stand, fenced inside a Markdown quotation.
 
     >>> print(quoted_code("$ pip install httpx\\n  --upgrade"))
     > ```
@@ -199,17 +205,29 @@ def quoted_code(text: str) -> str:
     >   --upgrade
     > ```
     """
-    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    return "\n".join(f"> {line}".rstrip() for line in (fence, *text.split("\n"), fence))
+    return "\n".join(f"> {line}".rstrip() for line in fenced(text))
+
+
+def split_code(text: str, code: bool = False) -> tuple[str, str | None]:
+    """A passage's prose and its code block: a code block is all code; a sentence joined to the short
+    block that follows it ("Install HTTPX using pip:" and its command) is both; any other, all prose.
+
+    >>> split_code("Install it:\\n\\n```shell\\n$ pip install x\\n```")
+    ('Install it:\\n\\n', '$ pip install x')
+    """
+    if code:
+        return "", text
+    fences = list(FENCE_LINE.finditer(text))
+    if len(fences) < 2:
+        return text, None
+    return text[: fences[0].start()], text[fences[0].end() : fences[-1].start()].strip("\n")
 
 
 def code_part(hit: Hit) -> tuple[int, str] | None:
     """Where a passage's code block opens and its lines, for a sentence joined to the short block that
-    follows it ("Install HTTPX using pip:" and its command); None for a passage without one."""
-    fences = list(FENCE_LINE.finditer(hit.text)) if not hit.code else []
-    if len(fences) < 2:
-        return None
-    return fences[0].start(), hit.text[fences[0].end() : fences[-1].start()].strip("\n")
+    follows it; None for a passage without one (or all code)."""
+    prose, block = split_code(hit.text, hit.code)
+    return (len(prose), block) if block is not None and not hit.code else None
 
 
 def format_hit(hit: Hit, note: str = "", titled: bool = False) -> str:
@@ -442,10 +460,14 @@ class ChatService:
             if q.section != section:
                 section = q.section
                 out.append(f"**{escape_markdown(q.section or 'Introduction')}**")
-            body = escape_markdown(q.text)
-            out.append(
-                f"<mark>{body}</mark> <sub>¶{q.paragraph}</sub>" if n == i else f"{body} <sub>¶{q.paragraph}</sub>"
-            )
+            prose, block = split_code(q.text, q.code)
+            body = escape_markdown(prose)
+            body = f"<mark>{body}</mark>" if n == i and body else body
+            number = f"<sub><mark>¶{q.paragraph}</mark></sub>" if n == i and not body else f"<sub>¶{q.paragraph}</sub>"
+            if block is None:
+                out.append(f"{body} {number}")
+            else:  # a code block keeps its lines; its paragraph number follows it
+                out.append("\n\n".join([*([body] if body else []), "\n".join(fenced(block)), number]))
         return "\n\n".join(out)
 
 
