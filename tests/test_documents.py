@@ -1831,9 +1831,10 @@ def _splitter_digest() -> str:
         Document("install.md", "# I\n\nAs root:\n\n    # make install\n\n## After\n\nDone.\n", "0"),
         Document("list.md", "# A\n\nThe authors are:\n\n- Ann\n- Bob\n\nIt is done.\n\n- One\n- Two\n", "0"),
         Document("lead.md", "# P\n\nInstall it with pip:\n\n```shell\n$ pip install p\n```\n\nDone.\n", "0"),
+        Document("zh.md", "# 茶\n\n茶起源于中国。传说神农氏发现了茶！\n\nEs gibt sie. Über alles.\n", "0"),
     ]
     split = [
-        [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end, p.code]
+        [p.passage_id, p.text, p.section, p.paragraph, p.page, p.start, p.end, p.code, p.sentences]
         for d in docs
         for p in split_document(d)
     ]

@@ -116,6 +116,14 @@ def test_a_short_code_block_is_one_passage_with_the_sentence_that_leads_into_it(
     assert [p.paragraph for p in passages] == [1, 2, 3, 4, 5, 6, 7]
 
 
+def test_sentences_end_before_any_alphabets_capital_and_at_chinese_full_stops():
+    passages = verbatim_split(
+        "# 茶\n\n茶起源于中国。传说神农氏发现了茶！“好茶。”\n\nEs gibt sie. Über alles. Это так. Да.\n", "zh.md"
+    )
+    assert passages[0].sentence_texts == ["茶起源于中国。", "传说神农氏发现了茶！", "“好茶。”"]
+    assert passages[1].sentence_texts == ["Es gibt sie.", "Über alles.", "Это так.", "Да."]
+
+
 def test_ids_are_stable_across_processes():
     """Ids depend on the file alone: two interpreters with different hash seeds give the same ones."""
     import json

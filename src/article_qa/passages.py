@@ -44,7 +44,7 @@ FENCE_LINE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*(?:\n|\Z)", re.MULTILINE)
 _PAGE_MARKER = re.compile(r"^<!--\s*page\s+(\d+)\s*-->$", re.IGNORECASE)
 # The splitter's rules, recorded in every index manifest: change it whenever the rules change, so that an
 # index split by older rules is rebuilt, never served (tests/test_passages.py holds the rules to it).
-SPLITTER_VERSION = "paragraph-v8"
+SPLITTER_VERSION = "paragraph-v9"
 # A list joins the line that leads into it ("The main authors of Faiss are:") when each of its items is at
 # most LEAD_ITEM_CHARS long and the whole at most LEAD_LIST_CHARS: alone, the lead-in answers nothing and
 # a two-word item ("search time") says nothing.
@@ -69,7 +69,11 @@ _SMALL_WORDS = {
 }  # fmt: skip
 # A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) and white space
 # before an upper-case letter, a digit, a quote or a bracket. "p.c", "et al." and "1)" do not end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# A sentence ends at ".", "!" or "?" before a capital (of the Latin, Greek or Cyrillic alphabet) or a
+# digit, or at a Chinese or Japanese full stop, "!" or "?" ("。", "！", "？"), which need no space after them.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'”’)\]]?\s+(?=[\"'“‘(\[«]?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ])|(?<=[。！？])[”’」』）)]*\s*(?=[^\s”’」』）)])"
+)
 _NO_BREAK_AFTER = re.compile(r"(\bal|\be\.g|\bi\.e|\betc|\bvs|\bDr|\bMr|\bMrs|\bMs|\bSt|\bNo)\.$")
 
 
@@ -201,6 +205,8 @@ def sentence_spans(text: str, offset: int = 0) -> tuple[tuple[int, int], ...]:
 
     >>> sentence_spans("It works. At 14 days, 48 p.c remained.")
     ((0, 9), (10, 38))
+    >>> sentence_spans("Es gibt sie. Über alles."), sentence_spans("茶起源于中国。传说神农氏发现了茶。")
+    (((0, 12), (13, 24)), ((0, 7), (7, 17)))
     """
     spans = []
     begin = 0
