@@ -123,7 +123,7 @@ def _near_run(pages: list[int]) -> bool:
 def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any, work: Path) -> dict[str, Any]:
     """Add one document into a folder of its own, index it and ask it its questions."""
     from article_qa import Retriever, sources
-    from article_qa.passages import FENCE_LINE, read_corpus, split_corpus
+    from article_qa.passages import read_corpus, split_code, split_corpus
     from article_qa.sources import add
 
     folder = work / path.stem
@@ -137,7 +137,7 @@ def evaluate_document(path: Path, questions: list[dict[str, Any]], embedder: Any
     if is_pdf:
         pages = max(pages, len(re.findall(r"<!-- page \d+ -->|^## Page \d+$", source, re.M)))
     sections_text = [p.section or "" for p in passages]
-    prose = [FENCE_LINE.split(p.text, 1)[0] for p in passages if not p.code]  # code is verbatim (a joined block too)
+    prose = [split_code(p.text)[0] for p in passages if not p.code]  # code is verbatim (a joined block too)
 
     def markup(text: str) -> bool:  # a PDF's or a plain text's "<a>" is its own example, not leaked markup
         if path.suffix.lower() in (".rst", ".rest") and RST_MARKUP.search(text):

@@ -457,7 +457,7 @@ def _contents(listing) -> bool:  # type: ignore[no-untyped-def]
     most their numbers ("1.1. <a href="faq.html#pronounce">How do you pronounce ...?</a>"); an API
     page's "request <a href="#ClientRequest">&lt;http.ClientRequest&gt;</a>" is no contents."""
     # Its items at every depth: one heading's entry with the page's sections nested under it is contents too.
-    items = [i for i in listing.iter("li", "dt", "dd")]
+    items = list(listing.iter("li", "dt", "dd"))
     if len(items) < 2:
         return False
     for item in items:

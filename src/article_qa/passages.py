@@ -337,6 +337,7 @@ def split_document(doc: Document) -> list[Passage]:
             return
         start, end = para[0][0], para[-1][1]
         body = text[start:end]
+        prose = end if prose_end is None else prose_end  # where the text that is sentences ends
         para.clear()
         if BOILERPLATE_BLOCKS.match(body):
             return
@@ -353,11 +354,7 @@ def split_document(doc: Document) -> list[Passage]:
                     start=a,
                     end=b,
                     title=title,
-                    sentences=_line_sentences(piece, a)
-                    if listing
-                    else sentence_spans(text[a : min(b, prose_end)], a)
-                    if prose_end is not None
-                    else sentence_spans(piece, a),
+                    sentences=_line_sentences(piece, a) if listing else sentence_spans(text[a : min(b, prose)], a),
                     page=page,
                     code=code,
                 )
@@ -372,7 +369,7 @@ def split_document(doc: Document) -> list[Passage]:
             continue
         line = text[a:b]
         if fence is not None:
-            if line.startswith(fence) and not line.strip("`~ "):
+            if _closes(line, fence):
                 flush(code=True)
                 fence = None
             else:
@@ -450,6 +447,26 @@ def _lead_in_list(text: str, lines: list[tuple[int, int]], i: int, para: list[tu
     return j
 
 
+def _closes(line: str, fence: str) -> bool:
+    """Whether `line` closes the code block that `fence` opened: the same fence, nothing else on it."""
+    return line.startswith(fence) and not line.strip("`~ ")
+
+
+def split_code(text: str, code: bool = False) -> tuple[str, str | None]:
+    """A passage's prose and its code block: a code block is all code; a sentence joined to the short
+    block that follows it ("Install HTTPX using pip:" and its command) is both; any other, all prose.
+
+    >>> split_code("Install it:\\n\\n```shell\\n$ pip install x\\n```")
+    ('Install it:\\n\\n', '$ pip install x')
+    """
+    if code:
+        return "", text
+    fences = list(FENCE_LINE.finditer(text))
+    if len(fences) < 2:
+        return text, None
+    return text[: fences[0].start()], text[fences[0].end() : fences[-1].start()].strip("\n")
+
+
 def _lead_in_code(text: str, lines: list[tuple[int, int]], i: int, para: list[tuple[int, int]], fence: str) -> int:
     """Where the code block that opens at line `i` ends (the index of the line after its closing fence),
     when it joins the paragraph gathered before it (`para`, ending in ":"); 0 when it does not: no such
@@ -458,7 +475,7 @@ def _lead_in_code(text: str, lines: list[tuple[int, int]], i: int, para: list[tu
         return 0
     for j in range(i + 1, min(len(lines), i + LEAD_CODE_LINES + 2)):
         line = text[lines[j][0] : lines[j][1]]
-        if line.startswith(fence) and not line.strip("`~ "):
+        if _closes(line, fence):
             code = text[lines[i][1] : lines[j][0]].strip("\n")
             return j + 1 if j > i + 1 and len(code) <= LEAD_CODE_CHARS else 0
     return 0
@@ -489,7 +506,7 @@ def _section_follows(text: str, lines: list[tuple[int, int]], level: int) -> boo
         line = text[a:b]
         opening = _FENCE.match(line)
         if fence is not None:
-            fence = None if line.startswith(fence) and not line.strip("`~ ") else fence
+            fence = None if _closes(line, fence) else fence
         elif opening:
             fence = opening.group(1)
         elif (md := _MD_HEADING.match(line)) and len(md.group(1)) <= level:

@@ -36,7 +36,7 @@ from urllib.parse import unquote
 from .answerability import unanswered_part
 from .language import language_of
 from .lexical import tokenize
-from .passages import FENCE_LINE, Passage
+from .passages import Passage, split_code
 from .questions_log import Entry, QuestionLog, open_log
 from .retrieval import Answer, Hit, Retriever, check_k, clean_question, separate_questions
 
@@ -206,21 +206,6 @@ def quoted_code(text: str) -> str:
     > ```
     """
     return "\n".join(f"> {line}".rstrip() for line in fenced(text))
-
-
-def split_code(text: str, code: bool = False) -> tuple[str, str | None]:
-    """A passage's prose and its code block: a code block is all code; a sentence joined to the short
-    block that follows it ("Install HTTPX using pip:" and its command) is both; any other, all prose.
-
-    >>> split_code("Install it:\\n\\n```shell\\n$ pip install x\\n```")
-    ('Install it:\\n\\n', '$ pip install x')
-    """
-    if code:
-        return "", text
-    fences = list(FENCE_LINE.finditer(text))
-    if len(fences) < 2:
-        return text, None
-    return text[: fences[0].start()], text[fences[0].end() : fences[-1].start()].strip("\n")
 
 
 def code_part(hit: Hit) -> tuple[int, str] | None:
